@@ -1,0 +1,1 @@
+"""The edges: Telegram and terminal drivers, configuration and the command line."""

@@ -1,0 +1,65 @@
+"""The composition root: builds the engine and its real dependencies, once per process.
+
+Both drivers (Telegram and the console) and ``tsunagu ask`` go through here, so they
+share one engine and one way of running a step.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from content.i18n import CatalogTranslations
+from content.source import ContentStore
+from flows.engine import Engine
+from flows.model import Inbound, Outcome
+from flows.turn import Deps
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    db: Database
+    content: ContentStore
+    engine: Engine
+
+    @classmethod
+    async def start(cls, db_path: Path | str, content_dir: Path) -> Services:
+        content = ContentStore.load(content_dir)
+        deps = Deps(
+            content=content,
+            emergency=content.emergency(),
+            translations=CatalogTranslations(),
+            clock=SystemClock(),
+        )
+        db = await Database.open(db_path)
+        return cls(db=db, content=content, engine=Engine(deps))
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def process(self, inbound: Inbound, update_id: int | None = None) -> Outcome | None:
+        """Run one step and save its result atomically.
+
+        Returns None when ``update_id`` was handled before (a redelivered update).
+        Replies are sent by the caller after the commit: a crash between the two loses
+        a reply the person can ask for again, never a half-saved step.
+        """
+        now = self.engine.deps.clock.now()
+        async with self.db.transaction() as tx:
+            if update_id is not None and not await tx.updates.claim(update_id, now):
+                log.info("update %s was already handled; skipped", update_id)
+                return None
+            session = await tx.sessions.load(inbound.session_key)
+            outcome = await self.engine.handle(inbound, session, tx)
+            await tx.sessions.save(outcome.session, now)
+        return outcome

@@ -1,0 +1,115 @@
+"""The shape of the content files, validated with pydantic."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from flows.model import Locale
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,40}$")]
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+# Staff mark a detail they still have to fill in with this, e.g. "電話：【要確認】".
+TO_FILL = "【要確認】"
+_PHONE = re.compile(r"^(0\d{1,4}-\d{1,4}-\d{3,4}|#\d{4}|1\d\d)$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalizedText(_Strict):
+    ja: NonEmpty
+    en: NonEmpty
+
+    def get(self, locale: Locale) -> str:
+        return self.ja if locale == "ja" else self.en
+
+
+class FaqEntry(_Strict):
+    id: Identifier
+    category: Identifier
+    question: NonEmpty
+    alternates: list[NonEmpty] = Field(default_factory=list)
+    keywords: list[NonEmpty] = Field(default_factory=list)
+    answer: NonEmpty
+    # False while an answer still waits for a Chiyoda-specific detail from staff.
+    reviewed: bool = True
+    # What staff still have to check or fill in (shown by `tsunagu content check`).
+    staff_note: str | None = None
+    see_also: list[Identifier] = Field(default_factory=list)
+
+    @field_validator("answer")
+    @classmethod
+    def _answer_fits_one_message(cls, value: str) -> str:
+        if len(value) > 3000:
+            raise ValueError("answer is longer than 3000 characters; split it into two entries")
+        return value
+
+
+class FaqFile(_Strict):
+    locale: Locale
+    entries: list[FaqEntry]
+
+
+class Category(_Strict):
+    id: Identifier
+    label: LocalizedText
+
+
+class CategoriesFile(_Strict):
+    categories: list[Category]
+
+
+class Office(_Strict):
+    id: Identifier
+    name: LocalizedText
+    # What both coordinator offices do, and what only this one does.
+    roles_own: list[LocalizedText] = Field(default_factory=list)
+    ask_about: list[LocalizedText] = Field(default_factory=list)
+    phone: str | None = None
+    hours: LocalizedText | None = None
+    address: LocalizedText | None = None
+    url: str | None = None
+    # Coordinators work here (False for offices listed as other places to ask).
+    coordinators: bool = True
+    reviewed: bool = True
+    staff_note: str | None = None
+
+    @field_validator("phone")
+    @classmethod
+    def _phone_shape(cls, value: str | None) -> str | None:
+        if value is None or value == TO_FILL:
+            return value
+        if not _PHONE.match(value):
+            raise ValueError(f"phone number {value!r} should look like 03-1234-5678")
+        return value
+
+
+class OfficesFile(_Strict):
+    shared_roles: list[LocalizedText]
+    offices: list[Office]
+
+
+class SynonymGroup(_Strict):
+    # All the words parents use for one thing; the first is the one the FAQ uses.
+    terms: list[NonEmpty] = Field(min_length=2)
+
+
+class SynonymsFile(_Strict):
+    groups: list[SynonymGroup]
+
+
+class OffTopic(_Strict):
+    """A common ward matter outside this desk, and where to ask about it instead."""
+
+    id: Identifier
+    patterns: list[NonEmpty] = Field(min_length=1)
+    pointer: LocalizedText
+
+
+class OffTopicFile(_Strict):
+    topics: list[OffTopic]

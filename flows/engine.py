@@ -1,0 +1,109 @@
+"""The engine: an inbound plus the saved session in, replies and the new session out."""
+
+from __future__ import annotations
+
+from flows import callbacks, faq, menu, offices
+from flows.emergency import say_emergency
+from flows.model import Inbound, Outcome, Session
+from flows.ports import Store
+from flows.router import Router
+from flows.turn import Deps, Turn
+
+# Beyond this a message is almost certainly pasted by mistake; the start is still read.
+LONG_MESSAGE_CHARS = 4000
+
+
+def build_router() -> tuple[Router, menu.MenuFlow, faq.FaqFlow]:
+    router = Router()
+    menu_flow = menu.register(router)
+    faq_flow = faq.register(router)
+    offices.register(router)
+    return router, menu_flow, faq_flow
+
+
+class Engine:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.router, self._menu, self._faq = build_router()
+
+    async def handle(self, inbound: Inbound, session: Session, store: Store) -> Outcome:
+        # Work on a copy: a step that fails half-way must not leave its changes behind.
+        turn = Turn(inbound=inbound, session=session.model_copy(deep=True), deps=self.deps,
+                    store=store)
+        if inbound.chat_type == "private":
+            await self._private(turn)
+        return Outcome(replies=turn.replies, session=turn.session, toast=turn.toast)
+
+    async def _private(self, turn: Turn) -> None:
+        inbound = turn.inbound
+        if inbound.kind == "command":
+            await self._command(turn)
+        elif inbound.kind == "button":
+            await self._button(turn)
+        elif inbound.kind == "text":
+            await self._text(turn, inbound.text)
+        else:
+            await self._unsupported(turn)
+
+    async def _command(self, turn: Turn) -> None:
+        name = turn.inbound.command or ""
+        args = (turn.inbound.text,)
+        handler = self.router.commands.get(name)
+        if handler is None:
+            self._menu.show_menu(
+                turn,
+                turn._("I don't know the command /{name}. Type /help to see what I can do.").format(
+                    name=name
+                ),
+            )
+            return
+        await handler(turn, args)
+
+    async def _button(self, turn: Turn) -> None:
+        parts = callbacks.parse(turn.inbound.button)
+        handler = self.router.buttons.get(parts[0]) if parts else None
+        if parts is None or handler is None:
+            turn.toast = turn._("This button no longer works.")
+            self._menu.show_menu(
+                turn, turn._("That button is out of date. Here is the menu again.")
+            )
+            return
+        await handler(turn, parts[1:])
+
+    async def _text(self, turn: Turn, text: str) -> None:
+        text = text.strip()
+        if not text:
+            self._menu.show_menu(turn)
+            return
+        assessment = self.deps.emergency.assess(text)
+        if assessment.emergency:
+            say_emergency(turn)
+        state_handler = self.router.states.get(turn.session.state.partition(":")[0])
+        if state_handler is not None:
+            await state_handler(turn, text)
+            return
+        if len(text) > LONG_MESSAGE_CHARS:
+            turn.say(
+                turn._(
+                    "Your message is very long, so I read its beginning and end. A coordinator"
+                    " can go through the whole story with you."
+                )
+            )
+        await self._faq.answer_free_text(turn, text, after_emergency=assessment.emergency)
+
+    async def _unsupported(self, turn: Turn) -> None:
+        what = turn.inbound.unsupported_what
+        _ = turn._
+        message = _("I can only read text messages. Please type your question in words.")
+        if what in ("voice", "audio", "video_note"):
+            message = _("I cannot listen to voice messages. Please type your question in words.")
+        elif what in ("photo", "document", "video"):
+            message = _(
+                "Please do not send photos or documents here: I cannot read them, and details"
+                " about your child are best shared with a coordinator directly."
+            )
+        turn.say(message)
+        # In the middle of a step, ask its question again so the parent knows where they are.
+        reprompt = self.router.reprompts.get(turn.session.state.partition(":")[0])
+        if reprompt is not None:
+            await reprompt(turn)

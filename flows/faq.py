@@ -1,0 +1,155 @@
+"""Answers from the FAQ: browsing by category, and free-text questions."""
+
+from __future__ import annotations
+
+from content.models import TO_FILL, FaqEntry
+from flows import callbacks
+from flows.model import Button, Keyboard
+from flows.ports import FaqMatch
+from flows.router import Router
+from flows.text import clip, esc
+from flows.turn import ButtonRow, Turn
+
+BUTTON_LABEL_CHARS = 40
+# Matching looks at the start of very long messages; the question is almost always there
+# or in the last lines, so both ends are kept.
+MATCH_HEAD_CHARS = 1500
+MATCH_TAIL_CHARS = 500
+# Answers given with less confidence than this are logged for staff to review.
+LOW_CONFIDENCE = 0.7
+
+
+def text_for_matching(text: str) -> str:
+    if len(text) <= MATCH_HEAD_CHARS + MATCH_TAIL_CHARS:
+        return text
+    return text[:MATCH_HEAD_CHARS] + "\n" + text[-MATCH_TAIL_CHARS:]
+
+
+def topic_button(turn: Turn, entry: FaqEntry) -> Button:
+    return Button(
+        label=clip(entry.question, BUTTON_LABEL_CHARS),
+        data=callbacks.encode("faq", "q", entry.id),
+    )
+
+
+def back_row(turn: Turn) -> ButtonRow:
+    return (
+        Button(label=turn._("📚 Questions by topic"), data=callbacks.encode("faq", "cats")),
+        Button(label=turn._("🏠 Menu"), data=callbacks.encode("menu")),
+    )
+
+
+def coordinator_row(turn: Turn) -> ButtonRow:
+    return (
+        Button(label=turn._("🏢 Offices and coordinators"), data=callbacks.encode("off")),
+    )
+
+
+class FaqFlow:
+    async def categories(self, turn: Turn, parts: tuple[str, ...]) -> None:
+        if parts and parts[0] == "q" and len(parts) == 2:
+            await self.show_topic(turn, parts[1])
+            return
+        if parts and parts[0] == "cat" and len(parts) == 2:
+            await self.show_category(turn, parts[1])
+            return
+        if parts and parts[0] == "none":
+            self.say_dont_know(turn)
+            return
+        content = turn.content
+        rows = tuple(
+            (Button(label=c.label.get(turn.locale), data=callbacks.encode("faq", "cat", c.id)),)
+            for c in content.categories
+            if content.entries_in(turn.locale, c.id)
+        )
+        turn.say(turn._("Choose a topic."), (*rows, (back_row(turn)[1],)))
+
+    async def show_category(self, turn: Turn, category_id: str) -> None:
+        category = turn.content.category(category_id)
+        if category is None:
+            await self.categories(turn, ())
+            return
+        entries = turn.content.entries_in(turn.locale, category_id)
+        rows = tuple((topic_button(turn, e),) for e in entries)
+        turn.say(f"<b>{esc(category.label.get(turn.locale))}</b>", (*rows, back_row(turn)))
+
+    async def show_topic(self, turn: Turn, topic: str) -> None:
+        entry = turn.content.entry(turn.locale, topic)
+        if entry is None:
+            # A stale button from before a content change.
+            turn.say(turn._("That question is no longer in the list."))
+            await self.categories(turn, ())
+            return
+        self.say_answer(turn, entry)
+
+    def say_answer(self, turn: Turn, entry: FaqEntry) -> None:
+        text = f"<b>{esc(entry.question)}</b>\n\n{esc(entry.answer.replace(TO_FILL, ''))}"
+        if not entry.reviewed:
+            text += "\n\n" + turn._(
+                "<i>Some details for Chiyoda City are still being confirmed. A coordinator or"
+                " the ward office can tell you what applies to your family.</i>"
+            )
+        related = [
+            e for other in entry.see_also if (e := turn.content.entry(turn.locale, other))
+        ]
+        rows: Keyboard = tuple((topic_button(turn, e),) for e in related[:3])
+        turn.say(text, (*rows, coordinator_row(turn), back_row(turn)))
+
+    def say_dont_know(self, turn: Turn, pointer: str | None = None) -> None:
+        _ = turn._
+        lines = []
+        if pointer:
+            lines += [pointer, ""]
+        else:
+            lines.append(_("I'm sorry, I could not find an answer to that in my list."))
+        lines.append(
+            _("The coordinators for children who need medical care can help with questions"
+              " about your own situation. See how to reach them below.")
+        )
+        turn.say("\n".join(lines), (coordinator_row(turn), back_row(turn)))
+
+    async def answer_free_text(self, turn: Turn, text: str, *, after_emergency: bool) -> None:
+        locale = turn.locale
+        match: FaqMatch = turn.deps.content.matcher().match(text_for_matching(text), locale)
+        if match.mode != "answer" or match.confidence < LOW_CONFIDENCE:
+            await self._log_unanswered(turn, text, match)
+        if after_emergency and match.mode != "answer":
+            # The emergency guidance already said what matters; no "I don't know" after it.
+            return
+        if match.mode == "answer" and match.topic:
+            entry = turn.content.entry(locale, match.topic)
+            if entry is not None:
+                self.say_answer(turn, entry)
+                return
+        if match.mode == "suggest" and match.suggestions:
+            entries = [e for t in match.suggestions[:3] if (e := turn.content.entry(locale, t))]
+            if entries:
+                rows = tuple((topic_button(turn, e),) for e in entries)
+                none = Button(label=turn._("None of these"), data=callbacks.encode("faq", "none"))
+                turn.say(turn._("Did you mean one of these?"), (*rows, (none,)))
+                return
+        pointer = None
+        if match.offtopic:
+            topic = next((o for o in turn.content.offtopic.topics if o.id == match.offtopic), None)
+            pointer = esc(topic.pointer.get(locale)) if topic else None
+        self.say_dont_know(turn, pointer)
+
+    async def _log_unanswered(self, turn: Turn, text: str, match: FaqMatch) -> None:
+        best = match.topic or (match.suggestions[0] if match.suggestions else None)
+        await turn.store.unanswered.record(
+            at=turn.deps.clock.now(),
+            locale=turn.locale,
+            text=text,
+            mode=match.mode,
+            best_topic=best,
+            confidence=match.confidence,
+        )
+
+
+def register(router: Router) -> FaqFlow:
+    flow = FaqFlow()
+    router.button("faq", flow.categories)
+    router.menu_entry(
+        lambda turn: (Button(label=turn._("📚 Questions by topic"), data=callbacks.encode("faq", "cats")),)
+    )
+    return flow

@@ -1,0 +1,104 @@
+"""Welcome, main menu, help, language and cancel: the commands that work everywhere."""
+
+from __future__ import annotations
+
+from flows import callbacks
+from flows.model import Button, Keyboard, Locale
+from flows.router import Router
+from flows.turn import Turn
+
+
+def menu_keyboard(turn: Turn, router: Router) -> Keyboard:
+    rows = [row for entry in router.menu if (row := entry(turn))]
+    rows.append((Button(label=turn._("🌐 Language / 言語"), data=callbacks.encode("lang")),))
+    return tuple(rows)
+
+
+def welcome_text(turn: Turn) -> str:
+    _ = turn._
+    return "\n".join(
+        [
+            _("<b>Welcome to tsunagu.</b>"),
+            _(
+                "This is a chat desk of Chiyoda City for families of children who need medical"
+                " care at home (ventilator, tracheostomy, tube feeding, suction, oxygen and more)."
+            ),
+            "",
+            _("Here you can:"),
+            _("• find answers about services and support in Chiyoda City"),
+            _("• learn which office does what, and how to reach a coordinator"),
+            "",
+            _("I am an automatic guide: I cannot give medical advice or make decisions about"
+              " services."),
+            _("<b>In an emergency call 119.</b> Not sure? #7119 (24 hours). Advice about a sick"
+              " child: #8000."),
+            "",
+            _("Type your question in your own words, or choose below."),
+        ]
+    )
+
+
+class MenuFlow:
+    def __init__(self, router: Router) -> None:
+        self.router = router
+
+    def show_menu(self, turn: Turn, intro: str | None = None) -> None:
+        turn.say(intro or turn._("What would you like to do?"), menu_keyboard(turn, self.router))
+
+    async def start(self, turn: Turn, args: tuple[str, ...]) -> None:
+        turn.reset()
+        turn.say(welcome_text(turn), menu_keyboard(turn, self.router))
+
+    async def menu(self, turn: Turn, args: tuple[str, ...]) -> None:
+        self.show_menu(turn)
+
+    async def help(self, turn: Turn, args: tuple[str, ...]) -> None:
+        _ = turn._
+        lines = [_("<b>How to use tsunagu</b>"), _("Type a question in your own words, or use:")]
+        for name, description in self.router.public_commands:
+            lines.append(f"/{name} — {_(description)}")
+        lines += ["", _("In an emergency call 119. Not sure? #7119. Sick child: #8000.")]
+        turn.say("\n".join(lines), menu_keyboard(turn, self.router))
+
+    async def cancel(self, turn: Turn, args: tuple[str, ...]) -> None:
+        if turn.session.state == "idle":
+            self.show_menu(turn, turn._("There is nothing to cancel."))
+            return
+        turn.reset()
+        self.show_menu(turn, turn._("Cancelled. Nothing from that step was sent."))
+
+    async def language(self, turn: Turn, args: tuple[str, ...]) -> None:
+        choice = args[0].strip().lower() if args and args[0].strip() else ""
+        if choice in ("ja", "en"):
+            await self.set_language(turn, (choice,))
+            return
+        turn.say(
+            turn._("Choose a language. / 言語を選んでください。"),
+            (
+                (
+                    Button(label="日本語", data=callbacks.encode("lang", "ja")),
+                    Button(label="English", data=callbacks.encode("lang", "en")),
+                ),
+            ),
+        )
+
+    async def set_language(self, turn: Turn, parts: tuple[str, ...]) -> None:
+        if not parts:
+            await self.language(turn, ())
+            return
+        locale: Locale = "en" if parts[0] == "en" else "ja"
+        turn.session.locale = locale
+        turn.toast = turn._("Language: English")
+        self.show_menu(turn, turn._("I will answer in English from now on."))
+
+
+def register(router: Router) -> MenuFlow:
+    flow = MenuFlow(router)
+    router.command("start", flow.start, "Start over and see the menu")
+    router.command("menu", flow.menu, "Show the menu")
+    router.command("help", flow.help, "What this bot can do")
+    router.command("language", flow.language, "Change the language (日本語 / English)")
+    router.command("cancel", flow.cancel, "Stop what you are doing")
+    router.button("lang", flow.set_language)
+    router.button("menu", flow.menu)
+    return flow

@@ -1,0 +1,95 @@
+"""Values that cross the seam between the drivers and the engine."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Locale = Literal["ja", "en"]
+LOCALES: tuple[Locale, ...] = ("ja", "en")
+DEFAULT_LOCALE: Locale = "ja"
+
+# Telegram refuses longer texts; flows keep their own replies below it and the
+# drivers split anything longer (a staff-written answer, say) on line breaks.
+MAX_MESSAGE_CHARS = 4096
+
+
+def locale_from_language_code(code: str | None) -> Locale:
+    """Japanese unless the client says English: the desk serves Chiyoda families first."""
+    if code and code.lower().startswith("en"):
+        return "en"
+    return DEFAULT_LOCALE
+
+
+class Button(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    data: str
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+class Reply(BaseModel):
+    """One message to send.
+
+    ``text`` is Telegram HTML (``<b>``, ``<i>``, ``<a href>``, ``<code>`` only);
+    anything a person typed has been escaped before it was put here.
+    ``chat_id`` None means the chat the inbound came from.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    buttons: Keyboard = ()
+    chat_id: int | None = None
+
+
+InboundKind = Literal["text", "command", "button", "unsupported"]
+ChatType = Literal["private", "group", "supergroup", "channel"]
+
+
+class Inbound(BaseModel):
+    """What a person did, as the engine sees it, whatever the channel."""
+
+    model_config = ConfigDict(frozen=True)
+
+    channel: Literal["telegram", "console"]
+    user_id: int
+    chat_id: int
+    chat_type: ChatType = "private"
+    kind: InboundKind
+    # text: the message; command: the arguments after the command word.
+    text: str = ""
+    # Lower-case command word without the slash or a trailing @botname.
+    command: str | None = None
+    # Callback data of a pressed button, exactly as received (still untrusted).
+    button: str | None = None
+    # What the client says the person's language is (Telegram's language_code).
+    language_code: str | None = None
+    # Which kind of non-text message it was (sticker, photo, voice...), for wording only.
+    unsupported_what: str | None = None
+
+    @property
+    def session_key(self) -> str:
+        return f"{self.channel}:{self.chat_id}:{self.user_id}"
+
+
+class Session(BaseModel):
+    """A conversation's saved state. Stored as JSON beside the step that produced it."""
+
+    key: str
+    locale: Locale | None = None
+    state: str = "idle"
+    data: dict[str, Any] = Field(default_factory=dict)
+    updated_at: datetime | None = None
+
+
+class Outcome(BaseModel):
+    replies: list[Reply]
+    session: Session
+    # Short text for the little notice Telegram shows after a button press.
+    toast: str | None = None

@@ -1,0 +1,129 @@
+"""The consultation offices and their coordinators: who does what, how to reach them."""
+
+from __future__ import annotations
+
+from content.models import TO_FILL, Office
+from flows import callbacks
+from flows.model import Button
+from flows.router import Router
+from flows.text import esc
+from flows.turn import Turn
+
+# Public main number of the Chiyoda City Office (shared/content/facts.md); used while an
+# office's own number has not been filled in by staff.
+CITY_OFFICE_PHONE = "03-3264-2111"
+
+
+def _known(value: str | None) -> bool:
+    return bool(value) and TO_FILL not in (value or "")
+
+
+class OfficesFlow:
+    async def handle(self, turn: Turn, parts: tuple[str, ...]) -> None:
+        if parts and parts[0] == "which":
+            self.which(turn)
+        elif parts:
+            self.detail(turn, parts[0])
+        else:
+            self.overview(turn)
+
+    def _office_buttons(self, turn: Turn) -> tuple[tuple[Button, ...], ...]:
+        return tuple(
+            (Button(label=o.name.get(turn.locale), data=callbacks.encode("off", o.id)),)
+            for o in turn.content.offices.offices
+        )
+
+    def overview(self, turn: Turn) -> None:
+        _ = turn._
+        offices = turn.content.offices
+        lines = [
+            _("<b>Coordinators for children who need medical care</b>"),
+            _(
+                "Chiyoda City places coordinators (医療的ケア児等コーディネーター) at more than one"
+                " office, so that families have one place to ask. What they all do:"
+            ),
+        ]
+        lines += [f"• {esc(role.get(turn.locale))}" for role in offices.shared_roles]
+        lines += ["", _("Choose an office to see what it does and how to reach it.")]
+        rows = self._office_buttons(turn)
+        which = Button(label=_("Which office should I ask?"), data=callbacks.encode("off", "which"))
+        menu = Button(label=_("🏠 Menu"), data=callbacks.encode("menu"))
+        turn.say("\n".join(lines), (*rows, (which,), (menu,)))
+
+    def detail(self, turn: Turn, office_id: str) -> None:
+        office = next((o for o in turn.content.offices.offices if o.id == office_id), None)
+        if office is None:
+            self.overview(turn)
+            return
+        turn.say(self.describe(turn, office), self._back(turn))
+
+    def describe(self, turn: Turn, office: Office) -> str:
+        _ = turn._
+        loc = turn.locale
+        lines = [f"<b>{esc(office.name.get(loc))}</b>"]
+        if office.roles_own:
+            lines.append(_("What this office does:"))
+            lines += [f"• {esc(r.get(loc))}" for r in office.roles_own]
+        if office.ask_about:
+            lines.append(_("Ask here about:"))
+            lines += [f"• {esc(a.get(loc))}" for a in office.ask_about]
+        lines.append("")
+        if _known(office.phone):
+            lines.append(_("Phone: {phone}").format(phone=esc(office.phone or "")))
+        if office.hours and _known(office.hours.get(loc)):
+            lines.append(_("Hours: {hours}").format(hours=esc(office.hours.get(loc))))
+        if office.address and _known(office.address.get(loc)):
+            lines.append(_("Address: {address}").format(address=esc(office.address.get(loc))))
+        if office.url:
+            lines.append(esc(office.url))
+        if not _known(office.phone) or office.hours is None or not _known(office.hours.get(loc)):
+            lines.append(
+                _(
+                    "This office's direct phone number and hours are not published here yet."
+                    " Please call the Chiyoda City Office ({phone}) and ask for the coordinator"
+                    " for children who need medical care."
+                ).format(phone=CITY_OFFICE_PHONE)
+            )
+        return "\n".join(lines)
+
+    def which(self, turn: Turn) -> None:
+        _ = turn._
+        loc = turn.locale
+        lines = [_("<b>Which office should I ask?</b>")]
+        for office in turn.content.offices.offices:
+            if not office.ask_about:
+                continue
+            topics = _("; ").join(a.get(loc) for a in office.ask_about)
+            lines.append(f"• <b>{esc(office.name.get(loc))}</b>: {esc(topics)}")
+        lines += [
+            "",
+            _("Not sure? Ask any of them: the coordinators work together and will pass your"
+              " question on."),
+        ]
+        turn.say("\n".join(lines), self._back(turn))
+
+    def _back(self, turn: Turn) -> tuple[tuple[Button, ...], ...]:
+        return (
+            (
+                Button(label=turn._("🏢 All offices"), data=callbacks.encode("off")),
+                Button(label=turn._("🏠 Menu"), data=callbacks.encode("menu")),
+            ),
+        )
+
+
+def register(router: Router) -> OfficesFlow:
+    flow = OfficesFlow()
+    router.button("off", flow.handle)
+    router.command(
+        "offices", lambda turn, args: _overview(flow, turn), "Offices and how to reach a coordinator"
+    )
+    router.menu_entry(
+        lambda turn: (
+            Button(label=turn._("🏢 Offices and coordinators"), data=callbacks.encode("off")),
+        )
+    )
+    return flow
+
+
+async def _overview(flow: OfficesFlow, turn: Turn) -> None:
+    flow.overview(turn)

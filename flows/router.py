@@ -1,0 +1,49 @@
+"""Where each command, button and conversation state is handled.
+
+Feature modules register themselves here, so adding a capability means adding
+a module and one ``register`` call, not editing a central switch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flows.turn import Handler, MenuEntry, Reprompt, TextHandler
+
+
+@dataclass
+class Router:
+    # /command → handler(turn, (args,))
+    commands: dict[str, Handler] = field(default_factory=dict)
+    # first part of the callback data after "v1" → handler(turn, remaining parts)
+    buttons: dict[str, Handler] = field(default_factory=dict)
+    # first part of session.state before ":" → handler for free text in that state
+    states: dict[str, TextHandler] = field(default_factory=dict)
+    # first part of session.state → asks that state's question again (after a sticker, say)
+    reprompts: dict[str, Reprompt] = field(default_factory=dict)
+    # rows added to the main menu, in registration order
+    menu: list[MenuEntry] = field(default_factory=list)
+    # commands shown in Telegram's command list, with their description msgid
+    public_commands: list[tuple[str, str]] = field(default_factory=list)
+
+    def command(self, name: str, handler: Handler, description: str | None = None) -> None:
+        if name in self.commands:
+            raise ValueError(f"command /{name} registered twice")
+        self.commands[name] = handler
+        if description:
+            self.public_commands.append((name, description))
+
+    def button(self, prefix: str, handler: Handler) -> None:
+        if prefix in self.buttons:
+            raise ValueError(f"button prefix {prefix!r} registered twice")
+        self.buttons[prefix] = handler
+
+    def state(self, prefix: str, handler: TextHandler, reprompt: Reprompt | None = None) -> None:
+        if prefix in self.states:
+            raise ValueError(f"state {prefix!r} registered twice")
+        self.states[prefix] = handler
+        if reprompt is not None:
+            self.reprompts[prefix] = reprompt
+
+    def menu_entry(self, entry: MenuEntry) -> None:
+        self.menu.append(entry)

@@ -1,0 +1,67 @@
+"""One step of a conversation: what came in, what the engine may use, what goes out."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from content.loader import Content
+from flows.model import Button, Inbound, Keyboard, Locale, Reply, Session, locale_from_language_code
+from flows.ports import Clock, EmergencyDetector, FaqMatcher, Store, Translations, Translator
+
+
+class ContentSource(Protocol):
+    """Hands out the content in force now (staff edits may swap it while running)."""
+
+    def current(self) -> Content: ...
+
+    def matcher(self) -> FaqMatcher: ...
+
+
+@dataclass(frozen=True)
+class Deps:
+    content: ContentSource
+    emergency: EmergencyDetector
+    translations: Translations
+    clock: Clock
+
+
+@dataclass
+class Turn:
+    inbound: Inbound
+    session: Session
+    deps: Deps
+    store: Store
+    replies: list[Reply] = field(default_factory=list)
+    toast: str | None = None
+
+    @property
+    def locale(self) -> Locale:
+        return self.session.locale or locale_from_language_code(self.inbound.language_code)
+
+    @property
+    def t(self) -> Translator:
+        return self.deps.translations.for_locale(self.locale)
+
+    def _(self, message: str) -> str:
+        return self.t.gettext(message)
+
+    @property
+    def content(self) -> Content:
+        return self.deps.content.current()
+
+    def say(self, text: str, buttons: Keyboard = (), chat_id: int | None = None) -> None:
+        self.replies.append(Reply(text=text, buttons=buttons, chat_id=chat_id))
+
+    def reset(self) -> None:
+        """Back to the menu's resting state, dropping any half-finished step."""
+        self.session.state = "idle"
+        self.session.data.pop("step", None)
+
+
+ButtonRow = tuple[Button, ...]
+Handler = Callable[[Turn, tuple[str, ...]], Awaitable[None]]
+TextHandler = Callable[[Turn, str], Awaitable[None]]
+MenuEntry = Callable[[Turn], ButtonRow | None]
+Reprompt = Callable[[Turn], Awaitable[None]]
