@@ -61,7 +61,7 @@ def _load(locale: Locale, root: Path) -> CatalogTranslator:
         if isinstance(message.id, tuple):
             strings = message.string if isinstance(message.string, tuple) else ()
             plural[message.id[0]] = tuple(strings)
-        elif isinstance(message.string, str) and message.string:
+        elif isinstance(message.id, str) and isinstance(message.string, str) and message.string:
             singular[message.id] = message.string
     return CatalogTranslator(locale, singular, plural)
 

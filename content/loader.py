@@ -8,7 +8,6 @@ the bot; errors do, and the last good content keeps serving.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -177,35 +176,40 @@ def _cross_check(
     _unique(reader, "offices.yaml", [o.id for o in offices.offices], ("offices",))
     ids: dict[Locale, list[str]] = {}
     for locale, entries in faq.items():
-        name = f"faq.{locale}.yaml"
         ids[locale] = [e.id for e in entries]
-        _unique(reader, name, ids[locale], ("entries",))
-        known = set(ids[locale])
-        for i, entry in enumerate(entries):
-            at: Callable[..., int] = lambda *loc, i=i: reader.line(name, "entries", i, *loc)  # noqa: E731
-            if entry.category not in category_ids:
-                reader.error(name, at("category"), f"{entry.id}: unknown category {entry.category!r}")
-            for other in entry.see_also:
-                if other not in known:
-                    reader.error(name, at("see_also"), f"{entry.id}: see_also names unknown {other!r}")
-            if not entry.reviewed or TO_FILL in entry.answer:
-                note = entry.staff_note or "answer still needs a Chiyoda-specific detail"
-                reader.warn(name, at("id"), f"{entry.id}: not reviewed yet — {note}")
+        _check_entries(reader, f"faq.{locale}.yaml", entries, category_ids)
     if len(ids) == len(LOCALES):
         ja, en = set(ids["ja"]), set(ids["en"])
         for missing in sorted(ja - en):
-            reader.error("faq.en.yaml", 1, f"entry {missing!r} exists in Japanese but not in English")
+            reader.error("faq.en.yaml", 1, f"entry {missing!r} is in Japanese but not in English")
         for missing in sorted(en - ja):
-            reader.error("faq.ja.yaml", 1, f"entry {missing!r} exists in English but not in Japanese")
+            reader.error("faq.ja.yaml", 1, f"entry {missing!r} is in English but not in Japanese")
     for i, office in enumerate(offices.offices):
-        at_office = reader.line("offices.yaml", "offices", i)
+        at = reader.line("offices.yaml", "offices", i)
         if office.phone in (None, TO_FILL):
-            reader.warn("offices.yaml", at_office, f"{office.id}: phone number still to be filled in")
+            reader.warn("offices.yaml", at, f"{office.id}: phone number still to be filled in")
         if office.hours is None or TO_FILL in office.hours.ja:
-            reader.warn("offices.yaml", at_office, f"{office.id}: opening hours still to be filled in")
+            reader.warn("offices.yaml", at, f"{office.id}: opening hours still to be filled in")
         if not office.reviewed:
             note = office.staff_note or "details not confirmed yet"
-            reader.warn("offices.yaml", at_office, f"{office.id}: not reviewed yet — {note}")
+            reader.warn("offices.yaml", at, f"{office.id}: not reviewed yet — {note}")
+
+
+def _check_entries(
+    reader: _Reader, name: str, entries: tuple[FaqEntry, ...], category_ids: set[str]
+) -> None:
+    _unique(reader, name, [e.id for e in entries], ("entries",))
+    known = {e.id for e in entries}
+    for i, entry in enumerate(entries):
+        line = reader.line(name, "entries", i, "id")
+        if entry.category not in category_ids:
+            reader.error(name, line, f"{entry.id}: unknown category {entry.category!r}")
+        for other in entry.see_also:
+            if other not in known:
+                reader.error(name, line, f"{entry.id}: see_also names unknown {other!r}")
+        if not entry.reviewed or TO_FILL in entry.answer:
+            note = entry.staff_note or "answer still needs a Chiyoda-specific detail"
+            reader.warn(name, line, f"{entry.id}: not reviewed yet — {note}")
 
 
 def _unique(reader: _Reader, name: str, values: list[str], where: tuple[str, ...]) -> None:

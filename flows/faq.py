@@ -149,7 +149,5 @@ class FaqFlow:
 def register(router: Router) -> FaqFlow:
     flow = FaqFlow()
     router.button("faq", flow.categories)
-    router.menu_entry(
-        lambda turn: (Button(label=turn._("📚 Questions by topic"), data=callbacks.encode("faq", "cats")),)
-    )
+    router.menu_entry(lambda turn: (back_row(turn)[0],))
     return flow

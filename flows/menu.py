@@ -5,6 +5,7 @@ from __future__ import annotations
 from flows import callbacks
 from flows.model import Button, Keyboard, Locale
 from flows.router import Router
+from flows.text import N_
 from flows.turn import Turn
 
 
@@ -60,6 +61,15 @@ class MenuFlow:
         lines += ["", _("In an emergency call 119. Not sure? #7119. Sick child: #8000.")]
         turn.say("\n".join(lines), menu_keyboard(turn, self.router))
 
+    async def resume(self, turn: Turn, args: tuple[str, ...]) -> None:
+        """Pick up where the person left off: ask the pending question again, or show the menu."""
+        reprompt = self.router.reprompts.get(turn.session.state.partition(":")[0])
+        if reprompt is not None:
+            turn.say(turn._("Welcome back. Let's continue where you left off."))
+            await reprompt(turn)
+        else:
+            self.show_menu(turn, turn._("Welcome back. What would you like to do?"))
+
     async def cancel(self, turn: Turn, args: tuple[str, ...]) -> None:
         if turn.session.state == "idle":
             self.show_menu(turn, turn._("There is nothing to cancel."))
@@ -94,11 +104,12 @@ class MenuFlow:
 
 def register(router: Router) -> MenuFlow:
     flow = MenuFlow(router)
-    router.command("start", flow.start, "Start over and see the menu")
-    router.command("menu", flow.menu, "Show the menu")
-    router.command("help", flow.help, "What this bot can do")
-    router.command("language", flow.language, "Change the language (日本語 / English)")
-    router.command("cancel", flow.cancel, "Stop what you are doing")
+    router.command("start", flow.start, N_("Start over and see the menu"))
+    router.command("menu", flow.menu, N_("Show the menu"))
+    router.command("help", flow.help, N_("What this bot can do"))
+    router.command("language", flow.language, N_("Change the language (日本語 / English)"))
+    router.command("cancel", flow.cancel, N_("Stop what you are doing"))
+    router.command("resume", flow.resume)  # not listed: drivers send it after a restart
     router.button("lang", flow.set_language)
     router.button("menu", flow.menu)
     return flow

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from content.models import TO_FILL, Office
 from flows import callbacks
+from flows.faq import coordinator_row
 from flows.model import Button
 from flows.router import Router
-from flows.text import esc
+from flows.text import N_, esc
 from flows.turn import Turn
 
 # Public main number of the Chiyoda City Office (shared/content/facts.md); used while an
@@ -20,6 +21,7 @@ def _known(value: str | None) -> bool:
 
 class OfficesFlow:
     async def handle(self, turn: Turn, parts: tuple[str, ...]) -> None:
+        parts = tuple(p for p in parts if p)  # "/offices" passes its (empty) argument text
         if parts and parts[0] == "which":
             self.which(turn)
         elif parts:
@@ -114,16 +116,6 @@ class OfficesFlow:
 def register(router: Router) -> OfficesFlow:
     flow = OfficesFlow()
     router.button("off", flow.handle)
-    router.command(
-        "offices", lambda turn, args: _overview(flow, turn), "Offices and how to reach a coordinator"
-    )
-    router.menu_entry(
-        lambda turn: (
-            Button(label=turn._("🏢 Offices and coordinators"), data=callbacks.encode("off")),
-        )
-    )
+    router.command("offices", flow.handle, N_("Offices and how to reach a coordinator"))
+    router.menu_entry(lambda turn: coordinator_row(turn))
     return flow
-
-
-async def _overview(flow: OfficesFlow, turn: Turn) -> None:
-    flow.overview(turn)

@@ -26,3 +26,8 @@ def clip(text: str, limit: int) -> str:
     """Shorten to ``limit`` characters with an ellipsis, for button labels and previews."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: max(limit - 1, 1)] + "…"
+
+
+def N_(message: str) -> str:
+    """Mark a string for the catalogs without translating it yet (e.g. command descriptions)."""
+    return message

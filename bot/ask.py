@@ -1,0 +1,78 @@
+"""``tsunagu ask``: how the bot would answer one message, for staff checking content."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from bot.services import Services
+from flows.model import Inbound, Locale
+from flows.text import to_plain
+
+_ASCII_LETTERS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def guess_locale(text: str) -> Locale:
+    """English when the message is mostly Latin letters, otherwise Japanese."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return "ja"
+    latin = sum(1 for c in letters if c in _ASCII_LETTERS)
+    return "en" if latin / len(letters) > 0.6 else "ja"
+
+
+@dataclass
+class AskResult:
+    topic: str | None
+    confidence: float
+    mode: str
+    answer: str
+    suggestions: list[str]
+    emergency: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "topic": self.topic,
+            "confidence": round(self.confidence, 3),
+            "mode": self.mode,
+            "answer": self.answer,
+            "suggestions": self.suggestions,
+            "emergency": self.emergency,
+        }
+
+    def as_text(self) -> str:
+        head = f"[{self.mode}] topic={self.topic or '-'} confidence={self.confidence:.2f}"
+        if self.suggestions:
+            head += " suggestions=" + ",".join(self.suggestions)
+        return head + "\n" + self.answer
+
+
+class Asker:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        # Each message gets a fresh conversation, so one answer never colours the next.
+        self._ids = itertools.count(1)
+
+    async def ask(self, text: str, lang: Locale | None) -> AskResult:
+        locale = lang or guess_locale(text)
+        content = self.services.content
+        match = content.matcher().match(text, locale)
+        emergency = self.services.engine.deps.emergency.assess(text).emergency
+        user = next(self._ids)
+        inbound = Inbound(
+            channel="console", user_id=user, chat_id=user, kind="text", text=text,
+            language_code=locale,
+        )
+        outcome = await self.services.process(inbound)
+        replies = outcome.replies if outcome else []
+        answer = "\n\n".join(to_plain(r.text).strip() for r in replies)
+        mode = "emergency" if emergency else match.mode
+        return AskResult(
+            topic=match.topic if match.mode == "answer" else None,
+            confidence=match.confidence,
+            mode=mode,
+            answer=answer,
+            suggestions=list(match.suggestions),
+            emergency=emergency,
+        )

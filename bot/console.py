@@ -1,0 +1,89 @@
+"""The terminal driver: the same engine and database as Telegram, typed at a prompt.
+
+Buttons are shown as numbered choices; typing the number presses the button.
+Input ends cleanly at end of file or on /quit.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import TextIO
+
+from bot.services import Services
+from flows.model import Button, Inbound, Locale, Reply
+from flows.text import to_plain
+
+
+class ConsoleDriver:
+    def __init__(self, services: Services, out: TextIO, lang: Locale | None) -> None:
+        self.services = services
+        self.out = out
+        self.lang = lang
+        self.user_id = os.getuid() if hasattr(os, "getuid") else 1
+        self.choices: list[Button] = []
+
+    def inbound(self, **fields: object) -> Inbound:
+        return Inbound(
+            channel="console",
+            user_id=self.user_id,
+            chat_id=self.user_id,
+            language_code=self.lang,
+            **fields,  # type: ignore[arg-type]
+        )
+
+    def parse(self, line: str) -> Inbound | None:
+        line = line.rstrip("\r\n")
+        stripped = line.strip()
+        if stripped.isdigit() and self.choices:
+            index = int(stripped) - 1
+            if 0 <= index < len(self.choices):
+                return self.inbound(kind="button", button=self.choices[index].data)
+            self.out.write(f"(1–{len(self.choices)})\n")
+            return None
+        if stripped.startswith("/") and len(stripped) > 1:
+            word, _, args = stripped[1:].partition(" ")
+            return self.inbound(kind="command", command=word.lower(), text=args.strip())
+        return self.inbound(kind="text", text=line)
+
+    def show(self, replies: Iterable[Reply]) -> None:
+        self.choices = []
+        for reply in replies:
+            self.out.write(to_plain(reply.text).rstrip() + "\n")
+            for row in reply.buttons:
+                for button in row:
+                    self.choices.append(button)
+                    self.out.write(f"  [{len(self.choices)}] {button.label}\n")
+            self.out.write("\n")
+        self.out.flush()
+
+    async def step(self, inbound: Inbound) -> None:
+        outcome = await self.services.process(inbound)
+        if outcome is not None:
+            self.show(outcome.replies)
+
+    async def begin(self) -> None:
+        """Set the language the person asked for, then greet or pick up where they left off."""
+        key = self.inbound(kind="text").session_key
+        async with self.services.db.transaction() as tx:
+            session = await tx.sessions.load(key)
+            fresh = session.updated_at is None
+            if self.lang is not None and session.locale != self.lang:
+                session.locale = self.lang
+                await tx.sessions.save(session, self.services.engine.deps.clock.now())
+        await self.step(self.inbound(kind="command", command="start" if fresh else "resume"))
+
+    async def run(self, stream: TextIO) -> int:
+        await self.begin()
+        interactive = stream.isatty()
+        while True:
+            if interactive:
+                self.out.write("> ")
+                self.out.flush()
+            line = stream.readline()
+            if not line or line.strip().lower() in ("/quit", "/exit"):
+                break
+            inbound = self.parse(line)
+            if inbound is not None:
+                await self.step(inbound)
+        return 0
