@@ -14,6 +14,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from content.intake_models import ConsentText, IntakeFile, RoutingFile, check_requests
 from content.models import (
     TO_FILL,
     CategoriesFile,
@@ -56,6 +57,15 @@ class Content:
     # A hash of every file, so caches built from the content know when to rebuild.
     fingerprint: str
     _by_id: dict[Locale, dict[str, FaqEntry]] = field(default_factory=dict, repr=False)
+    # Requests to coordinators (content/intake_models.py). Without consent texts in both
+    # languages and an intake file, the desk takes no requests and points to the offices.
+    consent: dict[Locale, ConsentText] = field(default_factory=dict)
+    intake: IntakeFile | None = None
+    routing: RoutingFile = field(default_factory=RoutingFile)
+
+    @property
+    def takes_requests(self) -> bool:
+        return self.intake is not None and all(loc in self.consent for loc in LOCALES)
 
     def __post_init__(self) -> None:
         for locale, entries in self.faq.items():
@@ -151,6 +161,7 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR) -> LoadResult:
         faq[locale] = tuple(parsed.entries)
     if categories is not None and offices is not None:
         _cross_check(reader, faq, categories, offices)
+    consent, intake, routing = _read_requests(reader, offices)
     ok = not any(p.severity == "error" for p in reader.problems)
     if not ok or categories is None or offices is None or synonyms is None or offtopic is None:
         return LoadResult(None, reader.problems)
@@ -161,8 +172,36 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR) -> LoadResult:
         synonyms=synonyms,
         offtopic=offtopic,
         fingerprint=reader.digest.hexdigest()[:16],
+        consent=consent,
+        intake=intake,
+        routing=routing or RoutingFile(),
     )
     return LoadResult(content, reader.problems)
+
+
+def _read_requests(
+    reader: _Reader, offices: OfficesFile | None
+) -> tuple[dict[Locale, ConsentText], IntakeFile | None, RoutingFile | None]:
+    """The consent, intake and routing files; missing ones switch requests off, with a warning."""
+
+    def optional(name: str, model: type[M]) -> M | None:
+        if (reader.root / name).is_file():
+            return reader.read(name, model)
+        reader.warn(name, 1, "file is missing: the desk takes no requests for coordinators")
+        return None
+
+    consent: dict[Locale, ConsentText] = {}
+    for locale in LOCALES:
+        text = optional(f"consent.{locale}.yaml", ConsentText)
+        if text is not None:
+            consent[locale] = text
+    intake = optional("intake.yaml", IntakeFile)
+    routing = optional("routing.yaml", RoutingFile)
+    office_ids = {o.id for o in offices.offices} if offices is not None else None
+    for severity, name, loc, message in check_requests(consent, intake, routing, office_ids):
+        add = reader.error if severity == "error" else reader.warn
+        add(name, reader.line(name, *loc), message)
+    return consent, intake, routing
 
 
 def _cross_check(
