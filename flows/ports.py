@@ -7,7 +7,7 @@ small in-memory fakes in the tests.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -86,8 +86,165 @@ class UnansweredLog(Protocol):
     ) -> None: ...
 
 
+# --- Requests to coordinators: consent, drafts, tickets, the outbox ---------------------
+
+ConsentDecisionKind = Literal["granted", "declined", "withdrawn"]
+# Who fills in the request: the guardian, or someone doing it for them (who must confirm
+# that the guardian agreed).
+WriterRole = Literal["guardian", "family", "professional"]
+
+
+class ConsentDecision(BaseModel):
+    """One consent decision as recorded: who, which text (version and hash), which choices, when.
+
+    ``subject`` is the session key of the person who decided.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    subject: str
+    at: datetime
+    decision: ConsentDecisionKind
+    locale: Locale
+    text_version: str
+    text_hash: str
+    use_for_request: bool
+    share_with_departments: bool
+    age_information: bool
+    writer: WriterRole
+    guardian_confirmed: bool
+
+
+class RecordedConsent(ConsentDecision):
+    id: int
+
+
+class ConsentLog(Protocol):
+    """Append-only: a withdrawal is a new decision, never an edit of an old one."""
+
+    async def append(self, decision: ConsentDecision) -> int: ...
+
+    async def history(self, subject: str) -> list[RecordedConsent]:
+        """Every decision of ``subject``, oldest first."""
+        ...
+
+
+class Draft(BaseModel):
+    """An unfinished request: the answers so far, kept until sent, cancelled or expired."""
+
+    subject: str
+    channel: str
+    chat_id: int
+    locale: Locale
+    consent_id: int
+    answers: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    reminded_at: datetime | None = None
+
+
+class DraftStore(Protocol):
+    async def load(self, subject: str) -> Draft | None: ...
+
+    async def save(self, draft: Draft) -> None: ...
+
+    async def delete(self, subject: str) -> bool: ...
+
+
+Priority = Literal["high", "normal"]
+# Known ticket statuses; the coordinators' desk moves tickets between them.
+TICKET_NEW = "new"
+TICKET_CLOSED = "closed"
+TICKET_WITHDRAWN = "withdrawn"
+
+
+class NewTicket(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    number: int
+    reference: str
+    created_at: datetime
+    office: str
+    priority: Priority
+    # The personal part, kept apart so it can be deleted while the anonymous row stays.
+    subject: str
+    channel: str
+    chat_id: int
+    locale: Locale
+    consent_id: int
+    share_with_departments: bool
+    answers: dict[str, Any]
+
+
+class TicketRecord(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    reference: str
+    created_at: datetime
+    status: str
+    office: str
+    priority: Priority
+    # The coordinator holding the ticket (their Telegram user id), once someone took it.
+    assignee: int | None = None
+    share_with_departments: bool = False
+    answers: dict[str, Any] = {}
+
+
+class TicketStore(Protocol):
+    async def next_number(self) -> int:
+        """The next reference number; never the same twice, even after deletions."""
+        ...
+
+    async def create(self, ticket: NewTicket) -> int: ...
+
+    async def for_subject(self, subject: str) -> list[TicketRecord]:
+        """The tickets whose personal details are still stored for ``subject``, oldest first."""
+        ...
+
+    async def withdraw(self, ticket_id: int, at: datetime) -> None:
+        """Delete the personal details; mark the ticket withdrawn unless already closed."""
+        ...
+
+
+OutboxKind = Literal["ticket_new", "ticket_withdrawn"]
+
+
+class OutboxMessage(BaseModel):
+    """A notification for the coordinators, sent later by the outbox worker.
+
+    The payload carries references and routing only, never a family's details: those stay
+    in the database and are read there by the coordinators.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: OutboxKind
+    ticket_id: int | None = None
+    office: str | None = None
+    # A coordinator's Telegram user id; None means the office's coordinators.
+    recipient: int | None = None
+    payload: dict[str, str | int | bool | None] = {}
+
+
+class Outbox(Protocol):
+    async def enqueue(self, message: OutboxMessage, at: datetime) -> int: ...
+
+
 class Store(Protocol):
     """What one step may read and write, all inside the step's own transaction."""
 
     @property
     def unanswered(self) -> UnansweredLog: ...
+
+    @property
+    def consents(self) -> ConsentLog: ...
+
+    @property
+    def drafts(self) -> DraftStore: ...
+
+    @property
+    def tickets(self) -> TicketStore: ...
+
+    @property
+    def outbox(self) -> Outbox: ...

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import aiosqlite
 
 from storage.repos.audit import AuditRepo
+from storage.repos.consents import ConsentRepo
+from storage.repos.drafts import DraftRepo
+from storage.repos.outbox import OutboxRepo
 from storage.repos.sessions import SessionRepo
+from storage.repos.tickets import TicketRepo
 from storage.repos.unanswered import UnansweredRepo
 from storage.repos.updates import UpdateRepo
 
@@ -19,7 +25,20 @@ class Tx:
         self.updates = UpdateRepo(conn)
         self._unanswered = UnansweredRepo(conn)
         self.audit = AuditRepo(conn)
+        # Requests to coordinators (migration 0002).
+        self.consents = ConsentRepo(conn)
+        self.drafts = DraftRepo(conn)
+        self.tickets = TicketRepo(conn)
+        self.outbox = OutboxRepo(conn)
 
     @property
     def unanswered(self) -> UnansweredRepo:
         return self._unanswered
+
+
+if TYPE_CHECKING:
+    from flows.ports import Store
+
+    def _a_transaction_is_a_store(tx: Tx) -> Store:
+        # mypy proves here that the repositories implement every port the flows use.
+        return tx

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from flows.ports import ConsentDecision, RecordedConsent
+
+
+class ConsentRepo:
+    """Append-only log of consent decisions (the table's triggers refuse edits and deletes)."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def append(self, decision: ConsentDecision) -> int:
+        cur = await self._conn.execute(
+            """INSERT INTO consents (at, subject, decision, locale, text_version, text_hash,
+                   use_for_request, share_with_departments, age_information, writer,
+                   guardian_confirmed)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                decision.at.isoformat(),
+                decision.subject,
+                decision.decision,
+                decision.locale,
+                decision.text_version,
+                decision.text_hash,
+                int(decision.use_for_request),
+                int(decision.share_with_departments),
+                int(decision.age_information),
+                decision.writer,
+                int(decision.guardian_confirmed),
+            ),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    async def history(self, subject: str) -> list[RecordedConsent]:
+        async with self._conn.execute(
+            "SELECT * FROM consents WHERE subject = ? ORDER BY id", (subject,)
+        ) as cur:
+            rows = await cur.fetchall()
+        return [
+            RecordedConsent(
+                id=row["id"],
+                subject=row["subject"],
+                at=datetime.fromisoformat(row["at"]),
+                decision=row["decision"],
+                locale=row["locale"],
+                text_version=row["text_version"],
+                text_hash=row["text_hash"],
+                use_for_request=bool(row["use_for_request"]),
+                share_with_departments=bool(row["share_with_departments"]),
+                age_information=bool(row["age_information"]),
+                writer=row["writer"],
+                guardian_confirmed=bool(row["guardian_confirmed"]),
+            )
+            for row in rows
+        ]
