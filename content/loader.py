@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from content.entry_checks import EntryContext, check_entry, tokyo_today
 from content.intake_models import ConsentText, IntakeFile, RoutingFile, check_requests
 from content.models import (
     TO_FILL,
@@ -25,24 +27,28 @@ from content.models import (
     OffTopicFile,
     SynonymsFile,
 )
+from content.problems import Problem, Severity, validation_message
 from content.yaml_lines import PathKey, YamlSyntaxError, line_for, load_with_lines
 from flows.model import LOCALES, Locale
+from flows.text import N_
 
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent / "data"
 
-Severity = Literal["error", "warning"]
 M = TypeVar("M", bound=BaseModel)
 
+__all__ = ["Content", "LoadResult", "Problem", "Severity", "load_content"]
 
-@dataclass(frozen=True)
-class Problem:
-    severity: Severity
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.severity}: {self.message}"
+FILE_MISSING = N_("file is missing")
+NOT_YAML = N_("not valid YAML ({detail}); check the indentation and the colons")
+WRONG_LOCALE = N_("locale must be {locale}")
+ONLY_IN_JAPANESE = N_("entry '{id}' is in Japanese but not in English")
+ONLY_IN_ENGLISH = N_("entry '{id}' is in English but not in Japanese")
+ID_TWICE = N_("id '{id}' is used twice")
+PHONE_TO_FILL = N_("{id}: phone number still to be filled in")
+HOURS_TO_FILL = N_("{id}: opening hours still to be filled in")
+OFFICE_NOT_REVIEWED_NOTE = N_("{id}: not reviewed yet — {note}")
+OFFICE_NOT_REVIEWED = N_("{id}: not reviewed yet — details not confirmed yet")
+REQUESTS_FILE_MISSING = N_("file is missing: the desk takes no requests for coordinators")
 
 
 @dataclass(frozen=True)
@@ -102,49 +108,41 @@ class _Reader:
         self.lines: dict[str, dict[PathKey, int]] = {}
         self.digest = hashlib.sha256()
 
-    def error(self, file: str, line: int, message: str) -> None:
-        self.problems.append(Problem("error", file, line, message))
+    def add(self, severity: Severity, file: str, line: int, msgid: str, **params: object) -> None:
+        self.problems.append(Problem(severity, file, line, msgid, params))
 
-    def warn(self, file: str, line: int, message: str) -> None:
-        self.problems.append(Problem("warning", file, line, message))
+    def error(self, file: str, line: int, msgid: str, **params: object) -> None:
+        self.add("error", file, line, msgid, **params)
+
+    def warn(self, file: str, line: int, msgid: str, **params: object) -> None:
+        self.add("warning", file, line, msgid, **params)
 
     def read(self, name: str, model: type[M]) -> M | None:
         path = self.root / name
         if not path.is_file():
-            self.error(name, 1, "file is missing")
+            self.error(name, 1, FILE_MISSING)
             return None
         self.digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
         try:
             data, lines = load_with_lines(path)
         except YamlSyntaxError as exc:
-            self.error(name, exc.line, f"not valid YAML: {exc.message}")
+            self.error(name, exc.line, NOT_YAML, detail=exc.message)
             return None
         self.lines[name] = lines
         try:
             return model.model_validate(data)
         except ValidationError as exc:
             for err in exc.errors():
-                loc = tuple(err["loc"])
-                where = ".".join(str(p) for p in loc) or "(top)"
-                self.error(name, line_for(lines, loc), f"{where}: {_plain(err)}")
+                msgid, params = validation_message(err)
+                self.error(name, line_for(lines, tuple(err["loc"])), msgid, **params)
             return None
 
     def line(self, name: str, *loc: str | int) -> int:
         return line_for(self.lines.get(name, {}), loc)
 
 
-def _plain(err: Any) -> str:
-    kind = err.get("type", "")
-    if kind == "missing":
-        return "this field is required"
-    if kind == "extra_forbidden":
-        return "unknown field (check the spelling)"
-    if kind == "string_pattern_mismatch":
-        return "use lower-case letters, digits and _ only"
-    return str(err.get("msg", "invalid value")).removeprefix("Value error, ")
-
-
-def load_content(root: Path = DEFAULT_CONTENT_DIR) -> LoadResult:
+def load_content(root: Path = DEFAULT_CONTENT_DIR, *, today: date | None = None) -> LoadResult:
+    """Read and check every content file; ``today`` (Tokyo) decides which reviews are due."""
     reader = _Reader(root)
     categories = reader.read("categories.yaml", CategoriesFile)
     offices = reader.read("offices.yaml", OfficesFile)
@@ -157,10 +155,10 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR) -> LoadResult:
         if parsed is None:
             continue
         if parsed.locale != locale:
-            reader.error(name, reader.line(name, "locale"), f"locale must be {locale}")
+            reader.error(name, reader.line(name, "locale"), WRONG_LOCALE, locale=locale)
         faq[locale] = tuple(parsed.entries)
     if categories is not None and offices is not None:
-        _cross_check(reader, faq, categories, offices)
+        _cross_check(reader, faq, categories, offices, today or tokyo_today())
     consent, intake, routing = _read_requests(reader, offices)
     ok = not any(p.severity == "error" for p in reader.problems)
     if not ok or categories is None or offices is None or synonyms is None or offtopic is None:
@@ -187,7 +185,7 @@ def _read_requests(
     def optional(name: str, model: type[M]) -> M | None:
         if (reader.root / name).is_file():
             return reader.read(name, model)
-        reader.warn(name, 1, "file is missing: the desk takes no requests for coordinators")
+        reader.warn(name, 1, REQUESTS_FILE_MISSING)
         return None
 
     consent: dict[Locale, ConsentText] = {}
@@ -209,51 +207,50 @@ def _cross_check(
     faq: dict[Locale, tuple[FaqEntry, ...]],
     categories: CategoriesFile,
     offices: OfficesFile,
+    today: date,
 ) -> None:
-    category_ids = {c.id for c in categories.categories}
+    category_ids = frozenset(c.id for c in categories.categories)
+    office_ids = frozenset(o.id for o in offices.offices)
     _unique(reader, "categories.yaml", [c.id for c in categories.categories], ("categories",))
     _unique(reader, "offices.yaml", [o.id for o in offices.offices], ("offices",))
     ids: dict[Locale, list[str]] = {}
     for locale, entries in faq.items():
         ids[locale] = [e.id for e in entries]
-        _check_entries(reader, f"faq.{locale}.yaml", entries, category_ids)
+        ctx = EntryContext(category_ids, frozenset(ids[locale]), office_ids, today)
+        _check_entries(reader, f"faq.{locale}.yaml", entries, ctx)
     if len(ids) == len(LOCALES):
         ja, en = set(ids["ja"]), set(ids["en"])
         for missing in sorted(ja - en):
-            reader.error("faq.en.yaml", 1, f"entry {missing!r} is in Japanese but not in English")
+            reader.error("faq.en.yaml", 1, ONLY_IN_JAPANESE, id=missing)
         for missing in sorted(en - ja):
-            reader.error("faq.ja.yaml", 1, f"entry {missing!r} is in English but not in Japanese")
+            reader.error("faq.ja.yaml", 1, ONLY_IN_ENGLISH, id=missing)
     for i, office in enumerate(offices.offices):
         at = reader.line("offices.yaml", "offices", i)
         if office.phone in (None, TO_FILL):
-            reader.warn("offices.yaml", at, f"{office.id}: phone number still to be filled in")
+            reader.warn("offices.yaml", at, PHONE_TO_FILL, id=office.id)
         if office.hours is None or TO_FILL in office.hours.ja:
-            reader.warn("offices.yaml", at, f"{office.id}: opening hours still to be filled in")
+            reader.warn("offices.yaml", at, HOURS_TO_FILL, id=office.id)
         if not office.reviewed:
-            note = office.staff_note or "details not confirmed yet"
-            reader.warn("offices.yaml", at, f"{office.id}: not reviewed yet — {note}")
+            if office.staff_note:
+                note = office.staff_note
+                reader.warn("offices.yaml", at, OFFICE_NOT_REVIEWED_NOTE, id=office.id, note=note)
+            else:
+                reader.warn("offices.yaml", at, OFFICE_NOT_REVIEWED, id=office.id)
 
 
 def _check_entries(
-    reader: _Reader, name: str, entries: tuple[FaqEntry, ...], category_ids: set[str]
+    reader: _Reader, name: str, entries: tuple[FaqEntry, ...], ctx: EntryContext
 ) -> None:
     _unique(reader, name, [e.id for e in entries], ("entries",))
-    known = {e.id for e in entries}
     for i, entry in enumerate(entries):
-        line = reader.line(name, "entries", i, "id")
-        if entry.category not in category_ids:
-            reader.error(name, line, f"{entry.id}: unknown category {entry.category!r}")
-        for other in entry.see_also:
-            if other not in known:
-                reader.error(name, line, f"{entry.id}: see_also names unknown {other!r}")
-        if not entry.reviewed or TO_FILL in entry.answer:
-            note = entry.staff_note or "answer still needs a Chiyoda-specific detail"
-            reader.warn(name, line, f"{entry.id}: not reviewed yet — {note}")
+        for finding in check_entry(entry, ctx):
+            line = reader.line(name, "entries", i, finding.about)
+            reader.add(finding.severity, name, line, finding.msgid, **finding.params)
 
 
 def _unique(reader: _Reader, name: str, values: list[str], where: tuple[str, ...]) -> None:
     seen: set[str] = set()
     for i, value in enumerate(values):
         if value in seen:
-            reader.error(name, reader.line(name, *where, i), f"id {value!r} is used twice")
+            reader.error(name, reader.line(name, *where, i), ID_TWICE, id=value)
         seen.add(value)

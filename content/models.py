@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 from flows.model import Locale
 
@@ -15,6 +17,8 @@ NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)
 # Staff mark a detail they still have to fill in with this, e.g. "電話：【要確認】".
 TO_FILL = "【要確認】"
 _PHONE = re.compile(r"^(0\d{1,4}-\d{1,4}-\d{3,4}|#\d{4}|1\d\d)$")
+# An answer must fit in one Telegram message (4096 characters) together with its heading.
+ANSWER_MAX = 3000
 
 
 class _Strict(BaseModel):
@@ -41,12 +45,30 @@ class FaqEntry(_Strict):
     # What staff still have to check or fill in (shown by `tsunagu content check`).
     staff_note: str | None = None
     see_also: list[Identifier] = Field(default_factory=list)
+    # Review metadata: who keeps the answer true, where it comes from, when it was last
+    # checked and when it must be checked again (`tsunagu content check` warns after that).
+    owner_office: Identifier | None = None
+    source_url: str | None = None
+    last_reviewed: date | None = None
+    review_by: date | None = None
 
     @field_validator("answer")
     @classmethod
     def _answer_fits_one_message(cls, value: str) -> str:
-        if len(value) > 3000:
-            raise ValueError("answer is longer than 3000 characters; split it into two entries")
+        # A custom error kind, so the check can say it in the staff's language.
+        if len(value) > ANSWER_MAX:
+            raise PydanticCustomError(
+                "answer_too_long",
+                "answer is longer than {max_length} characters; split it into two entries",
+                {"max_length": ANSWER_MAX},
+            )
+        return value
+
+    @field_validator("source_url")
+    @classmethod
+    def _source_is_a_web_address(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise PydanticCustomError("url_shape", "should be a web address starting with https://")
         return value
 
 
@@ -85,7 +107,11 @@ class Office(_Strict):
         if value is None or value == TO_FILL:
             return value
         if not _PHONE.match(value):
-            raise ValueError(f"phone number {value!r} should look like 03-1234-5678")
+            raise PydanticCustomError(
+                "phone_shape",
+                "phone number {value} should look like 03-1234-5678",
+                {"value": value},
+            )
         return value
 
 
