@@ -1,0 +1,1 @@
+"""The Telegram driver: updates in, replies out, around the same engine as the console."""

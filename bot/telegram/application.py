@@ -1,0 +1,224 @@
+"""The python-telegram-bot ``Application`` that carries updates to the engine and back.
+
+Every update goes to one function: turn it into an ``Inbound``, run one step through
+the services (which save it in a transaction), then send the replies. Conversation
+state lives in our own tables, so no PTB handler state or persistence is used.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import PurePath
+from typing import Protocol
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults, TypeHandler
+from telegram.request import BaseRequest
+
+from bot.config import Settings
+from bot.telegram.render import answer_button, send_replies
+from bot.telegram.updates import to_inbound
+from content.i18n import CatalogTranslations
+from flows.model import Inbound, Locale, Outcome
+
+log = logging.getLogger(__name__)
+
+# Sent when a step fails. Fixed and bilingual on purpose: it must work even when the
+# failure is in loading catalogs or the person's session (their language is unknown).
+APOLOGY = (
+    "申し訳ありません。うまく処理できませんでした。もう一度お試しください。\n"
+    "Sorry, something went wrong. Please try again."
+)
+# A reply refused with 429 is tried again after Telegram's retry_after this many times
+# before the step counts as failed.
+RATE_LIMIT_RETRIES = 3
+# Telegram's limit for a command description.
+_DESCRIPTION_CHARS = 256
+
+
+class _Router(Protocol):
+    @property
+    def public_commands(self) -> list[tuple[str, str]]: ...
+
+
+class _Engine(Protocol):
+    @property
+    def router(self) -> _Router: ...
+
+
+class DeskServices(Protocol):
+    """What the driver needs of ``bot.services.Services`` (tests pass a small fake)."""
+
+    @property
+    def engine(self) -> _Engine: ...
+
+    async def process(self, inbound: Inbound, update_id: int | None = None) -> Outcome | None: ...
+
+    async def close(self) -> None: ...
+
+
+ServicesOpener = Callable[[], Awaitable[DeskServices]]
+
+
+class Desk:
+    """The handlers and lifecycle hooks, holding the services opened in ``post_init``.
+
+    Services are opened inside the application's event loop (their SQLite connection
+    belongs to the loop), which is why they are not passed in ready-made.
+    """
+
+    def __init__(self, open_services: ServicesOpener) -> None:
+        self._open_services = open_services
+        self._services: DeskServices | None = None
+
+    @property
+    def services(self) -> DeskServices:
+        if self._services is None:
+            raise RuntimeError("services are not open yet (post_init has not run)")
+        return self._services
+
+    async def post_init(self, application: Application) -> None:  # type: ignore[type-arg]
+        self._services = await self._open_services()
+        await publish_commands(application, self._services.engine.router.public_commands)
+        log.info("desk ready as @%s", application.bot.username)
+
+    async def post_shutdown(self, application: Application) -> None:  # type: ignore[type-arg]
+        # Also called when post_init failed half-way, so the services may never have opened.
+        if self._services is not None:
+            await self._services.close()
+            self._services = None
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        bot = context.bot
+        query = update.callback_query
+        inbound = to_inbound(update, bot.username)
+        if inbound is None:
+            if query is not None:
+                await answer_button(bot, query.id, None)
+            return
+        outcome = await self.services.process(inbound, update_id=update.update_id)
+        if outcome is None:
+            # Handled before (Telegram delivered it again): everything was sent then.
+            return
+        if query is not None:
+            await answer_button(bot, query.id, outcome.toast)
+        await send_replies(bot, outcome.replies, inbound.chat_id)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        error = context.error
+        if not isinstance(update, Update):
+            # Fetching updates failed (Telegram unreachable, a 5xx...); PTB keeps polling
+            # with a back-off, so this is worth a line but not an alarm.
+            level = logging.WARNING if isinstance(error, NetworkError) else logging.ERROR
+            log.log(level, "polling failed: %s", describe_error(error))
+            return
+        # Type, place and update id only: messages and exception texts may carry what a
+        # parent wrote about their child (a Telegram error can quote the message back).
+        log.error("update %s failed: %s", update.update_id, describe_error(error))
+        if isinstance(error, Forbidden):
+            return  # the person blocked the bot; an apology could not reach them either
+        await self._apologise(update, context)
+
+    async def _apologise(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            inbound = to_inbound(update, context.bot.username)
+            if inbound is None or inbound.chat_type != "private":
+                return
+            if update.callback_query is not None:
+                await answer_button(context.bot, update.callback_query.id, None)
+            await context.bot.send_message(chat_id=inbound.chat_id, text=APOLOGY)
+        except Exception as exc:  # the error handler must never raise itself
+            log.warning("apology for update %s not sent: %s", update.update_id, type(exc).__name__)
+
+
+def describe_error(error: BaseException | None) -> str:
+    """``TypeName at file.py:12 in func (caused by OtherType)``, without the message."""
+    if error is None:
+        return "unknown error"
+    text = type(error).__name__
+    frames = traceback.extract_tb(error.__traceback__)
+    if frames:
+        last = frames[-1]
+        path = PurePath(last.filename)
+        text += f" at {path.parent.name}/{path.name}:{last.lineno} in {last.name}"
+    cause = error.__cause__ or error.__context__
+    if cause is not None and cause is not error:
+        text += f" (caused by {type(cause).__name__})"
+    return text
+
+
+async def publish_commands(
+    application: Application,  # type: ignore[type-arg]
+    commands: Sequence[tuple[str, str]],
+    translations: CatalogTranslations | None = None,
+) -> None:
+    """Show the public commands in the client's menu: Japanese, and English for "en"."""
+    translations = translations or CatalogTranslations()
+    scope = BotCommandScopeAllPrivateChats()  # the desk talks to families in private chats
+    languages: tuple[tuple[Locale, str | None], ...] = (("ja", None), ("en", "en"))
+    try:
+        for locale, language_code in languages:
+            t = translations.for_locale(locale)
+            await application.bot.set_my_commands(
+                [BotCommand(name, t.gettext(text)[:_DESCRIPTION_CHARS]) for name, text in commands],
+                scope=scope,
+                language_code=language_code,
+            )
+    except TelegramError as exc:
+        # The command menu is a convenience; answering people must not wait for it.
+        log.warning("bot commands not set: %s", type(exc).__name__)
+
+
+def file_base_url(api_base_url: str) -> str:
+    """The file URL that goes with an API URL: ``…/bot`` → ``…/file/bot`` (Telegram's layout).
+
+    The desk downloads no files, but PTB builds the URL anyway; with a custom layout the
+    API URL itself is reused rather than guessing.
+    """
+    if api_base_url.endswith("/bot"):
+        return api_base_url.removesuffix("bot") + "file/bot"
+    return api_base_url
+
+
+def build_application(
+    settings: Settings,
+    open_services: ServicesOpener,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> Application:  # type: ignore[type-arg]
+    """The application, ready for ``run_polling`` (or ``process_update`` in tests)."""
+    if settings.bot_token is None:
+        raise ValueError("TSUNAGU_BOT_TOKEN is required to talk to Telegram")
+    desk = Desk(open_services)
+    builder = (
+        Application.builder()
+        .token(settings.bot_token.get_secret_value())
+        .base_url(settings.api_base_url)
+        .base_file_url(file_base_url(settings.api_base_url))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        # One update at a time, in order: a parent's quick second message must not be
+        # answered before the first, and the steps share one SQLite connection anyway.
+        .concurrent_updates(False)
+        .post_init(desk.post_init)
+        .post_shutdown(desk.post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    application = builder.build()
+    application.add_handler(TypeHandler(Update, desk.on_update))
+    application.add_error_handler(desk.on_error)
+    application.bot_data["desk"] = desk
+    return application

@@ -1,0 +1,193 @@
+"""Engine ``Reply`` values → Telegram messages.
+
+Texts arrive as Telegram HTML that the engine has already escaped, so they are sent
+as they are. Anything longer than Telegram's limit is split on line breaks, closing
+the tags that are open at the cut and opening them again in the next part.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Sequence
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from flows.model import MAX_MESSAGE_CHARS, Keyboard, Reply
+
+log = logging.getLogger(__name__)
+
+# Links in answers point to city pages; a big preview card would push the answer itself
+# off the screen on a phone.
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+_TOKEN = re.compile(r"<[^>]*>|&#?\w+;|\s+|[^<&\s]+|[<&]")
+_TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)[^>]*>")
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def keyboard_markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in buttons]
+    )
+
+
+async def send_replies(bot: Bot, replies: Sequence[Reply], chat_id: int) -> list[Message]:
+    """Send each reply in order; ``chat_id`` is the chat the person wrote in."""
+    sent: list[Message] = []
+    for reply in replies:
+        target = reply.chat_id if reply.chat_id is not None else chat_id
+        parts = split_html(reply.text)
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            # parse_mode and the preview setting are also Defaults of the application;
+            # they are given here too so rendering does not depend on how the bot was built.
+            message = await bot.send_message(
+                chat_id=target,
+                text=part,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                reply_markup=keyboard_markup(reply.buttons) if last else None,
+            )
+            sent.append(message)
+    return sent
+
+
+async def answer_button(bot: Bot, callback_query_id: str, toast: str | None) -> None:
+    """Acknowledge a button press (always: until then the client shows a spinner)."""
+    try:
+        await bot.answer_callback_query(callback_query_id, text=toast or None)
+    except BadRequest as exc:
+        # "query is too old": Telegram accepts answers for a short while only. The replies
+        # still matter more than the spinner, so they are sent regardless.
+        log.warning("callback query not answered (%s)", type(exc).__name__)
+
+
+def telegram_length(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units), for the raw HTML.
+
+    The HTML is never shorter than the visible text, so staying under the limit here
+    keeps the parsed message under it too.
+    """
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_html(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Cut ``text`` into parts of at most ``limit`` that are each valid Telegram HTML.
+
+    Cuts fall after a line break when a line fits, else between words, else between
+    characters; never inside a tag or an entity such as ``&amp;``.
+    """
+    if telegram_length(text) <= limit:
+        return [text]
+    return _Splitter(limit).split(text)
+
+
+class _Splitter:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[str] = []
+        # Open tags at the end of the part being built: (name, the opening tag as written).
+        self.stack: list[tuple[str, str]] = []
+        self.buf: list[str] = []
+        self.size = 0
+        self.has_content = False
+
+    def split(self, text: str) -> list[str]:
+        for line in text.splitlines(keepends=True):
+            if not self._add(line):
+                self._add_tokens(line)
+        self._flush()
+        return self.parts or [text[: self.limit]]
+
+    def _add_tokens(self, line: str) -> None:
+        for token in _TOKEN.findall(line):
+            if self._add(token) or token.isspace():
+                continue  # blanks at a cut are trimmed by Telegram anyway
+            if token.startswith(("<", "&")):
+                # A tag or an entity longer than a whole message: nothing sensible can be
+                # kept of it, and half of one would make Telegram refuse the message.
+                log.warning("dropped an oversized HTML token while splitting a reply")
+                continue
+            for char in token:
+                if not self._add(char):
+                    log.warning("dropped text that cannot fit between reopened tags")
+                    break
+
+    def _add(self, piece: str) -> bool:
+        """Append ``piece`` if it fits (starting a new part if needed); False if it never can."""
+        stack_after = _apply_tags(self.stack, piece)
+        if self._fits(piece, stack_after):
+            self._append(piece, stack_after)
+            return True
+        if self.has_content:
+            self._flush()
+        elif not self._drop_blank():
+            return False
+        stack_after = _apply_tags(self.stack, piece)
+        if self._fits(piece, stack_after):
+            self._append(piece, stack_after)
+            return True
+        return False
+
+    def _drop_blank(self) -> bool:
+        """Forget blank lines piled up before any text (they would only be trimmed)."""
+        reopen = "".join(tag for _, tag in self.stack)
+        if "".join(self.buf) == reopen:
+            return False
+        self.buf, self.size = [reopen], telegram_length(reopen)
+        return True
+
+    def _fits(self, piece: str, stack_after: list[tuple[str, str]]) -> bool:
+        closing = telegram_length(_closing(stack_after))
+        return self.size + telegram_length(piece) + closing <= self.limit
+
+    def _append(self, piece: str, stack_after: list[tuple[str, str]]) -> None:
+        self.buf.append(piece)
+        self.size += telegram_length(piece)
+        self.stack = stack_after
+        if _visible(piece).strip():
+            self.has_content = True
+
+    def _flush(self) -> None:
+        if self.has_content:
+            self.parts.append("".join(self.buf).strip() + _closing(self.stack))
+        reopen = "".join(tag for _, tag in self.stack)
+        self.buf = [reopen]
+        self.size = telegram_length(reopen)
+        self.has_content = False
+
+
+def _apply_tags(stack: list[tuple[str, str]], piece: str) -> list[tuple[str, str]]:
+    if "<" not in piece:
+        return stack
+    result = list(stack)
+    for match in _TAG.finditer(piece):
+        closing, name = match.group(1), match.group(2).lower()
+        if not closing:
+            result.append((name, match.group(0)))
+            continue
+        for index in range(len(result) - 1, -1, -1):
+            if result[index][0] == name:
+                del result[index:]
+                break
+    return result
+
+
+def _closing(stack: list[tuple[str, str]]) -> str:
+    return "".join(f"</{name}>" for name, _ in reversed(stack))
+
+
+def _visible(piece: str) -> str:
+    return html.unescape(_ANY_TAG.sub("", piece))
