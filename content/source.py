@@ -1,17 +1,21 @@
 """The content in force while the bot runs, with the matcher built from it.
 
-Staff edits are picked up by :meth:`ContentStore.reload`; an invalid change is
-refused with its problems and the last good content keeps serving.
+Staff edits are picked up by :meth:`ContentStore.reload` (or
+:meth:`ContentStore.reload_if_changed`, which :func:`content.watch.watch_content`
+calls in the background); an invalid change is refused with its problems and the
+last good content keeps serving.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from content.loader import Content, LoadResult, Problem, load_content
 from content.matching import build_emergency_detector, build_matcher
+from content.watch import Snapshot, describe_refusal, snapshot
 from flows.ports import EmergencyAssessment, EmergencyDetector, FaqMatcher
 
 log = logging.getLogger(__name__)
@@ -31,16 +35,22 @@ class _Loaded:
 
 
 class ContentStore:
-    def __init__(self, root: Path, loaded: _Loaded) -> None:
+    def __init__(self, root: Path, loaded: _Loaded, seen: Snapshot | None = None) -> None:
         self.root = root
         self._loaded = loaded
+        # The files as they were when last read, so unchanged files are not read again.
+        self._seen = snapshot(root) if seen is None else seen
+        # One reload at a time (the watcher's thread and any explicit reload).
+        self._lock = threading.Lock()
 
     @classmethod
     def load(cls, root: Path) -> ContentStore:
+        # Taken before reading, so an edit made during the read is noticed next time.
+        seen = snapshot(root)
         result = load_content(root)
         if result.content is None:
             raise ContentError(result.errors)
-        return cls(root, _build(result.content))
+        return cls(root, _build(result.content), seen)
 
     def current(self) -> Content:
         return self._loaded.content
@@ -52,14 +62,43 @@ class ContentStore:
         return _CurrentEmergency(self)
 
     def reload(self) -> LoadResult:
-        """Load the files again; switch over only if they are valid."""
+        """Load the files again; switch over only if they are valid.
+
+        Blocking (reads files, builds the matcher): from the event loop, call it
+        through ``asyncio.to_thread``.
+        """
+        with self._lock:
+            return self._reload(snapshot(self.root))
+
+    def reload_if_changed(self) -> LoadResult | None:
+        """Like :meth:`reload`, but only when a content file changed; else ``None``."""
+        with self._lock:
+            seen = snapshot(self.root)
+            if seen == self._seen:
+                return None
+            return self._reload(seen)
+
+    def _reload(self, seen: Snapshot) -> LoadResult:
+        # Remembered even when the change is refused: the same broken files are
+        # reported once, not on every check, and the next edit is noticed.
+        self._seen = seen
         result = load_content(self.root)
         if result.content is None:
-            log.warning("content change refused: %d error(s)", len(result.errors))
+            log.warning(
+                "content change refused, still serving %s: %s",
+                self._loaded.content.fingerprint,
+                describe_refusal(result),
+            )
             return result
         if result.content.fingerprint != self._loaded.content.fingerprint:
-            self._loaded = _build(result.content)
-            log.info("content reloaded (%s)", result.content.fingerprint)
+            # Built before the swap: parents are answered from the old content meanwhile.
+            loaded = _build(result.content)
+            self._loaded = loaded
+            log.info(
+                "content reloaded (%s), %d warning(s)",
+                result.content.fingerprint,
+                len(result.warnings),
+            )
         return result
 
 
