@@ -27,6 +27,7 @@ import itertools
 import json
 import random
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -135,8 +136,7 @@ class FakeBotAPI:
             fake = api
 
         self._stopping.clear()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", port), Handler)
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="fake-bot-api", daemon=True
         )
@@ -540,7 +540,7 @@ class FakeBotAPI:
             found = self.messages(chat_id)[after:]
             return found if len(found) >= count else None
 
-        return self._wait(
+        return self.wait_for(
             ready,
             timeout,
             lambda: (
@@ -563,7 +563,7 @@ class FakeBotAPI:
                 ]
             return found if len(found) >= count else None
 
-        return self._wait(ready, timeout, lambda: f"{count} call(s) of {method}")
+        return self.wait_for(ready, timeout, lambda: f"{count} call(s) of {method}")
 
     def wait_for_callback_answers(self, count: int, timeout: float = 10.0) -> list[Params]:
         def ready() -> list[Params] | None:
@@ -571,13 +571,14 @@ class FakeBotAPI:
                 found = list(self.callback_answers)
             return found if len(found) >= count else None
 
-        return self._wait(ready, timeout, lambda: f"{count} callback answer(s)")
+        return self.wait_for(ready, timeout, lambda: f"{count} callback answer(s)")
 
     def calls_of(self, method: str) -> list[Call]:
         with self._cond:
             return [c for c in self.calls if c.method == method]
 
-    def _wait(self, ready: Callable[[], T | None], timeout: float, what: Callable[[], str]) -> T:
+    def wait_for(self, ready: Callable[[], T | None], timeout: float, what: Callable[[], str]) -> T:
+        """Poll ``ready`` (under the fake's lock) until it returns something, or time out."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
@@ -826,6 +827,16 @@ def _parse_body(content_type: str, body: bytes, query: str | bytes) -> Params:
     else:
         params.update(parse_qsl(body.decode(), keep_blank_values=True))
     return params
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client closing a kept-alive connection (a bot shutting down) is normal here.
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

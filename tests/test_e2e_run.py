@@ -1,0 +1,229 @@
+"""The real ``tsunagu run`` process, long polling the fake Bot API on 127.0.0.1.
+
+Select with ``pytest -m e2e``; leave out with ``pytest -m "not e2e"``. Every wait is
+bounded, and the process is killed if a test leaves it running.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.fake_bot_api import FakeBotAPI, Json, buttons
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
+
+TOKEN = "123456:TEST-token-abc"
+PARENT = 700_001
+START_TIMEOUT = 60.0  # loading content and catalogs, opening the database, getMe
+REPLY_TIMEOUT = 15.0
+STOP_TIMEOUT = 10.0
+
+
+def _content_ready() -> str | None:
+    """Why the full desk cannot start here, or None when it can."""
+    try:
+        import content.source  # noqa: F401  (pulls in the FAQ matcher)
+    except ImportError as exc:
+        return f"content matcher not importable yet: {exc}"
+    return None
+
+
+needs_content = pytest.mark.skipif(_content_ready() is not None, reason=str(_content_ready()))
+
+
+def tsunagu_command() -> list[str]:
+    script = Path(sys.executable).parent / "tsunagu"
+    if script.exists():
+        return [str(script), "run"]
+    return [sys.executable, "-m", "bot.cli", "run"]
+
+
+def clean_env(**settings: str) -> dict[str, str]:
+    # A developer's own TSUNAGU_* settings must not leak into the run under test.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGU_")}
+    env.update(settings)
+    return env
+
+
+@dataclass
+class Desk:
+    process: subprocess.Popen[bytes]
+    out_path: Path
+    err_path: Path
+
+    def output(self) -> str:
+        return self.out_path.read_text("utf-8", "replace") + self.err_path.read_text(
+            "utf-8", "replace"
+        )
+
+    def terminate(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=STOP_TIMEOUT)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=STOP_TIMEOUT)
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotAPI]:
+    with FakeBotAPI(token=TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def start_desk(api: FakeBotAPI, tmp_path: Path) -> Iterator[Callable[..., Desk]]:
+    started: list[Desk] = []
+
+    def start(log_level: str = "INFO") -> Desk:
+        n = len(started)
+        out, err = tmp_path / f"stdout{n}.log", tmp_path / f"stderr{n}.log"
+        env = clean_env(
+            TSUNAGU_BOT_TOKEN=TOKEN,
+            TSUNAGU_API_BASE_URL=api.base_url,
+            TSUNAGU_DB=str(tmp_path / "t.db"),
+            TSUNAGU_POLL_TIMEOUT="1",
+            TSUNAGU_LOG_LEVEL=log_level,
+        )
+        with out.open("wb") as out_file, err.open("wb") as err_file:
+            # The temp dir as working directory: no .env of the checkout is read.
+            process = subprocess.Popen(
+                tsunagu_command(), cwd=tmp_path, env=env, stdout=out_file, stderr=err_file
+            )
+        desk = Desk(process, out, err)
+        started.append(desk)
+        polls_before = len(api.calls_of("getUpdates"))
+        try:
+            api.wait_for_call("getUpdates", timeout=START_TIMEOUT, count=polls_before + 1)
+        except TimeoutError:
+            desk.kill()
+            pytest.fail(f"tsunagu run did not start polling:\n{desk.output()[-3000:]}")
+        return desk
+
+    yield start
+    for desk in started:
+        desk.kill()
+
+
+def button_data(message: Json, prefix: str) -> str:
+    for _, data in buttons(message):
+        if data == prefix or data.startswith(prefix + ":"):
+            return data
+    raise AssertionError(f"no button {prefix!r} in {buttons(message)}")
+
+
+def replies_after(api: FakeBotAPI, count_before: int, count: int = 1) -> list[Json]:
+    return api.wait_for_messages(PARENT, count, REPLY_TIMEOUT, after=count_before)
+
+
+def shown(message: Json) -> str:
+    """What the parent sees: the text and the button labels."""
+    return " ".join([message["message"]["text"], *(label for label, _ in buttons(message))])
+
+
+def assert_redelivery_ignored(api: FakeBotAPI, update: Json) -> None:
+    """Redeliver ``update``, then send /help: only the help reply may arrive.
+
+    Updates are handled one at a time in order, so once the help reply is here the
+    redelivered update has been dealt with too.
+    """
+    count = len(api.messages(PARENT))
+    api.redeliver(update["update_id"])
+    api.push_command(PARENT, "help")
+    api.wait_for(
+        lambda: any("/help" in m["text"] for m in api.messages(PARENT)[count:]) or None,
+        REPLY_TIMEOUT,
+        lambda: "the /help reply",
+    )
+    after = api.messages(PARENT)[count:]
+    assert len(after) == 1, [shown(m) for m in after]
+    assert api.calls_of("getUpdates")[-1].params, "the bot kept polling"
+
+
+@needs_content
+def test_a_conversation_through_the_real_process(
+    api: FakeBotAPI, start_desk: Callable[..., Desk]
+) -> None:
+    desk = start_desk()
+
+    # The command menu was published in both languages before polling began.
+    assert ("all_private_chats", "") in api.commands
+    assert ("all_private_chats", "en") in api.commands
+
+    api.push_command(PARENT, "start")
+    [welcome] = replies_after(api, 0)
+    assert welcome["parse_mode"] == "HTML"
+    assert welcome["reply_markup"], "the welcome carries the inline menu"
+
+    pressed = api.push_callback(
+        PARENT, button_data(welcome, "v1:off"), message_id=welcome["message_id"]
+    )
+    [answer] = api.wait_for_callback_answers(1, REPLY_TIMEOUT)
+    assert answer["callback_query_id"] == pressed["callback_query"]["id"]
+    [overview] = replies_after(api, 1)
+    assert "v1:off:" in " ".join(data for _, data in buttons(overview)), "office buttons"
+
+    count = len(api.messages(PARENT))
+    question = api.push_text(PARENT, "訪問看護を使いたい")
+    faq = replies_after(api, count)
+    assert "訪問看護" in shown(faq[0])
+
+    count = len(api.messages(PARENT))
+    api.push_text(PARENT, "子どもが息をしていない")
+    emergency = replies_after(api, count)
+    assert "119" in emergency[0]["text"]
+
+    # Telegram delivers the FAQ question again, unchanged: nothing is sent for it.
+    assert_redelivery_ignored(api, question)
+
+    assert desk.terminate() == 0, desk.output()[-3000:]
+
+
+@needs_content
+def test_an_update_redelivered_after_a_restart_is_handled_once(api: FakeBotAPI, start_desk) -> None:
+    first = start_desk()
+    question = api.push_text(PARENT, "訪問看護を使いたい")
+    replies_after(api, 0)
+    assert first.terminate() == 0
+
+    # As after a crash before Telegram saw the confirmation: the same update comes again.
+    second = start_desk()
+    assert_redelivery_ignored(api, question)
+    assert second.terminate() == 0
+
+
+@needs_content
+def test_the_token_and_what_parents_write_never_reach_the_logs(api: FakeBotAPI, start_desk) -> None:
+    desk = start_desk(log_level="DEBUG")
+    story = "娘の気管カニューレが夜中に抜けてしまいました"
+    api.push_command(PARENT, "start")
+    api.push_text(PARENT, story)
+    api.wait_for_messages(PARENT, 2, REPLY_TIMEOUT)
+    assert desk.terminate() == 0
+    logged = desk.output()
+    assert " DEBUG " in logged, "the run really logged at DEBUG"
+    assert TOKEN not in logged
+    assert TOKEN.split(":")[1] not in logged
+    assert story not in logged
+    assert "Parent700001" not in logged  # the fake's first name for the parent
+
+
+def test_missing_token_stops_with_one_line_naming_it(tmp_path: Path) -> None:
+    env = clean_env(TSUNAGU_DB=str(tmp_path / "t.db"))
+    result = subprocess.run(
+        tsunagu_command(), cwd=tmp_path, env=env, capture_output=True, timeout=60, check=False
+    )
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.decode().splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert "TSUNAGU_BOT_TOKEN" in lines[0]
+    assert result.stdout == b""
