@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.config import ConfigError, Settings, load_settings
-from content.loader import load_content
+from bot.content_cli import add_content_commands, run_content_command
 from flows.model import Locale
 
 if TYPE_CHECKING:
@@ -36,9 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("message", help="the message, or - to read one message per line from stdin")
 
     content = sub.add_parser("content", help="work with the content files")
-    content_sub = content.add_subparsers(dest="content_command", required=True)
-    check = content_sub.add_parser("check", help="validate the content directory")
-    check.add_argument("--dir", type=Path, help="content directory (default: TSUNAGU_CONTENT_DIR)")
+    add_content_commands(content)
     return parser
 
 
@@ -46,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "content":
-            return _content_check(args.dir)
+            return run_content_command(args)
         if args.command == "run":
             settings = load_settings(require_token=True)
             _configure_logging(settings)
@@ -75,23 +73,6 @@ def _configure_logging(settings: Settings, quiet: bool = False) -> None:
     # httpx logs full request URLs, and the Bot API URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
-
-
-def _content_check(directory: Path | None) -> int:
-    if directory is None:
-        try:
-            directory = load_settings().content_dir
-        except ConfigError as exc:
-            print(f"tsunagu: configuration error: {exc}", file=sys.stderr)
-            return 2
-    result = load_content(directory)
-    for problem in result.errors:
-        print(problem)
-    for problem in result.warnings:
-        print(problem)
-    summary = f"{len(result.errors)} error(s), {len(result.warnings)} warning(s) in {directory}"
-    print(summary, file=sys.stderr)
-    return 1 if result.errors else 0
 
 
 async def _start_services(settings: Settings, db: Path | str) -> Services:
