@@ -138,7 +138,7 @@ class FakeBotAPI:
         self._stopping.clear()
         self._server = _Server(("127.0.0.1", port), Handler)
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fake-bot-api", daemon=True
+            target=self._server.serve_forever, args=(0.05,), name="fake-bot-api", daemon=True
         )
         self._thread.start()
         return self

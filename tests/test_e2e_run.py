@@ -217,6 +217,22 @@ def test_the_token_and_what_parents_write_never_reach_the_logs(api: FakeBotAPI, 
     assert "Parent700001" not in logged  # the fake's first name for the parent
 
 
+@needs_content
+def test_the_desk_rides_out_telegram_errors(
+    api: FakeBotAPI, start_desk: Callable[..., Desk]
+) -> None:
+    desk = start_desk()
+    api.add_fault("getUpdates", "500", limit=2)
+    api.add_fault("sendMessage", "429", retry_after=1, limit=1)
+    api.push_command(PARENT, "start")
+    # Two failed polls (PTB backs off 1 s, then 1.5 s) and one 429 (waited out): ~4 s.
+    [welcome] = api.wait_for_messages(PARENT, 1, REPLY_TIMEOUT + 5)
+    assert welcome["reply_markup"]
+    assert [c.fault for c in api.calls_of("sendMessage")] == ["429", None]
+    assert desk.terminate() == 0
+    assert "polling failed: NetworkError" in desk.output()
+
+
 def test_missing_token_stops_with_one_line_naming_it(tmp_path: Path) -> None:
     env = clean_env(TSUNAGU_DB=str(tmp_path / "t.db"))
     result = subprocess.run(

@@ -372,3 +372,17 @@ def test_split_property_valid_parts_and_nothing_lost(
         check_text(part, "HTML")
     shown = "".join(html.unescape(re.sub("<[^>]*>", "", p)) for p in parts)
     assert "".join(shown.split()) == "".join(visible.split())
+
+
+# PTB's own rate limiter reads RetryAfter.retry_after, which PTB itself deprecates as an int.
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_a_429_from_telegram_is_waited_out_and_the_reply_still_sent(
+    app: Application,  # type: ignore[type-arg]
+    api: FakeBotAPI,
+) -> None:
+    api.add_fault("sendMessage", "429", retry_after=1, limit=1)
+    await feed(app, api.push_command(PARENT, "start"))
+    faulted = [c for c in api.calls_of("sendMessage") if c.fault == "429"]
+    assert len(faulted) == 1
+    [sent] = api.messages(PARENT)
+    assert sent["text"].startswith("<b>ようこそ</b>")

@@ -136,19 +136,37 @@ class Desk:
 
 
 def describe_error(error: BaseException | None) -> str:
-    """``TypeName at file.py:12 in func (caused by OtherType)``, without the message."""
+    """``Type at file.py:12 in func via our/file.py:34 in step (caused by Other)``.
+
+    Where it failed, and the last place in our own code it passed through, but never the
+    exception's message: that may quote what a parent wrote.
+    """
     if error is None:
         return "unknown error"
     text = type(error).__name__
     frames = traceback.extract_tb(error.__traceback__)
     if frames:
-        last = frames[-1]
-        path = PurePath(last.filename)
-        text += f" at {path.parent.name}/{path.name}:{last.lineno} in {last.name}"
+        text += f" at {_place(frames[-1])}"
+        ours = [f for f in frames if _is_ours(f.filename)]
+        if ours and ours[-1] is not frames[-1]:
+            text += f" via {_place(ours[-1])}"
     cause = error.__cause__ or error.__context__
     if cause is not None and cause is not error:
         text += f" (caused by {type(cause).__name__})"
     return text
+
+
+_PROJECT_ROOT = PurePath(__file__).parents[2]
+
+
+def _is_ours(filename: str) -> bool:
+    path = PurePath(filename)
+    return path.is_relative_to(_PROJECT_ROOT) and "site-packages" not in path.parts
+
+
+def _place(frame: traceback.FrameSummary) -> str:
+    path = PurePath(frame.filename)
+    return f"{path.parent.name}/{path.name}:{frame.lineno} in {frame.name}"
 
 
 async def publish_commands(
