@@ -36,7 +36,8 @@ def _content_ready() -> str | None:
     return None
 
 
-needs_content = pytest.mark.skipif(_content_ready() is not None, reason=str(_content_ready()))
+_NOT_READY = _content_ready()
+needs_content = pytest.mark.skipif(_NOT_READY is not None, reason=str(_NOT_READY))
 
 
 def tsunagu_command() -> list[str]:
