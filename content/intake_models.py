@@ -22,6 +22,7 @@ from pydantic import (
 
 from content.models import TO_FILL, Identifier, LocalizedText, NonEmpty
 from flows.model import Locale
+from flows.text import N_
 
 # Telegram shows about this much of a button label on a phone before cutting it.
 ButtonLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
@@ -160,8 +161,20 @@ class ConsentText(_Strict):
         return value
 
 
-# (severity, file, path inside the file, message) — the loader turns paths into lines.
-Finding = tuple[str, str, tuple[str | int, ...], str]
+# Problems found across the request files, as message ids (marked for the catalogs, so
+# staff read them in their language) with their parameters.
+VERSIONS_DIFFER = N_("version differs between the languages ({versions}); both consent files"
+                     " must carry the same version")
+LOCALE_WRONG = N_("locale must be {locale}")
+CONSENT_NOT_REVIEWED = N_("the consent text is not reviewed yet — {note}")
+RETENTION_NOT_SET = N_("the retention period for closed requests is still to be set by the ward")
+UNKNOWN_NEED = N_("{need} is not a help option in intake.yaml")
+HOURS_NOT_REVIEWED = N_("the desk hours are still to be confirmed by the ward")
+UNKNOWN_OFFICE = N_("office {office} is not in offices.yaml")
+
+# (severity, file, path inside the file, message id, parameters) — the loader turns paths
+# into line numbers.
+Finding = tuple[str, str, tuple[str | int, ...], str, dict[str, object]]
 
 
 def check_requests(
@@ -174,30 +187,30 @@ def check_requests(
     found: list[Finding] = []
     versions = {locale: text.version for locale, text in consent.items()}
     if len(set(versions.values())) > 1:
-        found.append(("error", "consent.en.yaml", ("version",),
-                      f"version differs between languages: {versions}; both must match"))
+        listed = ", ".join(f"{locale}: {version}" for locale, version in versions.items())
+        found.append(("error", "consent.en.yaml", ("version",), VERSIONS_DIFFER,
+                      {"versions": listed}))
     for locale, text in consent.items():
         name = f"consent.{locale}.yaml"
         if text.locale != locale:
-            found.append(("error", name, ("locale",), f"locale must be {locale}"))
+            found.append(("error", name, ("locale",), LOCALE_WRONG, {"locale": locale}))
         if not text.reviewed or TO_FILL in str(text.model_dump()):
-            note = text.staff_note or "the consent text has not been approved yet"
-            found.append(("warning", name, ("version",), f"not reviewed yet — {note}"))
+            note = text.staff_note or "-"
+            found.append(("warning", name, ("version",), CONSENT_NOT_REVIEWED, {"note": note}))
     if intake is not None:
         if intake.closed_ticket_retention_days is None or not intake.retention_reviewed:
             found.append(("warning", "intake.yaml", ("closed_ticket_retention_days",),
-                          "retention period for closed tickets still to be set by the ward"))
+                          RETENTION_NOT_SET, {}))
         if routing is not None:
             known = {o.id for o in intake.help_options}
             for i, rule in enumerate(routing.rules):
                 for need in rule.needs_any:
                     if need not in known:
                         found.append(("error", "routing.yaml", ("rules", i, "needs_any"),
-                                      f"{need!r} is not a help option in intake.yaml"))
+                                      UNKNOWN_NEED, {"need": need}))
     if routing is not None:
         if not routing.desk_hours.reviewed:
-            found.append(("warning", "routing.yaml", ("desk_hours",),
-                          "desk hours still to be confirmed by the ward"))
+            found.append(("warning", "routing.yaml", ("desk_hours",), HOURS_NOT_REVIEWED, {}))
         if office_ids is not None:
             targets: list[tuple[tuple[str | int, ...], str]] = [
                 (("default_office",), routing.default_office)
@@ -205,6 +218,6 @@ def check_requests(
             targets += [(("rules", i, "office"), r.office) for i, r in enumerate(routing.rules)]
             for path, office in targets:
                 if office not in office_ids:
-                    found.append(("error", "routing.yaml", path,
-                                  f"office {office!r} is not in offices.yaml"))
+                    found.append(("error", "routing.yaml", path, UNKNOWN_OFFICE,
+                                  {"office": office}))
     return found

@@ -196,9 +196,11 @@ def _read_requests(
     intake = optional("intake.yaml", IntakeFile)
     routing = optional("routing.yaml", RoutingFile)
     office_ids = {o.id for o in offices.offices} if offices is not None else None
-    for severity, name, loc, message in check_requests(consent, intake, routing, office_ids):
+    for severity, name, loc, msgid, params in check_requests(
+        consent, intake, routing, office_ids
+    ):
         add = reader.error if severity == "error" else reader.warn
-        add(name, reader.line(name, *loc), message)
+        add(name, reader.line(name, *loc), msgid, **params)
     return consent, intake, routing
 
 

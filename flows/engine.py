@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flows import callbacks, faq, menu, offices
+from flows import callbacks, consent, faq, menu, offices, tickets
 from flows.emergency import say_emergency
+from flows.intake import flow as intake
 from flows.model import Inbound, Outcome, Session
 from flows.ports import Store
 from flows.router import Router
@@ -17,6 +18,7 @@ def build_router() -> tuple[Router, menu.MenuFlow, faq.FaqFlow]:
     router = Router()
     menu_flow = menu.register(router)
     faq_flow = faq.register(router)
+    intake.register(router, consent.register(router), tickets.register(router))
     offices.register(router)
     return router, menu_flow, faq_flow
 

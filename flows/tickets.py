@@ -1,0 +1,352 @@
+"""Tickets for the coordinators: routing, priority, the reference a parent can quote, the
+confirmation; and a parent's own data: /mydata to see it, /withdraw (/delete) to take it back.
+
+A ticket is two rows: an anonymous one that stays (reference, office, status, dates) and the
+personal details, which go on withdrawal or after the retention period. The coordinators'
+notification is written to the outbox in the same transaction as the ticket, so a crash
+right after cannot lose it; it carries the reference only, never the family's details.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from content.intake_models import RoutingFile
+from flows import callbacks
+from flows.business_hours import is_open, next_opening
+from flows.dates import format_day, format_moment, in_tokyo
+from flows.intake.answers import IntakeAnswers
+from flows.intake.summary import answer_lines
+from flows.menu import menu_keyboard
+from flows.model import Button
+from flows.ports import (
+    TICKET_CLOSED,
+    TICKET_WITHDRAWN,
+    ConsentDecision,
+    Draft,
+    NewTicket,
+    OutboxMessage,
+    Priority,
+    RecordedConsent,
+    TicketRecord,
+)
+from flows.router import Router
+from flows.text import N_, esc
+from flows.turn import Turn
+
+REFERENCE_PREFIX = "K"
+WITHDRAW_STATE = "withdraw:confirm"
+# Where to return if the parent decides not to withdraw after all.
+_RETURN_KEY = "withdraw_return"
+
+STATUS_LABELS = {
+    "new": N_("received, waiting for a coordinator"),
+    "assigned": N_("a coordinator is working on it"),
+    TICKET_CLOSED: N_("closed"),
+    TICKET_WITHDRAWN: N_("withdrawn"),
+}
+
+
+def format_reference(number: int) -> str:
+    """K-0042: short enough to read out on the phone."""
+    return f"{REFERENCE_PREFIX}-{number:04d}"
+
+
+def route(needs: Sequence[str], routing: RoutingFile) -> str:
+    """The office for a request: the first rule naming one of the needs, else the default."""
+    for rule in routing.rules:
+        if set(rule.needs_any) & set(needs):
+            return rule.office
+    return routing.default_office
+
+
+def priority(answers: IntakeAnswers, routing: RoutingFile, today: date) -> Priority:
+    rules = routing.priority
+    discharge = answers.discharge
+    if answers.situation == "hospital" and discharge is not None and discharge.day is not None:
+        if discharge.day <= today + timedelta(days=rules.discharge_within_days):
+            return "high"
+    if rules.home_without_support and answers.situation == "home" and answers.support == "none":
+        return "high"
+    return "normal"
+
+
+def office_name(turn: Turn, office_id: str) -> str:
+    office = next((o for o in turn.content.offices.offices if o.id == office_id), None)
+    return office.name.get(turn.locale) if office else turn._("the coordinators' office")
+
+
+def consent_in_force(history: list[RecordedConsent]) -> RecordedConsent | None:
+    """The latest consent given and not withdrawn since (declining a later request does not
+    undo a consent given for an earlier one)."""
+    current: RecordedConsent | None = None
+    for record in history:
+        if record.decision == "granted":
+            current = record
+        elif record.decision == "withdrawn":
+            current = None
+    return current
+
+
+class TicketsFlow:
+    def __init__(self, router: Router) -> None:
+        self.router = router
+
+    # --- a new ticket --------------------------------------------------------------------
+
+    async def submit(self, turn: Turn, draft: Draft, answers: IntakeAnswers) -> None:
+        now = turn.deps.clock.now()
+        routing = turn.content.routing
+        office = route(answers.needs, routing)
+        level = priority(answers, routing, in_tokyo(now).date())
+        history = await turn.store.consents.history(turn.session.key)
+        consent = next((c for c in history if c.id == draft.consent_id), None)
+        number = await turn.store.tickets.next_number()
+        reference = format_reference(number)
+        ticket_id = await turn.store.tickets.create(
+            NewTicket(
+                number=number,
+                reference=reference,
+                created_at=now,
+                office=office,
+                priority=level,
+                subject=turn.session.key,
+                channel=turn.inbound.channel,
+                chat_id=turn.inbound.chat_id,
+                locale=turn.locale,
+                consent_id=draft.consent_id,
+                share_with_departments=bool(consent and consent.share_with_departments),
+                answers=answers.model_dump(mode="json", exclude_none=True),
+            )
+        )
+        await turn.store.outbox.enqueue(
+            OutboxMessage(
+                kind="ticket_new",
+                ticket_id=ticket_id,
+                office=office,
+                payload={"reference": reference, "priority": level, "office": office},
+            ),
+            now,
+        )
+        await turn.store.drafts.delete(turn.session.key)
+        turn.reset()
+        turn.toast = turn._("Sent.")
+        turn.say(self.confirmation(turn, reference, office, answers), menu_keyboard(turn,
+                                                                                  self.router))
+
+    def confirmation(self, turn: Turn, reference: str, office: str,
+                     answers: IntakeAnswers) -> str:
+        _ = turn._
+        now = turn.deps.clock.now()
+        hours = turn.content.routing.desk_hours
+        how = {
+            "chat": _("A coordinator will read your request and reply here in this chat."),
+            "phone": _("A coordinator will read your request and phone you."),
+            "visit": _("A coordinator will read your request and contact you here to arrange"
+                       " a meeting."),
+        }[answers.contact]
+        lines = [
+            _("<b>Reference {reference}</b>").format(reference=esc(reference)),
+            _("Thank you. Your request has reached the coordinators at {office}.").format(
+                office=esc(office_name(turn, office))),
+            "",
+            _("<b>What happens next</b>"),
+            how,
+            _("The desk answers on business days, {opens}–{closes} (not on weekends, public"
+              " holidays or from 29 December to 3 January).").format(
+                opens=hours.opens, closes=hours.closes),
+        ]
+        if is_open(now, hours):
+            lines.append(_("The desk is open now; a coordinator will contact you on a business"
+                           " day."))
+        else:
+            lines.append(_("The desk is closed now. It opens again on {when}; a coordinator will"
+                           " contact you after that.").format(
+                when=format_moment(next_opening(now, hours), turn.locale)))
+        if not hours.reviewed:
+            lines.append(_("<i>The desk hours are still being confirmed.</i>"))
+        lines += [
+            "",
+            _("Please keep the reference: you can quote it when you phone the office."),
+            _("Your answers are kept in the ward's database, never in a group chat. /mydata"
+              " shows what is stored; /withdraw withdraws your consent and deletes your"
+              " answers."),
+            _("If the child's condition suddenly gets worse, call 119."),
+        ]
+        return "\n".join(lines)
+
+    # --- /mydata ---------------------------------------------------------------------------
+
+    async def mydata(self, turn: Turn, args: tuple[str, ...]) -> None:
+        _ = turn._
+        subject = turn.session.key
+        history = await turn.store.consents.history(subject)
+        draft = await turn.store.drafts.load(subject)
+        tickets = await turn.store.tickets.for_subject(subject)
+        if not history and draft is None and not tickets:
+            turn.say(_("No consent, request or answers of yours are stored. This desk only keeps"
+                       " your language choice and where you are in the conversation."))
+            await self._back_to_step(turn)
+            return
+        lines = [_("<b>What is stored about you</b>"), "", _("<b>Consent decisions</b>")]
+        lines += [self._consent_line(turn, record) for record in history] or [_("(none)")]
+        turn.say("\n".join(lines))
+        if draft is not None:
+            turn.say("\n".join([
+                _("<b>Unfinished request</b> (last changed {when})").format(
+                    when=format_moment(draft.updated_at, turn.locale)),
+                *answer_lines(turn, draft.answers),
+            ]))
+        for ticket in tickets:
+            turn.say(self._ticket_text(turn, ticket))
+        turn.say("\n".join([
+            _("Questions I could not answer are kept without your name or account, to improve"
+              " the answers."),
+            _("To withdraw your consent and delete your details, send /withdraw."),
+        ]))
+        await self._back_to_step(turn)
+
+    def _consent_line(self, turn: Turn, record: RecordedConsent) -> str:
+        _ = turn._
+        when = format_moment(record.at, turn.locale)
+        if record.decision == "declined":
+            return _("• {when}: you did not agree (text version {version}).").format(
+                when=when, version=esc(record.text_version))
+        if record.decision == "withdrawn":
+            return _("• {when}: you withdrew your consent.").format(when=when)
+        yes, no = _("yes"), _("no")
+        return _("• {when}: you agreed (text version {version}). Sharing with related"
+                 " departments: {share}. Information for the child's age: {info}.").format(
+            when=when, version=esc(record.text_version),
+            share=yes if record.share_with_departments else no,
+            info=yes if record.age_information else no)
+
+    def _ticket_text(self, turn: Turn, ticket: TicketRecord) -> str:
+        _ = turn._
+        status = STATUS_LABELS.get(ticket.status)
+        header = _("<b>Request {reference}</b>, sent {when}. Status: {status}. Office:"
+                   " {office}.").format(
+            reference=esc(ticket.reference),
+            when=format_day(in_tokyo(ticket.created_at).date(), turn.locale),
+            status=_(status) if status else esc(ticket.status),
+            office=esc(office_name(turn, ticket.office)))
+        return "\n".join([header, *answer_lines(turn, ticket.answers)])
+
+    async def _back_to_step(self, turn: Turn) -> None:
+        # A command in the middle of a question leaves that question waiting; ask it again
+        # so the parent's next message is not taken for something else.
+        reprompt = self.router.reprompts.get(turn.session.state.partition(":")[0])
+        if reprompt is not None and turn.session.state != WITHDRAW_STATE:
+            await reprompt(turn)
+
+    # --- /withdraw -------------------------------------------------------------------------
+
+    async def withdraw(self, turn: Turn, args: tuple[str, ...]) -> None:
+        _ = turn._
+        subject = turn.session.key
+        history = await turn.store.consents.history(subject)
+        draft = await turn.store.drafts.load(subject)
+        tickets = await turn.store.tickets.for_subject(subject)
+        if consent_in_force(history) is None and draft is None and not tickets:
+            turn.say(_("There is nothing to withdraw: no consent, request or answers of yours are"
+                       " stored."), menu_keyboard(turn, self.router))
+            return
+        lines = [_("<b>Withdraw your consent and delete your details?</b>"),
+                 _("This will:"), _("• withdraw your consent")]
+        if draft is not None:
+            lines.append(_("• delete your unfinished request"))
+        for ticket in tickets:
+            lines.append(_("• delete your answers in request {reference} and tell the"
+                           " coordinators it was withdrawn").format(
+                reference=esc(ticket.reference)))
+        lines += [
+            "",
+            _("What stays: the record of your consent decisions (when, and which text"
+              " version), kept as proof of what you agreed to; and, for each request, only the"
+              " anonymous fact that it existed."),
+            _("This cannot be undone."),
+        ]
+        if turn.session.state != WITHDRAW_STATE:
+            turn.session.data[_RETURN_KEY] = turn.session.state
+        turn.session.state = WITHDRAW_STATE
+        turn.say("\n".join(lines), (
+            (Button(label=_("Yes, withdraw and delete"), data=callbacks.encode("wd", "yes")),),
+            (Button(label=_("No, keep everything"), data=callbacks.encode("wd", "no")),),
+        ))
+
+    async def withdraw_button(self, turn: Turn, parts: tuple[str, ...]) -> None:
+        if turn.session.state != WITHDRAW_STATE or parts not in (("yes",), ("no",)):
+            turn.toast = turn._("This button no longer works.")
+            turn.say(turn._("That question is closed. To withdraw, send /withdraw again."),
+                     menu_keyboard(turn, self.router))
+            return
+        previous = str(turn.session.data.pop(_RETURN_KEY, "idle") or "idle")
+        if parts == ("no",):
+            turn.session.state = previous
+            turn.say(turn._("Nothing was changed."))
+            reprompt = self.router.reprompts.get(previous.partition(":")[0])
+            if reprompt is not None and previous != "idle":
+                await reprompt(turn)
+            else:
+                turn.reset()
+                turn.say(turn._("What would you like to do?"), menu_keyboard(turn, self.router))
+            return
+        await self._withdraw_now(turn)
+
+    async def _withdraw_now(self, turn: Turn) -> None:
+        _ = turn._
+        now = turn.deps.clock.now()
+        subject = turn.session.key
+        history = await turn.store.consents.history(subject)
+        in_force = consent_in_force(history)
+        if in_force is not None:
+            await turn.store.consents.append(
+                ConsentDecision(
+                    subject=subject, at=now, decision="withdrawn", locale=turn.locale,
+                    text_version=in_force.text_version, text_hash=in_force.text_hash,
+                    use_for_request=False, share_with_departments=False, age_information=False,
+                    writer=in_force.writer, guardian_confirmed=False,
+                )
+            )
+        had_draft = await turn.store.drafts.delete(subject)
+        done = [_("• your consent is withdrawn")] if in_force is not None else []
+        if had_draft:
+            done.append(_("• your unfinished request is deleted"))
+        for ticket in await turn.store.tickets.for_subject(subject):
+            await turn.store.tickets.withdraw(ticket.id, now)
+            done.append(_("• your answers in request {reference} are deleted").format(
+                reference=esc(ticket.reference)))
+            if ticket.status not in (TICKET_CLOSED, TICKET_WITHDRAWN):
+                await turn.store.outbox.enqueue(
+                    OutboxMessage(
+                        kind="ticket_withdrawn",
+                        ticket_id=ticket.id,
+                        office=ticket.office,
+                        recipient=ticket.assignee,
+                        payload={"reference": ticket.reference, "office": ticket.office},
+                    ),
+                    now,
+                )
+                done.append(_("  (the coordinators are told that {reference} was"
+                              " withdrawn)").format(reference=esc(ticket.reference)))
+        for key in ("consent", _RETURN_KEY):
+            turn.session.data.pop(key, None)
+        turn.reset()
+        turn.say("\n".join([_("<b>Done.</b>"), *done, "",
+                            _("You can still ask questions here at any time.")]),
+                 menu_keyboard(turn, self.router))
+
+    async def withdraw_text(self, turn: Turn, text: str) -> None:
+        turn.say(turn._("Please answer with the buttons."))
+        await self.withdraw(turn, ())
+
+
+def register(router: Router) -> TicketsFlow:
+    flow = TicketsFlow(router)
+    router.command("mydata", flow.mydata, N_("See what is stored about you"))
+    router.command("withdraw", flow.withdraw, N_("Withdraw your consent and delete your details"))
+    router.command("delete", flow.withdraw)  # the word many people try first
+    router.button("wd", flow.withdraw_button)
+    router.state("withdraw", flow.withdraw_text, lambda turn: flow.withdraw(turn, ()))
+    return flow
