@@ -73,10 +73,16 @@ def run_content_command(
         except ConfigError as exc:
             print(f"tsunagu: configuration error: {exc}", file=err)
             return 2
-    if args.content_command == "export":
-        return _export(directory, args.csv, t, out, err)
-    if args.content_command == "import":
-        return _import(directory, args.csv, t, out, err)
+    try:
+        if args.content_command == "export":
+            return _export(directory, args.csv, t, out, err)
+        if args.content_command == "import":
+            return _import(directory, args.csv, t, out, err)
+    except OSError as exc:
+        # A folder that does not exist, a file open in Excel (locked on Windows), a full disk.
+        # The CSV's own name, not the temporary file's, is what staff recognise.
+        print(f"tsunagu: {args.csv}: {exc.strerror or exc}", file=err)
+        return 1
     return _check(directory, t, out, err)
 
 

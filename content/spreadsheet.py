@@ -221,6 +221,8 @@ def import_csv(root: Path, source: Path, *, today: date | None = None) -> Import
 
 def _parse_rows(source: Path) -> tuple[list[_Row], list[Problem]]:
     name = source.name
+    if not source.is_file():
+        return [], [Problem("error", name, 1, FILE_MISSING)]
     try:
         text = source.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -294,3 +294,13 @@ def test_export_via_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert code == 1
     assert out.startswith("faq.ja.yaml:")
     assert "nothing was exported" in err
+
+
+def test_a_missing_csv_or_folder_is_reported_plainly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = with_small_faq(tmp_path)
+    code, out, _err = cli(capsys, "import", tmp_path / "nope.csv", root)
+    assert (code, out) == (1, "nope.csv:1: error: file is missing\n")
+    code, _out, err = cli(capsys, "export", tmp_path / "no_folder" / "faq.csv", root)
+    assert code == 1 and err.startswith(f"tsunagu: {tmp_path / 'no_folder' / 'faq.csv'}: ")
