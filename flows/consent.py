@@ -157,7 +157,10 @@ class ConsentFlow:
     # --- buttons -----------------------------------------------------------------------
 
     async def handle(self, turn: Turn, parts: tuple[str, ...]) -> None:
-        action = parts[0] if parts else ""
+        # Buttons are untrusted: only the exact shapes this screen makes are accepted.
+        action = parts[0] if len(parts) in (1, 2) else ""
+        if len(parts) == 2 and action not in ("role", "t"):
+            action = ""
         if action == "cancel":
             await self.cancel(turn)
             return

@@ -71,8 +71,14 @@ def validate_answer(model: type[M], value: Any, **context: Any) -> M:
     except ValidationError as exc:
         for err in exc.errors():
             cause = (err.get("ctx") or {}).get("error")
+            loc = err.get("loc") or ()
             if isinstance(cause, InvalidAnswer):
+                if loc and "step" not in cause.params:
+                    cause.params["step"] = str(loc[0])  # which answer of a whole request
                 raise cause from None
+        first = exc.errors()[0].get("loc") or ()
+        if first:
+            raise InvalidAnswer("unreadable", step=str(first[0])) from None
         raise InvalidAnswer("unreadable") from None
 
 
