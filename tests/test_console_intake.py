@@ -1,0 +1,75 @@
+"""A request typed at the console driver: numbered buttons, the same engine and database."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from bot.console import ConsoleDriver
+from bot.services import Services
+from flows.engine import Engine
+from storage.database import Database
+from tests.intake_fakes import request_deps
+
+
+class Terminal:
+    def __init__(self, driver: ConsoleDriver, out: io.StringIO) -> None:
+        self.driver = driver
+        self.out = out
+
+    async def type(self, line: str) -> str:
+        start = len(self.out.getvalue())
+        inbound = self.driver.parse(line)
+        assert inbound is not None, line
+        await self.driver.step(inbound)
+        return self.out.getvalue()[start:]
+
+    async def choose(self, label: str) -> str:
+        """Type the number shown beside the button whose label contains ``label``."""
+        for number, button in enumerate(self.driver.choices, start=1):
+            if label in button.label:
+                return await self.type(str(number))
+        raise AssertionError(f"no {label!r} among {[b.label for b in self.driver.choices]}")
+
+
+async def test_a_request_at_the_console_in_japanese(tmp_path: Path) -> None:
+    deps = request_deps()
+    db = await Database.open(tmp_path / "console.db")
+    services = Services(db=db, content=deps.content, engine=Engine(deps))  # type: ignore[arg-type]
+    out = io.StringIO()
+    driver = ConsoleDriver(services, out, "ja")
+    terminal = Terminal(driver, out)
+    try:
+        await driver.begin()
+        assert "相談を申し込む" in out.getvalue()
+        await terminal.choose("相談を申し込む")
+        screen = await terminal.choose("子どもの保護者です")
+        assert "相談の申し込みの前に" in screen and "<b>" not in screen  # plain text here
+        await terminal.choose("1. 相談に使う")
+        await terminal.choose("次へ")
+        await terminal.choose("We live in Chiyoda City")
+        retry = await terminal.type("よくわからない")
+        assert "2 years 3 months" in retry
+        await terminal.type("令和6年4月")
+        await terminal.choose("酸素療法")
+        await terminal.choose("決定")
+        await terminal.choose("At home")
+        await terminal.choose("Yes, we have some support")
+        await terminal.choose("災害への備え")
+        await terminal.choose("決定")
+        await terminal.choose("Skip")
+        await terminal.choose("Phone me")
+        await terminal.type("03-1234-5678")
+        await terminal.type("平日の午前中")
+        summary = await terminal.type("千代田 花子")
+        for part in ("酸素療法", "災害への備え", "03-1234-5678", "平日の午前中", "2024年4月"):
+            assert part in summary, part
+        await terminal.choose("Good times to call")  # change one answer
+        summary = await terminal.type("平日14時以降")
+        assert "平日14時以降" in summary and "平日の午前中" not in summary
+        sent = await terminal.choose("コーディネーターに送る")
+        assert "受付番号 K-0001" in sent
+        mine = await terminal.type("/mydata")
+        assert "K-0001" in mine and "平日14時以降" in mine
+    finally:
+        await services.close()
