@@ -37,8 +37,8 @@ def describe_age(turn: Turn, age: dict[str, Any]) -> str:
         return " ".join(parts)
     month = month_label(str(age.get("month")), turn.locale)
     if kind == "due":
-        return t.gettext("not born yet, due in {month}").format(month=month)
-    return t.gettext("born in {month}").format(month=month)
+        return turn._("not born yet, due in {month}").format(month=month)
+    return turn._("born in {month}").format(month=month)
 
 
 def _options(turn: Turn, step_id: str, ids: list[str]) -> str:
