@@ -80,7 +80,7 @@ async def _start_services(settings: Settings, db: Path | str) -> Services:
     from content.source import ContentError
 
     try:
-        return await Services.start(db, settings.content_dir)
+        return await Services.start(db, settings.content_dir, settings.roster_seed())
     except ContentError as exc:
         raise ConfigError(
             f"TSUNAGU_CONTENT_DIR: content has errors (run `tsunagu content check`):\n{exc}"

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from content.loader import DEFAULT_CONTENT_DIR
+from flows.ports import RosterMember
+
+# "123456789" or "123456789:kodomo_hattatsu" (a Telegram user id, optionally its office)
+_ROSTER_ITEM = re.compile(r"^(\d{1,15})(?::([a-z][a-z0-9_]{1,40}))?$")
 
 
 class ConfigError(Exception):
@@ -24,6 +29,9 @@ class Settings(BaseSettings):
     coordinators_chat: int | None = None
     db: Path = Path("tsunagu.db")
     content_dir: Path = DEFAULT_CONTENT_DIR
+    # Seeds for the roster kept in the database: comma-separated user ids, optionally id:office.
+    coordinators: str = ""
+    staff: str = ""
     log_level: str = "INFO"
     # Long-polling timeout in seconds (Telegram holds the request open this long).
     poll_timeout: int = Field(default=30, ge=0, le=60)
@@ -47,6 +55,31 @@ class Settings(BaseSettings):
                 raise ValueError("does not look like a bot token (digits:letters, from @BotFather)")
         return value
 
+    @field_validator("coordinators", "staff")
+    @classmethod
+    def _roster(cls, value: str) -> str:
+        for item in _roster_items(value):
+            if not _ROSTER_ITEM.match(item):
+                raise ValueError(
+                    f"{item!r} is not a Telegram user id (digits), optionally followed by"
+                    " :office_id"
+                )
+        return value
+
+    def roster_seed(self) -> list[RosterMember]:
+        """The coordinators and staff named in the environment, merged by user id."""
+        seeded: dict[int, RosterMember] = {}
+        for value, role in ((self.coordinators, "coordinator"), (self.staff, "staff")):
+            for item in _roster_items(value):
+                match = _ROSTER_ITEM.match(item)
+                assert match is not None  # checked by the validator
+                user_id, office = int(match.group(1)), match.group(2)
+                current = seeded.get(user_id, RosterMember(user_id=user_id))
+                seeded[user_id] = current.model_copy(
+                    update={role: True, "office": current.office or office}
+                )
+        return list(seeded.values())
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:
@@ -54,6 +87,10 @@ class Settings(BaseSettings):
         if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return value
+
+
+def _roster_items(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def load_settings(*, require_token: bool = False) -> Settings:

@@ -7,14 +7,17 @@ share one engine and one way of running a step.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.config import ConfigError
 from content.i18n import CatalogTranslations
 from content.source import ContentStore
 from flows.engine import Engine
 from flows.model import Inbound, Outcome
+from flows.ports import RosterMember
 from flows.turn import Deps
 from storage.database import Database
 
@@ -33,8 +36,17 @@ class Services:
     engine: Engine
 
     @classmethod
-    async def start(cls, db_path: Path | str, content_dir: Path) -> Services:
+    async def start(
+        cls, db_path: Path | str, content_dir: Path, roster: Sequence[RosterMember] = ()
+    ) -> Services:
         content = ContentStore.load(content_dir)
+        offices = {o.id for o in content.current().offices.offices}
+        for member in roster:
+            if member.office is not None and member.office not in offices:
+                raise ConfigError(
+                    f"TSUNAGU_COORDINATORS/TSUNAGU_STAFF: unknown office {member.office!r}"
+                    f" (known: {', '.join(sorted(offices))})"
+                )
         deps = Deps(
             content=content,
             emergency=content.emergency(),
@@ -42,6 +54,9 @@ class Services:
             clock=SystemClock(),
         )
         db = await Database.open(db_path)
+        if roster:
+            async with db.transaction() as tx:
+                await tx.roster.seed(list(roster), deps.clock.now())
         return cls(db=db, content=content, engine=Engine(deps))
 
     async def close(self) -> None:

@@ -231,8 +231,32 @@ class Outbox(Protocol):
     async def enqueue(self, message: OutboxMessage, at: datetime) -> int: ...
 
 
+class RosterMember(BaseModel):
+    """A coordinator or ward staff member, by Telegram user id."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: int
+    display_name: str = ""
+    office: str | None = None
+    coordinator: bool = False
+    staff: bool = False
+    supervisor: bool = False
+
+
+class Roster(Protocol):
+    async def get(self, user_id: int) -> RosterMember | None:
+        """The active member with this id; None for anyone else (a parent, a stranger)."""
+        ...
+
+    async def members(self) -> list[RosterMember]: ...
+
+
 class Store(Protocol):
     """What one step may read and write, all inside the step's own transaction."""
+
+    @property
+    def roster(self) -> Roster: ...
 
     @property
     def unanswered(self) -> UnansweredLog: ...

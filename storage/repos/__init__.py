@@ -10,6 +10,7 @@ from storage.repos.audit import AuditRepo
 from storage.repos.consents import ConsentRepo
 from storage.repos.drafts import DraftRepo
 from storage.repos.outbox import OutboxRepo
+from storage.repos.roster import RosterRepo
 from storage.repos.sessions import SessionRepo
 from storage.repos.tickets import TicketRepo
 from storage.repos.unanswered import UnansweredRepo
@@ -30,6 +31,8 @@ class Tx:
         self.drafts = DraftRepo(conn)
         self.tickets = TicketRepo(conn)
         self.outbox = OutboxRepo(conn)
+        # Coordinators and staff (migration 0003).
+        self.roster = RosterRepo(conn)
 
     @property
     def unanswered(self) -> UnansweredRepo:
