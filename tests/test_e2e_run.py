@@ -7,6 +7,7 @@ bounded, and the process is killed if a test leaves it running.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from content.loader import DEFAULT_CONTENT_DIR
 from tests.fake_bot_api import FakeBotAPI, Json, buttons
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
@@ -85,7 +87,7 @@ def api() -> Iterator[FakeBotAPI]:
 def start_desk(api: FakeBotAPI, tmp_path: Path) -> Iterator[Callable[..., Desk]]:
     started: list[Desk] = []
 
-    def start(log_level: str = "INFO") -> Desk:
+    def start(log_level: str = "INFO", **more: str) -> Desk:
         n = len(started)
         out, err = tmp_path / f"stdout{n}.log", tmp_path / f"stderr{n}.log"
         env = clean_env(
@@ -94,6 +96,7 @@ def start_desk(api: FakeBotAPI, tmp_path: Path) -> Iterator[Callable[..., Desk]]
             TSUNAGU_DB=str(tmp_path / "t.db"),
             TSUNAGU_POLL_TIMEOUT="1",
             TSUNAGU_LOG_LEVEL=log_level,
+            **more,
         )
         with out.open("wb") as out_file, err.open("wb") as err_file:
             # The temp dir as working directory: no .env of the checkout is read.
@@ -232,6 +235,42 @@ def test_the_desk_rides_out_telegram_errors(
     assert [c.fault for c in api.calls_of("sendMessage")] == ["429", None]
     assert desk.terminate() == 0
     assert "polling failed: NetworkError" in desk.output()
+
+
+@needs_content
+def test_staff_edits_to_the_content_are_noticed_while_running(
+    api: FakeBotAPI, start_desk: Callable[..., Desk], tmp_path: Path
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, content)
+    desk = start_desk(TSUNAGU_CONTENT_DIR=str(content))
+    with (content / "offices.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("\n: this line is not YAML [\n")
+    api.wait_for(
+        lambda: "content change refused" in desk.output() or None,
+        START_TIMEOUT,
+        lambda: "the refused content change in the log",
+    )
+    # The last good content keeps serving.
+    api.push_command(PARENT, "start")
+    replies_after(api, 0)
+    assert desk.terminate() == 0
+
+
+def test_a_roster_naming_an_unknown_office_stops_with_a_clear_line(tmp_path: Path) -> None:
+    with FakeBotAPI(token=TOKEN) as api:
+        env = clean_env(
+            TSUNAGU_BOT_TOKEN=TOKEN,
+            TSUNAGU_API_BASE_URL=api.base_url,
+            TSUNAGU_DB=str(tmp_path / "t.db"),
+            TSUNAGU_COORDINATORS="1001:no_such_office",
+        )
+        result = subprocess.run(
+            tsunagu_command(), cwd=tmp_path, env=env, capture_output=True, timeout=60, check=False
+        )
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.decode().splitlines() if " ERROR " in line]
+    assert len(errors) == 1 and "TSUNAGU_COORDINATORS" in errors[0], errors
 
 
 def test_missing_token_stops_with_one_line_naming_it(tmp_path: Path) -> None:

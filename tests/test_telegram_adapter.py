@@ -6,6 +6,7 @@ is checked as Telegram would check it (the fake refuses HTML that does not parse
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import re
@@ -386,3 +387,68 @@ async def test_a_429_from_telegram_is_waited_out_and_the_reply_still_sent(
     assert len(faulted) == 1
     [sent] = api.messages(PARENT)
     assert sent["text"].startswith("<b>ようこそ</b>")
+
+
+async def test_background_jobs_run_beside_the_desk_and_stop_with_it(
+    api: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    started = asyncio.Event()
+    cancelled = asyncio.Event()
+
+    async def forever(services: Any, bot: Any) -> None:
+        started.set()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            cancelled.set()
+
+    async def broken(services: Any, bot: Any) -> None:
+        raise ValueError("花子さんの下書き")
+
+    async def open_services() -> FakeServices:
+        return FakeServices()
+
+    settings = Settings(bot_token=TOKEN, api_base_url="http://bot-api.test/bot")
+    request = HTTPXRequest(httpx_kwargs={"transport": api.mock_transport()})
+    application = build_application(
+        settings, open_services, request=request, background=(forever, broken)
+    )
+    async with application:
+        assert application.post_init and application.post_stop and application.post_shutdown
+        await application.post_init(application)
+        await asyncio.wait_for(started.wait(), 5)
+        await asyncio.sleep(0)
+        await application.post_stop(application)
+        assert cancelled.is_set()
+        await application.post_shutdown(application)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "background job stopped: ValueError" in logged
+    assert "花子" not in logged
+
+
+async def test_draft_reminders_go_to_telegram_chats_only(
+    app: Application,  # type: ignore[type-arg]
+    api: FakeBotAPI,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot import housekeeping as hk
+    from bot.telegram import upkeep
+
+    report = hk.HousekeepingReport(
+        reminders=[
+            hk.DraftReminder("telegram", PARENT, Reply(text="<b>下書き</b>が残っています")),
+            hk.DraftReminder("console", 1, Reply(text="console only")),
+            hk.DraftReminder("telegram", -5, Reply(text="blocked")),
+        ]
+    )
+
+    async def fake_run(services: Any) -> hk.HousekeepingReport:
+        return report
+
+    monkeypatch.setattr(upkeep, "run_housekeeping", fake_run)
+    api.add_fault("sendMessage", "500", limit=1)  # the first reminder's chat fails once
+    await upkeep.housekeeping_once(None, app.bot)  # type: ignore[arg-type]
+    assert [m["chat_id"] for m in api.messages()] == [-5]
+    api.clear_faults()
+    await upkeep.housekeeping_once(None, app.bot)  # type: ignore[arg-type]
+    assert [m["chat_id"] for m in api.messages()] == [-5, PARENT, -5]

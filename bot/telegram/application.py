@@ -7,13 +7,14 @@ state lives in our own tables, so no PTB handler state or persistence is used.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import PurePath
 from typing import Protocol
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
+from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults, TypeHandler
@@ -62,6 +63,8 @@ class DeskServices(Protocol):
 
 
 ServicesOpener = Callable[[], Awaitable[DeskServices]]
+# Work that runs beside polling until cancelled (housekeeping, content reloads).
+BackgroundJob = Callable[[DeskServices, Bot], Awaitable[None]]
 
 
 class Desk:
@@ -71,9 +74,13 @@ class Desk:
     belongs to the loop), which is why they are not passed in ready-made.
     """
 
-    def __init__(self, open_services: ServicesOpener) -> None:
+    def __init__(
+        self, open_services: ServicesOpener, background: Sequence[BackgroundJob] = ()
+    ) -> None:
         self._open_services = open_services
         self._services: DeskServices | None = None
+        self._background = tuple(background)
+        self._tasks: list[asyncio.Task[None]] = []
 
     @property
     def services(self) -> DeskServices:
@@ -84,13 +91,26 @@ class Desk:
     async def post_init(self, application: Application) -> None:  # type: ignore[type-arg]
         self._services = await self._open_services()
         await publish_commands(application, self._services.engine.router.public_commands)
+        for job in self._background:
+            self._tasks.append(asyncio.create_task(_guarded(job(self._services, application.bot))))
         log.info("desk ready as @%s", application.bot.username)
+
+    async def post_stop(self, application: Application) -> None:  # type: ignore[type-arg]
+        # Before the bot's HTTP client closes: a job cut off here rolls its transaction back.
+        await self._stop_background()
 
     async def post_shutdown(self, application: Application) -> None:  # type: ignore[type-arg]
         # Also called when post_init failed half-way, so the services may never have opened.
+        await self._stop_background()
         if self._services is not None:
             await self._services.close()
             self._services = None
+
+    async def _stop_background(self) -> None:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         bot = context.bot
@@ -133,6 +153,16 @@ class Desk:
             await context.bot.send_message(chat_id=inbound.chat_id, text=APOLOGY)
         except Exception as exc:  # the error handler must never raise itself
             log.warning("apology for update %s not sent: %s", update.update_id, type(exc).__name__)
+
+
+async def _guarded(job: Awaitable[None]) -> None:
+    try:
+        await job
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        # A background job is not worth stopping the desk for; say so and carry on.
+        log.error("background job stopped: %s", describe_error(exc))
 
 
 def describe_error(error: BaseException | None) -> str:
@@ -208,11 +238,15 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    background: Sequence[BackgroundJob] = (),
 ) -> Application:  # type: ignore[type-arg]
-    """The application, ready for ``run_polling`` (or ``process_update`` in tests)."""
+    """The application, ready for ``run_polling`` (or ``process_update`` in tests).
+
+    ``background`` jobs start once the services are open and are cancelled on stop.
+    """
     if settings.bot_token is None:
         raise ValueError("TSUNAGU_BOT_TOKEN is required to talk to Telegram")
-    desk = Desk(open_services)
+    desk = Desk(open_services, background)
     builder = (
         Application.builder()
         .token(settings.bot_token.get_secret_value())
@@ -229,6 +263,7 @@ def build_application(
         # answered before the first, and the steps share one SQLite connection anyway.
         .concurrent_updates(False)
         .post_init(desk.post_init)
+        .post_stop(desk.post_stop)
         .post_shutdown(desk.post_shutdown)
     )
     if request is not None:

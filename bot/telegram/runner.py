@@ -12,7 +12,7 @@ from datetime import timedelta
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.telegram.application import DeskServices, build_application, describe_error
 
 log = logging.getLogger(__name__)
@@ -73,13 +73,16 @@ def run(settings: Settings) -> int:
     token = settings.bot_token.get_secret_value()
     configure_logging(settings.log_level, token_variants(token))
 
+    # Imported here so that the Telegram side can be built and tested without the content.
+    from bot.services import Services
+    from bot.telegram.upkeep import content_reloads, housekeeping
+
     async def open_services() -> DeskServices:
-        # Imported here so that building the Telegram side does not load the content.
-        from bot.services import Services
+        return await Services.start(settings.db, settings.content_dir, settings.roster_seed())
 
-        return await Services.start(settings.db, settings.content_dir)
-
-    application = build_application(settings, open_services)
+    application = build_application(
+        settings, open_services, background=(housekeeping(), content_reloads())
+    )
     # A loop of our own, closed by run_polling at the end, so run() leaves no state behind.
     asyncio.set_event_loop(asyncio.new_event_loop())
     log.info("starting long polling")
@@ -102,6 +105,11 @@ def run(settings: Settings) -> int:
             describe_error(exc),
         )
         return 1
+    except ConfigError as exc:
+        # Raised while opening the services (a roster entry naming an unknown office...);
+        # its message names the setting and holds nothing personal.
+        log.error("configuration error: %s", exc)
+        return 2
     except Exception as exc:
         log.error("could not start: %s", _startup_problem(exc))
         return 1
