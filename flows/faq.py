@@ -5,7 +5,7 @@ from __future__ import annotations
 from content.models import TO_FILL, FaqEntry
 from flows import callbacks
 from flows.model import Button, Keyboard
-from flows.ports import FaqMatch
+from flows.ports import FaqMatch, FaqViewHow
 from flows.router import Router
 from flows.text import clip, esc
 from flows.turn import ButtonRow, Turn
@@ -80,6 +80,7 @@ class FaqFlow:
             turn.say(turn._("That question is no longer in the list."))
             await self.categories(turn, ())
             return
+        await self._count_view(turn, entry.id, "button")
         self.say_answer(turn, entry)
 
     def say_answer(self, turn: Turn, entry: FaqEntry) -> None:
@@ -119,6 +120,7 @@ class FaqFlow:
         if match.mode == "answer" and match.topic:
             entry = turn.content.entry(locale, match.topic)
             if entry is not None:
+                await self._count_view(turn, entry.id, "text")
                 self.say_answer(turn, entry)
                 return
         if match.mode == "suggest" and match.suggestions:
@@ -133,6 +135,12 @@ class FaqFlow:
             topic = next((o for o in turn.content.offtopic.topics if o.id == match.offtopic), None)
             pointer = esc(topic.pointer.get(locale)) if topic else None
         self.say_dont_know(turn, pointer)
+
+    async def _count_view(self, turn: Turn, topic: str, how: FaqViewHow) -> None:
+        # For the council report's most asked topics: no user, no text.
+        await turn.store.faq_views.record(
+            at=turn.deps.clock.now(), locale=turn.locale, topic=topic, how=how
+        )
 
     async def _log_unanswered(self, turn: Turn, text: str, match: FaqMatch) -> None:
         best = match.topic or (match.suggestions[0] if match.suggestions else None)

@@ -85,6 +85,45 @@ class UnansweredLog(Protocol):
         confidence: float,
     ) -> None: ...
 
+    async def recent(self, start: datetime, limit: int) -> list[UnansweredQuestion]:
+        """The rows since ``start``, newest first, at most ``limit``."""
+        ...
+
+    async def get(self, question_id: int) -> UnansweredQuestion | None: ...
+
+
+class UnansweredQuestion(BaseModel):
+    """One logged message, as staff see it in /gaps (no user id: the table has none)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    at: datetime
+    locale: Locale
+    text: str
+    mode: MatchMode
+    best_topic: str | None = None
+    confidence: float = 0.0
+
+
+FaqViewHow = Literal["text", "button"]
+
+
+class FaqViews(Protocol):
+    """Counts of the answers shown, for the council report: topic and time, nothing else."""
+
+    async def record(self, *, at: datetime, locale: Locale, topic: str, how: FaqViewHow) -> None:
+        ...
+
+
+class AuditLog(Protocol):
+    """Append-only record of who did what, for accountability (never a message's text)."""
+
+    async def write(
+        self, *, at: datetime, actor: str, action: str, subject: str | None = None,
+        detail: str | None = None,
+    ) -> None: ...
+
 
 # --- Requests to coordinators: consent, drafts, tickets, the outbox ---------------------
 
@@ -262,6 +301,15 @@ class Store(Protocol):
     def unanswered(self) -> UnansweredLog: ...
 
     @property
+    def audit(self) -> AuditLog: ...
+
+    @property
+    def faq_views(self) -> FaqViews: ...
+
+    @property
+    def content_changes(self) -> ContentChangeLog: ...
+
+    @property
     def consents(self) -> ConsentLog: ...
 
     @property
@@ -272,3 +320,83 @@ class Store(Protocol):
 
     @property
     def outbox(self) -> Outbox: ...
+
+
+# --- Staff edits of the FAQ --------------------------------------------------------------
+
+# Which part of an entry a change touches; old and new values carry that part's fields.
+ChangeField = Literal["answer", "alternates", "reviewed"]
+
+
+class FaqChange(BaseModel):
+    """One edit of one FAQ entry in one language.
+
+    ``old`` and ``new`` map entry fields to JSON values (``{"answer": "..."}``). ``old`` is
+    what the staff member saw: the change applies only while the file still says that, so
+    an edit made meanwhile in Excel or a text editor is never overwritten unseen.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    entry_id: str
+    locale: Locale
+    field: ChangeField
+    old: dict[str, Any]
+    new: dict[str, Any]
+
+
+class RecordedChange(FaqChange):
+    id: int
+    at: datetime
+    actor: int
+    # The change this one undid, for an undo.
+    reverted_of: int | None = None
+
+
+class ContentChangeLog(Protocol):
+    """Every staff change, append-only; an undo is a new change naming the one it reverts."""
+
+    async def record(
+        self, change: FaqChange, *, at: datetime, actor: int, reverted_of: int | None = None
+    ) -> int: ...
+
+    async def history(self, entry_id: str, limit: int) -> list[RecordedChange]:
+        """The entry's changes, newest first."""
+        ...
+
+    async def last_undoable(self, entry_id: str) -> RecordedChange | None:
+        """The newest change of the entry that is not an undo and has not been undone."""
+        ...
+
+
+EditStatus = Literal["applied", "unchanged", "conflict", "missing", "refused"]
+
+
+class EditProblem(BaseModel):
+    """A content check problem, kept as message id and parameters for the staff's language."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    line: int
+    msgid: str
+    params: dict[str, str] = {}
+
+
+class EditResult(BaseModel):
+    """applied: written, checked and in force. unchanged: the files already said that.
+    conflict: the entry changed since it was shown. missing: no such entry.
+    refused: the content check failed; the files were put back (see ``problems``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: EditStatus
+    problems: tuple[EditProblem, ...] = ()
+    # Warnings of the whole content after an applied change, for the staff's information.
+    warnings: int = 0
+
+
+class ContentEditor(Protocol):
+    """Writes a change into the content files and switches the bot over to them."""
+
+    async def apply(self, change: FaqChange) -> EditResult: ...

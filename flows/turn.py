@@ -8,7 +8,15 @@ from typing import Protocol
 
 from content.loader import Content
 from flows.model import Button, Inbound, Keyboard, Locale, Reply, Session, locale_from_language_code
-from flows.ports import Clock, EmergencyDetector, FaqMatcher, Store, Translations, Translator
+from flows.ports import (
+    Clock,
+    ContentEditor,
+    EmergencyDetector,
+    FaqMatcher,
+    Store,
+    Translations,
+    Translator,
+)
 
 
 class ContentSource(Protocol):
@@ -25,6 +33,9 @@ class Deps:
     emergency: EmergencyDetector
     translations: Translations
     clock: Clock
+    # Writes staff edits into the content files; None where the content is read-only
+    # (tests with fixed content, `tsunagu ask`).
+    editor: ContentEditor | None = None
 
 
 @dataclass

@@ -152,8 +152,17 @@ class MemoryUnanswered:
 
 
 @dataclass
+class MemoryFaqViews:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    async def record(self, **row: Any) -> None:
+        self.rows.append(row)
+
+
+@dataclass
 class MemoryStore:
     unanswered: MemoryUnanswered = field(default_factory=MemoryUnanswered)
+    faq_views: MemoryFaqViews = field(default_factory=MemoryFaqViews)
 
 
 def make_deps(source: FakeContentSource | None = None, clock: FixedClock | None = None) -> Deps:

@@ -8,7 +8,9 @@ import aiosqlite
 
 from storage.repos.audit import AuditRepo
 from storage.repos.consents import ConsentRepo
+from storage.repos.content_changes import ContentChangeRepo
 from storage.repos.drafts import DraftRepo
+from storage.repos.faq_views import FaqViewRepo
 from storage.repos.outbox import OutboxRepo
 from storage.repos.roster import RosterRepo
 from storage.repos.sessions import SessionRepo
@@ -33,6 +35,9 @@ class Tx:
         self.outbox = OutboxRepo(conn)
         # Coordinators and staff (migration 0003).
         self.roster = RosterRepo(conn)
+        # Staff edits of the FAQ and the answers shown (migration 0004).
+        self.content_changes = ContentChangeRepo(conn)
+        self.faq_views = FaqViewRepo(conn)
 
     @property
     def unanswered(self) -> UnansweredRepo:

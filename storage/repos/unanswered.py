@@ -5,7 +5,7 @@ from datetime import datetime
 import aiosqlite
 
 from flows.model import Locale
-from flows.ports import MatchMode
+from flows.ports import MatchMode, UnansweredQuestion
 
 # Long stories are kept whole enough to learn from, but bounded.
 MAX_TEXT = 2000
@@ -38,3 +38,32 @@ class UnansweredRepo:
             (start.isoformat(),),
         ) as cur:
             return [dict(row) for row in await cur.fetchall()]
+
+    async def recent(self, start: datetime, limit: int) -> list[UnansweredQuestion]:
+        async with self._conn.execute(
+            f"SELECT {_COLUMNS} FROM unanswered WHERE at >= ? ORDER BY at DESC, id DESC LIMIT ?",
+            (start.isoformat(), limit),
+        ) as cur:
+            return [_question(row) for row in await cur.fetchall()]
+
+    async def get(self, question_id: int) -> UnansweredQuestion | None:
+        async with self._conn.execute(
+            f"SELECT {_COLUMNS} FROM unanswered WHERE id = ?", (question_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return _question(row) if row else None
+
+
+_COLUMNS = "id, at, locale, text, mode, best_topic, confidence"
+
+
+def _question(row: aiosqlite.Row) -> UnansweredQuestion:
+    return UnansweredQuestion(
+        id=row["id"],
+        at=datetime.fromisoformat(row["at"]),
+        locale=row["locale"],
+        text=row["text"],
+        mode=row["mode"],
+        best_topic=row["best_topic"],
+        confidence=row["confidence"],
+    )
