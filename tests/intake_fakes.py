@@ -18,7 +18,7 @@ from content.intake_models import ConsentText, IntakeFile, RoutingFile
 from content.loader import DEFAULT_CONTENT_DIR, Content
 from content.models import Office, OfficesFile
 from flows.engine import Engine
-from flows.model import Inbound, Locale, Outcome
+from flows.model import Inbound, Outcome
 from flows.ports import (
     TICKET_CLOSED,
     TICKET_NEW,
@@ -78,49 +78,11 @@ def request_content(**changes: Any) -> Content:
     return dataclasses.replace(content, **changes) if changes else content
 
 
-# A few Japanese strings of the request flows, so the Japanese transcripts can show that
-# these messages go through the catalogs (the shipped catalogs are filled separately).
-JA_OVERLAY = {
-    "<b>Reference {reference}</b>": "<b>受付番号 {reference}</b>",
-    "📝 Ask a coordinator for help": "📝 相談を申し込む",
-    "I am the child's parent or guardian": "子どもの保護者です",
-    "A professional (hospital social worker, visiting nurse…)":
-        "支援者です（病院の相談員、訪問看護師など）",
-    "Continue": "次へ",
-    "I do not agree": "同意しない",
-    "Done ✔": "決定 ✔",
-    "✅ Send to the coordinators": "✅ コーディネーターに送る",
-    "Yes, withdraw and delete": "はい、取り消して削除します",
-}
-
-
-@dataclass
-class _Overlay:
-    base: Any
-    extra: dict[str, str]
-    locale: Locale
-
-    def gettext(self, message: str) -> str:
-        return self.extra.get(message) or self.base.gettext(message)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return str(self.base.ngettext(singular, plural, n))
-
-
-class OverlayTranslations:
-    def __init__(self) -> None:
-        self._catalogs = CatalogTranslations()
-
-    def for_locale(self, locale: Locale) -> _Overlay:
-        extra = JA_OVERLAY if locale == "ja" else {}
-        return _Overlay(self._catalogs.for_locale(locale), extra, locale)
-
-
 def request_deps(clock: FixedClock | None = None, content: Content | None = None) -> Deps:
     return Deps(
         content=FakeContentSource(content=content or request_content()),
         emergency=FakeEmergency(),
-        translations=OverlayTranslations(),
+        translations=CatalogTranslations(),
         clock=clock or FixedClock(),
     )
 

@@ -47,24 +47,24 @@ async def test_a_request_at_the_console_in_japanese(tmp_path: Path) -> None:
         assert "相談の申し込みの前に" in screen and "<b>" not in screen  # plain text here
         await terminal.choose("1. 相談に使う")
         await terminal.choose("次へ")
-        await terminal.choose("We live in Chiyoda City")
+        await terminal.choose("千代田区に住んでいる")
         retry = await terminal.type("よくわからない")
-        assert "2 years 3 months" in retry
+        assert "2歳3か月" in retry
         await terminal.type("令和6年4月")
         await terminal.choose("酸素療法")
         await terminal.choose("決定")
-        await terminal.choose("At home")
-        await terminal.choose("Yes, we have some support")
+        await terminal.choose("自宅")
+        await terminal.choose("はい、受けている")
         await terminal.choose("災害への備え")
         await terminal.choose("決定")
-        await terminal.choose("Skip")
-        await terminal.choose("Phone me")
+        await terminal.choose("スキップ")
+        await terminal.choose("電話してほしい")
         await terminal.type("03-1234-5678")
         await terminal.type("平日の午前中")
         summary = await terminal.type("千代田 花子")
         for part in ("酸素療法", "災害への備え", "03-1234-5678", "平日の午前中", "2024年4月"):
             assert part in summary, part
-        await terminal.choose("Good times to call")  # change one answer
+        await terminal.choose("電話してよい時間帯")  # change one answer
         summary = await terminal.type("平日14時以降")
         assert "平日14時以降" in summary and "平日の午前中" not in summary
         sent = await terminal.choose("コーディネーターに送る")

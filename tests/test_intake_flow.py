@@ -40,11 +40,11 @@ async def test_japanese_transcript_with_mistakes_and_changes(engine: Engine) -> 
     await chat.press_label("子どもの保護者です")
     await chat.press_label("1. 相談に使う")
     await chat.press_label("次へ")
-    assert "Question 1 of" in chat.all_text
+    assert "質問 1／" in chat.all_text
 
     await chat.press("v1:in:residence:v:chiyoda")
     await chat.text("にさい")  # not an age: re-asked with an example
-    assert "2 years 3 months" in chat.all_text and chat.session.state == "intake:age"
+    assert "2歳3か月" in chat.all_text and chat.session.state == "intake:age"
     await chat.text("２歳３か月")
     assert chat.session.state == "intake:care"
 
@@ -57,19 +57,19 @@ async def test_japanese_transcript_with_mistakes_and_changes(engine: Engine) -> 
 
     await chat.press("v1:in:situation:v:hospital")
     await chat.text("11/1")  # already past
-    assert "already passed" in chat.all_text and chat.session.state == "intake:discharge"
+    assert "もう過ぎています" in chat.all_text and chat.session.state == "intake:discharge"
     await chat.text("12月1日")
 
     await chat.press_label("退院の前後のこと")
     await chat.press_label("決定")
     await chat.sticker()  # the engine says it reads text only; the question comes again
-    assert "Anything else" in chat.all_text or "anything else" in chat.all_text
+    assert "ほかにコーディネーターに伝えておきたいこと" in chat.all_text
     await chat.text("夜" * 5000)
     assert "5000" in chat.all_text and chat.session.state == "intake:note"
     await chat.text("夜間の吸引が大変です")
     await chat.press("v1:in:contact:v:chat")
     await chat.text("12345")
-    assert "name in letters" in chat.all_text
+    assert "お名前を文字で入力してください" in chat.all_text
     await chat.text("千代田 花子")
 
     assert chat.session.state == "intake:summary"
@@ -82,7 +82,7 @@ async def test_japanese_transcript_with_mistakes_and_changes(engine: Engine) -> 
 
     # Change an answer: the child is home now, with no support yet.
     await chat.press("v1:in:summary:edit:situation")
-    assert "Current answer" in chat.all_text
+    assert "いまの回答" in chat.all_text
     await chat.press("v1:in:situation:v:home")
     assert chat.session.state == "intake:support"  # the follow-up the change needs
     await chat.press("v1:in:support:v:none")

@@ -102,21 +102,21 @@ async def test_a_request_through_telegram_survives_a_restart(tmp_path: Path) -> 
         assert "相談の申し込みの前に" in shown(screen) and "/withdraw" in shown(screen)
         await parent.press_label("1. 相談に使う")
         first = await parent.press_label("次へ")
-        assert api.callback_answers[-1]["text"] == "Thank you."  # the toast
-        assert "Question 1 of" in shown(first)
+        assert api.callback_answers[-1]["text"] == "ありがとうございます。"  # the toast
+        assert "質問 1／" in shown(first)
         await parent.press("v1:in:residence:v:chiyoda")
         await parent.text("2歳3か月")
         await parent.press_label("経管栄養")
         await parent.press_label("決定")
         sticker = await parent.feed(api.push_sticker(PARENT))
-        assert "Medical care" not in shown(sticker)  # still the next question, asked again
-        assert "Where is the child now?" in shown(sticker)
+        assert "必要な医療的ケアはどれですか" not in shown(sticker)  # still the next question, asked again
+        assert "お子さんはいま、どこで過ごしていますか" in shown(sticker)
 
     # The desk stops and starts again on the same database; the driver sends /resume.
     async with desk(api, path, deps) as app:
         parent = Parent(app, api)
         resumed = await parent.command("resume")
-        assert "Where is the child now?" in shown(resumed)
+        assert "お子さんはいま、どこで過ごしていますか" in shown(resumed)
         await parent.press("v1:in:situation:v:home")
         await parent.press("v1:in:support:v:none")
         await parent.press_label("訪問看護")
@@ -128,7 +128,7 @@ async def test_a_request_through_telegram_survives_a_restart(tmp_path: Path) -> 
         assert any("&lt;b&gt;眠れません&lt;/b&gt; &amp; 不安です" in m["text"] for m in summary)
         sent = await parent.press_label("コーディネーターに送る")
         assert "受付番号 K-0001" in shown(sent)
-        assert api.callback_answers[-1]["text"] == "Sent."
+        assert api.callback_answers[-1]["text"] == "送信しました。"
 
     [ticket] = await rows(path, "SELECT * FROM tickets")
     assert (ticket["reference"], ticket["office"], ticket["priority"]) == (
