@@ -29,7 +29,7 @@ class ConsoleDriver:
             user_id=self.user_id,
             chat_id=self.user_id,
             language_code=self.lang,
-            **fields,  # type: ignore[arg-type]
+            **fields,
         )
 
     def parse(self, line: str) -> Inbound | None:

@@ -27,7 +27,7 @@ def test_defaults_need_no_token_for_the_console() -> None:
 
 
 def test_run_requires_the_token() -> None:
-    with pytest.raises(ConfigError, match="^TSUNAGU_BOT_TOKEN: is not set"):
+    with pytest.raises(ConfigError, match=r"^TSUNAGU_BOT_TOKEN: is not set"):
         load_settings(require_token=True)
 
 

@@ -109,7 +109,8 @@ async def test_a_request_through_telegram_survives_a_restart(tmp_path: Path) -> 
         await parent.press_label("経管栄養")
         await parent.press_label("決定")
         sticker = await parent.feed(api.push_sticker(PARENT))
-        assert "必要な医療的ケアはどれですか" not in shown(sticker)  # still the next question, asked again
+        # Still the next question, asked again (not the care question once more).
+        assert "必要な医療的ケアはどれですか" not in shown(sticker)
         assert "お子さんはいま、どこで過ごしていますか" in shown(sticker)
 
     # The desk stops and starts again on the same database; the driver sends /resume.
