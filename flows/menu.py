@@ -28,6 +28,7 @@ def welcome_text(turn: Turn) -> str:
             _("Here you can:"),
             _("• find answers about services and support in Chiyoda City"),
             _("• learn which office does what, and how to reach a coordinator"),
+            _("• ask a coordinator for help: with your consent, your request goes to them"),
             "",
             _("I am an automatic guide: I cannot give medical advice or make decisions about"
               " services."),
