@@ -1,0 +1,64 @@
+"""One spelling for the many ways parents type the same words.
+
+Everything the matcher compares — FAQ text, synonyms, off-topic patterns and the
+parent's message — goes through :func:`normalize` first, so that full- and
+half-width forms, katakana and hiragana, upper and lower case, long vowel marks
+and punctuation never decide whether two texts match.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import jaconv
+
+from flows.model import Locale
+
+# Small kana are written big by many people (ディ/デイ, ファ/フア) and IMEs differ;
+# ヶ/ヵ (as in ヶ月) become か. ゃゅょっ stay: they change the word.
+_KANA_FOLD = str.maketrans(
+    {"ぁ": "あ", "ぃ": "い", "ぅ": "う", "ぇ": "え", "ぉ": "お", "ゎ": "わ",
+     "ゕ": "か", "ゖ": "か", "ゔ": "ぶ"}
+)
+# Long vowel marks and wave dashes are dropped rather than spelled out: コーディネーター,
+# コーディネータ and こーでぃねーたー then all read こでいねた.
+_DROPPED = re.compile(r"[ー〜~]")
+_SPACES = re.compile(r"\s+")
+
+KANJI = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆"
+KANJI_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x3005, 0x3006))
+_JAPANESE_CHAR = re.compile(rf"[ぁ-ゖァ-ヺ{KANJI}]")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
+def _is_separator(char: str) -> bool:
+    # Punctuation and symbols (including emoji) separate words; they never carry meaning here.
+    return unicodedata.category(char)[0] in "PSZC"
+
+
+def normalize(text: str) -> str:
+    """Lower-case hiragana/ASCII text with single spaces between words."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = jaconv.kata2hira(text).translate(_KANA_FOLD)
+    text = _DROPPED.sub("", text)
+    text = "".join(" " if _is_separator(c) else c for c in text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def text_locale(text: str, default: Locale = "ja") -> Locale:
+    """English when the message is mostly ASCII letters, Japanese when it has more Japanese.
+
+    The FAQ index to search follows what the parent wrote, not the language the
+    chat is set to: a Japanese-speaking parent may type English and the other way round.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    latin = len(_ASCII_LETTER.findall(text))
+    japanese = len(_JAPANESE_CHAR.findall(text))
+    if latin == 0 and japanese == 0:
+        return default
+    return "en" if latin > japanese else "ja"
+
+
+def has_japanese(text: str) -> bool:
+    return _JAPANESE_CHAR.search(text) is not None
