@@ -1,0 +1,97 @@
+"""Ward matters outside this desk (``offtopic.yaml``), and greetings.
+
+A message that names one of them (児童手当, 予防接種, ごみ...) is about that matter, not
+about an FAQ entry that happens to share a word, and is pointed to the right office.
+The exception is a message about the same matter for a child who needs medical care,
+when the FAQ has a confident answer: 医ケア児の保育園 is the FAQ's nursery entry, while
+a general nursery application goes to the nursery section.
+
+The topic with the id ``aisatsu`` holds greetings and thanks. They are no ward matter:
+they are taken out of every message before matching, and a message made only of them
+is answered with that topic's pointer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from content.matching.normalize import has_japanese, normalize
+from content.matching.phrases import Phrase, PhraseSet, Views
+from content.matching.readings import ReadingTable
+from content.models import OffTopicFile
+
+COURTESY_ID = "aisatsu"
+
+# Words that show a message is about a child who needs medical care or has a disability.
+# With one of them, the FAQ may answer a message that also names a general ward matter.
+CARE_WORDS = (
+    "医療的ケア", "医ケア", "医療ケア", "人工呼吸器", "呼吸器", "気管切開", "気切", "カニューレ",
+    "トラキ", "吸引", "経管", "胃ろう", "胃瘻", "腸ろう", "注入", "酸素", "導尿", "障害", "障がい",
+    "難病", "小慢", "小児慢性", "重症心身", "重心", "手帳", "受給者証", "訪問看護", "訪看",
+    "放課後等デイ", "放デイ", "児発", "児童発達支援", "療育", "短期入所", "ショートステイ",
+    "レスパイト", "コーディネーター", "NICU", "退院", "医療的ケア児",
+    "ventilator", "trach", "tracheostomy", "tube feeding", "feeding tube", "suction", "oxygen",
+    "disability", "disabled", "medical care", "chronic", "coordinator", "special needs",
+)
+
+
+@dataclass(frozen=True)
+class OffTopicHit:
+    topic: str
+    phrases: tuple[Phrase, ...]
+
+
+class OffTopicFinder:
+    def __init__(self, offtopic: OffTopicFile, table: ReadingTable) -> None:
+        self._topics = PhraseSet(
+            ((p, t.id) for t in offtopic.topics if t.id != COURTESY_ID for p in t.patterns), table
+        )
+        courtesy = next((t for t in offtopic.topics if t.id == COURTESY_ID), None)
+        self.courtesy_id = courtesy.id if courtesy else None
+        # Longest first, so ありがとうございました goes as a whole before ありがとう.
+        patterns = sorted((normalize(p) for p in courtesy.patterns), key=len, reverse=True) if (
+            courtesy
+        ) else []
+        self._courtesy = [_pattern_regex(p) for p in patterns if p]
+        self._care = PhraseSet(((w, "care") for w in CARE_WORDS), table)
+
+    def find(self, views: Views, on_topic: list[Phrase]) -> OffTopicHit | None:
+        """The ward matter a message names, if any.
+
+        A pattern found only inside a longer on-topic term does not count: 特別児童手当
+        contains 児童手当, and 放課後等デイサービス contains デイサービス.
+        """
+        found: dict[str, list[Phrase]] = {}
+        for phrase, topic in self._topics.found(views):
+            if not any(_inside(phrase, longer) for longer in on_topic):
+                found.setdefault(topic, []).append(phrase)
+        if not found:
+            return None
+        # The topic named by the longest pattern is the most specific one.
+        topic, phrases = max(found.items(), key=lambda kv: max(len(p.text) for p in kv[1]))
+        return OffTopicHit(topic, tuple(phrases))
+
+    def has_care_context(self, views: Views) -> bool:
+        return bool(self._care.found(views))
+
+    def without_courtesy(self, surface: str) -> str:
+        """The normalised message with greetings and thanks taken out."""
+        for regex in self._courtesy:
+            surface = regex.sub(" ", surface)
+        return " ".join(surface.split())
+
+
+def _pattern_regex(normalized: str) -> re.Pattern[str]:
+    if has_japanese(normalized):
+        return re.compile(re.escape(normalized))
+    # Latin words only as whole words: "hi" is not in "this".
+    return re.compile(rf"(?<![a-z0-9]){re.escape(normalized)}(?![a-z0-9])")
+
+
+def _inside(inner: Phrase, outer: Phrase) -> bool:
+    if (inner.latin or inner.surface) == (outer.latin or outer.surface):
+        return False
+    if inner.latin and outer.latin:
+        return inner.latin in outer.latin
+    return bool(inner.surface and outer.surface and inner.surface in outer.surface)

@@ -1,0 +1,42 @@
+"""Concepts: the words parents use for one thing, recognised as that one thing.
+
+Each synonym group in ``synonyms.yaml`` is a concept (放デイ, 放課後等デイサービス and
+"after-school day service" are one). Each FAQ keyword not already in a group is a
+concept of its own, so that a message naming an entry's keyword scores for that entry
+as one strong hit instead of a few character pieces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from content.matching.normalize import normalize
+from content.matching.phrases import Phrase, PhraseSet, Views
+from content.matching.readings import ReadingTable
+from content.models import SynonymsFile
+
+CONCEPT_PREFIX = "c:"
+
+
+class Lexicon:
+    def __init__(
+        self, synonyms: SynonymsFile, keywords: Iterable[str], table: ReadingTable
+    ) -> None:
+        tagged: list[tuple[str, str]] = []
+        in_groups: set[str] = set()
+        # Concepts are named after the group's first term, the word the FAQ uses.
+        for group in synonyms.groups:
+            tag = CONCEPT_PREFIX + normalize(group.terms[0])
+            tagged.extend((term, tag) for term in group.terms)
+            in_groups.update(normalize(term) for term in group.terms)
+        for keyword in keywords:
+            if normalize(keyword) not in in_groups:
+                tagged.append((keyword, CONCEPT_PREFIX + normalize(keyword)))
+        self._phrases = PhraseSet(tagged, table)
+
+    def found(self, views: Views) -> list[tuple[Phrase, str]]:
+        """Each term found, with its concept."""
+        return self._phrases.found(views)
+
+    def concepts_in(self, views: Views) -> set[str]:
+        return self._phrases.tags_in(views)
