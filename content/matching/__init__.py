@@ -1,0 +1,75 @@
+"""Matching parents' messages to the FAQ, and recognising emergencies.
+
+``build_matcher`` turns the content into a ready :class:`~flows.ports.FaqMatcher`;
+``build_emergency_detector`` into an :class:`~flows.ports.EmergencyDetector`.
+How the parts fit: ``normalize`` (one spelling), ``readings`` (kana readings, cached
+on disk by content fingerprint), ``terms`` and ``phrases`` (what is compared),
+``synonyms`` (concepts), ``documents`` and ``lexical`` (the ranker behind the
+``ranking`` seam), ``offtopic`` (other ward matters), ``matcher`` (the three bands),
+``emergency`` (danger now, in any words).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from content.loader import Content
+from content.matching.documents import build_documents
+from content.matching.emergency import PatternEmergencyDetector
+from content.matching.lexical import LexicalRanker
+from content.matching.matcher import BandedMatcher
+from content.matching.offtopic import OffTopicFinder
+from content.matching.ranking import Ranker
+from content.matching.readings import KanaReader, ReadingTable, cache_key, load_table, save_table
+from content.matching.synonyms import Lexicon
+from flows.model import Locale
+from flows.ports import EmergencyDetector, FaqMatcher
+
+__all__ = ["DEFAULT_CACHE_DIR", "build_emergency_detector", "build_matcher", "build_matching"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CACHE_DIR = Path(__file__).resolve().parent.parent / ".index-cache"
+
+
+def build_matching(content: Content, cache_dir: Path | None = None) -> BandedMatcher:
+    """The matcher with its parts exposed, for the benchmark and tests.
+
+    ``cache_dir`` holds the readings of the content between starts (default
+    ``content/.index-cache/``, which git ignores).
+    """
+    started = time.perf_counter()
+    cache_dir = cache_dir or DEFAULT_CACHE_DIR
+    key = cache_key(content.fingerprint)
+    known = load_table(cache_dir, key)
+    reader = KanaReader()
+    if known is not None:
+        # The content's readings are known; the reader is needed only for messages.
+        reader.load_in_background()
+    table = ReadingTable(reader, known)
+    keywords = [k for entries in content.faq.values() for e in entries for k in e.keywords]
+    lexicon = Lexicon(content.synonyms, keywords, table)
+    rankers: dict[Locale, Ranker] = {
+        locale: LexicalRanker.build(build_documents(entries, table), lexicon)
+        for locale, entries in content.faq.items()
+    }
+    offtopic = OffTopicFinder(content.offtopic, table)
+    if table.added:
+        save_table(cache_dir, key, table.readings)
+    log.info(
+        "FAQ index ready in %.0f ms (%s)",
+        (time.perf_counter() - started) * 1000,
+        "readings from cache" if known is not None and not table.added else "readings built",
+    )
+    return BandedMatcher(rankers, lexicon, offtopic, reader)
+
+
+def build_matcher(content: Content, cache_dir: Path | None = None) -> FaqMatcher:
+    return build_matching(content, cache_dir)
+
+
+def build_emergency_detector(content: Content) -> EmergencyDetector:
+    # The patterns are the same whatever the content; the argument keeps the seam uniform.
+    return PatternEmergencyDetector()

@@ -1,0 +1,124 @@
+"""A ranker that needs no model: BM25F over character pieces, words and concepts.
+
+Every entry is four fields — question, alternates, keywords, answer — each seen as
+written and as read in kana. A piece found in the question counts for more than one
+found in the long answer (field weights), a piece found in every entry counts for
+almost nothing (inverse document frequency), and a concept (a synonym group or a
+keyword) named in the message counts as one strong piece of its own.
+
+Answers are long and mention many things in passing (nearly every one names the
+coordinators), so a piece found only in an answer counts as a fraction of an entry
+when deciding how common it is: otherwise "coordinator" would say nothing about the
+entry that is about the coordinators.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from content.matching.documents import FIELDS, Document
+from content.matching.ranking import Query, Scored
+from content.matching.synonyms import Lexicon
+from content.matching.terms import both_views
+
+FieldTerms = dict[str, Counter[str]]
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much a piece found in each field counts; tuned on held-out phrasings."""
+
+    question: float = 3.0
+    alternates: float = 2.0
+    keywords: float = 2.5
+    answer: float = 0.35
+    # How much of an entry a piece found only in its answer counts for, in frequencies.
+    answer_df: float = 0.25
+    # BM25 saturation and length normalisation.
+    k1: float = 1.2
+    b: float = 0.5
+    # A concept in the message weighs as much as this many character pieces.
+    concept: float = 4.0
+
+
+def analyse(document: Document, lexicon: Lexicon) -> FieldTerms:
+    """Term counts per field: pieces of the text and its reading, and the concepts named."""
+    fields: FieldTerms = {}
+    for name in FIELDS:
+        terms: Counter[str] = Counter()
+        for views in document.fields.get(name, ()):
+            terms.update(both_views(views.surface, views.reading))
+            terms.update(lexicon.concepts_in(views))
+        fields[name] = terms
+    return fields
+
+
+class LexicalRanker:
+    def __init__(
+        self,
+        topics: Sequence[str],
+        analysed: Sequence[FieldTerms],
+        weights: Weights | None = None,
+    ) -> None:
+        self.weights = w = weights or Weights()
+        self.topics = list(topics)
+        avg_len = {
+            f: max(1.0, sum(sum(a[f].values()) for a in analysed) / max(1, len(analysed)))
+            for f in FIELDS
+        }
+        df: defaultdict[str, float] = defaultdict(float)
+        for fields in analysed:
+            head = set().union(*(fields[f].keys() for f in FIELDS if f != "answer"))
+            for term in head:
+                df[term] += 1.0
+            for term in fields["answer"].keys() - head:
+                df[term] += w.answer_df
+        n = len(analysed)
+        self.unknown_idf = _idf(n, 0.0)
+        self.idf = {t: _idf(n, c) for t, c in df.items()}
+        field_weight = {f: getattr(w, f) for f in FIELDS}
+        # Per term, each entry's share of the score, worked out once here.
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, fields in enumerate(analysed):
+            blended: Counter[str] = Counter()
+            for f in FIELDS:
+                norm = 1 - w.b + w.b * sum(fields[f].values()) / avg_len[f]
+                for term, count in fields[f].items():
+                    blended[term] += field_weight[f] * count / norm
+            for term, tf in blended.items():
+                self.postings[term].append((i, self.idf[term] * tf / (w.k1 + tf)))
+
+    @classmethod
+    def build(
+        cls, documents: Sequence[Document], lexicon: Lexicon, weights: Weights | None = None
+    ) -> LexicalRanker:
+        return cls([d.topic for d in documents], [analyse(d, lexicon) for d in documents], weights)
+
+    def query_terms(self, query: Query) -> dict[str, float]:
+        terms = {t: 1.0 for t in both_views(query.views.surface, query.views.reading)}
+        for concept in query.concepts:
+            terms[concept] = self.weights.concept
+        return terms
+
+    def rank(self, query: Query) -> list[Scored]:
+        terms = self.query_terms(query)
+        scores = [0.0] * len(self.topics)
+        for term, weight in terms.items():
+            for doc, share in self.postings.get(term, ()):
+                scores[doc] += weight * share
+        # The most any entry could score: every term of the message found, saturated.
+        ceiling = sum(w * self.idf.get(t, self.unknown_idf) for t, w in terms.items())
+        ranked = [
+            Scored(topic, strength=min(1.0, score / ceiling) if ceiling else 0.0, raw=score)
+            for topic, score in zip(self.topics, scores, strict=True)
+            if score > 0
+        ]
+        ranked.sort(key=lambda s: s.raw, reverse=True)
+        return ranked
+
+
+def _idf(n: int, df: float) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))

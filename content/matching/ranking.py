@@ -1,0 +1,41 @@
+"""The seam between the matcher and the ways of ranking FAQ entries.
+
+The matcher asks a :class:`Ranker` for the entries that fit a message best and turns
+the answer into confident / unsure / nothing. Today there is one ranker, the lexical
+one; a second (say, sentence embeddings) would implement the same Protocol and the
+matcher would blend the two lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from content.matching.phrases import Views
+from flows.model import Locale
+
+
+@dataclass(frozen=True)
+class Query:
+    """One message, prepared once and shared by every ranker."""
+
+    text: str
+    locale: Locale  # the language the message is written in, which picks the index
+    views: Views
+    concepts: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class Scored:
+    topic: str
+    # How strongly the entry fits, 0..1, comparable across messages: the matcher's bands
+    # are thresholds on it.
+    strength: float
+    # The ranker's own score, for ordering and for staff looking into a result.
+    raw: float = 0.0
+
+
+class Ranker(Protocol):
+    def rank(self, query: Query) -> list[Scored]:
+        """Entries of the query's language, best first (entries with no evidence left out)."""
+        ...
