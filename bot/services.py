@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import ConfigError
+from content.editor import FaqFileEditor
 from content.i18n import CatalogTranslations
 from content.source import ContentStore
 from flows.engine import Engine
@@ -52,6 +53,7 @@ class Services:
             emergency=content.emergency(),
             translations=CatalogTranslations(),
             clock=SystemClock(),
+            editor=FaqFileEditor(content),
         )
         db = await Database.open(db_path)
         if roster:

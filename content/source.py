@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from content.faq_files import replace_files as write_files
+from content.faq_files import restore
 from content.loader import Content, LoadResult, Problem, load_content
 from content.matching import build_emergency_detector, build_matcher
 from content.watch import Snapshot, describe_refusal, snapshot
@@ -77,6 +80,22 @@ class ContentStore:
             if seen == self._seen:
                 return None
             return self._reload(seen)
+
+    def replace_files(self, texts: Mapping[Path, str]) -> LoadResult:
+        """Write content files and switch to them, or put the old files back.
+
+        The files are replaced atomically and the whole content is checked before the
+        bot switches over; on any error the previous files are restored and the last
+        good content keeps serving. Holds the reload lock throughout, so the watcher
+        never reads a change that is about to be rolled back. Blocking, like :meth:`reload`.
+        """
+        with self._lock:
+            previous = write_files(texts)
+            result = self._reload(snapshot(self.root))
+            if result.content is None:
+                restore(previous)
+                self._seen = snapshot(self.root)
+            return result
 
     def _reload(self, seen: Snapshot) -> LoadResult:
         # Remembered even when the change is refused: the same broken files are

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows import callbacks, consent, faq, menu, offices, tickets
+from flows import callbacks, consent, faq, menu, offices, staff, tickets
 from flows.emergency import say_emergency
 from flows.intake import flow as intake
 from flows.model import Inbound, Outcome, Session
@@ -20,6 +20,7 @@ def build_router() -> tuple[Router, menu.MenuFlow, faq.FaqFlow]:
     faq_flow = faq.register(router)
     intake.register(router, consent.register(router), tickets.register(router))
     offices.register(router)
+    staff.register(router, menu_flow, faq_flow)
     return router, menu_flow, faq_flow
 
 
@@ -52,12 +53,7 @@ class Engine:
         args = (turn.inbound.text,)
         handler = self.router.commands.get(name)
         if handler is None:
-            self._menu.show_menu(
-                turn,
-                turn._("I don't know the command /{name}. Type /help to see what I can do.").format(
-                    name=name
-                ),
-            )
+            self._menu.unknown_command(turn)
             return
         await handler(turn, args)
 
@@ -65,10 +61,7 @@ class Engine:
         parts = callbacks.parse(turn.inbound.button)
         handler = self.router.buttons.get(parts[0]) if parts else None
         if parts is None or handler is None:
-            turn.toast = turn._("This button no longer works.")
-            self._menu.show_menu(
-                turn, turn._("That button is out of date. Here is the menu again.")
-            )
+            self._menu.stale_button(turn)
             return
         await handler(turn, parts[1:])
 
@@ -77,10 +70,15 @@ class Engine:
         if not text:
             self._menu.show_menu(turn)
             return
+        state_prefix = turn.session.state.partition(":")[0]
+        if state_prefix in self.router.authored_states:
+            # Staff writing an FAQ answer about breathing trouble is not an emergency.
+            await self.router.states[state_prefix](turn, text)
+            return
         assessment = self.deps.emergency.assess(text)
         if assessment.emergency:
             say_emergency(turn)
-        state_handler = self.router.states.get(turn.session.state.partition(":")[0])
+        state_handler = self.router.states.get(state_prefix)
         if state_handler is not None:
             await state_handler(turn, text)
             return

@@ -45,6 +45,17 @@ def coordinator_row(turn: Turn) -> ButtonRow:
     )
 
 
+def answer_text(turn: Turn, entry: FaqEntry) -> str:
+    """The answer as a parent reads it (staff previews show exactly this)."""
+    text = f"<b>{esc(entry.question)}</b>\n\n{esc(entry.answer.replace(TO_FILL, ''))}"
+    if not entry.reviewed:
+        text += "\n\n" + turn._(
+            "<i>Some details for Chiyoda City are still being confirmed. A coordinator or"
+            " the ward office can tell you what applies to your family.</i>"
+        )
+    return text
+
+
 class FaqFlow:
     async def categories(self, turn: Turn, parts: tuple[str, ...]) -> None:
         if parts and parts[0] == "q" and len(parts) == 2:
@@ -84,12 +95,7 @@ class FaqFlow:
         self.say_answer(turn, entry)
 
     def say_answer(self, turn: Turn, entry: FaqEntry) -> None:
-        text = f"<b>{esc(entry.question)}</b>\n\n{esc(entry.answer.replace(TO_FILL, ''))}"
-        if not entry.reviewed:
-            text += "\n\n" + turn._(
-                "<i>Some details for Chiyoda City are still being confirmed. A coordinator or"
-                " the ward office can tell you what applies to your family.</i>"
-            )
+        text = answer_text(turn, entry)
         related = [
             e for other in entry.see_also if (e := turn.content.entry(turn.locale, other))
         ]

@@ -47,6 +47,21 @@ class MenuFlow:
     def show_menu(self, turn: Turn, intro: str | None = None) -> None:
         turn.say(intro or turn._("What would you like to do?"), menu_keyboard(turn, self.router))
 
+    def unknown_command(self, turn: Turn) -> None:
+        """The reply to a command nobody registered (and to one this person may not use)."""
+        name = turn.inbound.command or ""
+        self.show_menu(
+            turn,
+            turn._("I don't know the command /{name}. Type /help to see what I can do.").format(
+                name=name
+            ),
+        )
+
+    def stale_button(self, turn: Turn) -> None:
+        """The reply to a button no flow knows (and to one this person may not press)."""
+        turn.toast = turn._("This button no longer works.")
+        self.show_menu(turn, turn._("That button is out of date. Here is the menu again."))
+
     async def start(self, turn: Turn, args: tuple[str, ...]) -> None:
         turn.reset()
         turn.say(welcome_text(turn), menu_keyboard(turn, self.router))

@@ -400,3 +400,7 @@ class ContentEditor(Protocol):
     """Writes a change into the content files and switches the bot over to them."""
 
     async def apply(self, change: FaqChange) -> EditResult: ...
+
+    async def reload(self) -> EditResult:
+        """Read the files again now (after an edit outside the chat): applied or refused."""
+        ...

@@ -25,6 +25,9 @@ class Router:
     menu: list[MenuEntry] = field(default_factory=list)
     # commands shown in Telegram's command list, with their description msgid
     public_commands: list[tuple[str, str]] = field(default_factory=list)
+    # states whose free text is content staff are writing, not a parent's message:
+    # it skips the emergency check
+    authored_states: set[str] = field(default_factory=set)
 
     def command(self, name: str, handler: Handler, description: str | None = None) -> None:
         if name in self.commands:
@@ -38,10 +41,19 @@ class Router:
             raise ValueError(f"button prefix {prefix!r} registered twice")
         self.buttons[prefix] = handler
 
-    def state(self, prefix: str, handler: TextHandler, reprompt: Reprompt | None = None) -> None:
+    def state(
+        self,
+        prefix: str,
+        handler: TextHandler,
+        reprompt: Reprompt | None = None,
+        *,
+        authored: bool = False,
+    ) -> None:
         if prefix in self.states:
             raise ValueError(f"state {prefix!r} registered twice")
         self.states[prefix] = handler
+        if authored:
+            self.authored_states.add(prefix)
         if reprompt is not None:
             self.reprompts[prefix] = reprompt
 
