@@ -1,0 +1,232 @@
+"""Figures for the support council's report: what families asked for, and what came of it.
+
+Counts are aggregated in SQL over tickets created in a period. The needs, care types
+and age come from a ticket's personal details; a withdrawn ticket and one past its
+retention period have none left, and are counted as "not recorded" instead.
+Times are measured between the ticket's own timestamps; when a column does not exist
+yet (the claim time before the coordinators' desk records it) the figure is None,
+which the report prints as "not recorded yet".
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import aiosqlite
+
+from flows.dates import TOKYO, in_tokyo
+from flows.ports import UnansweredQuestion
+
+NOT_RECORDED = "not_recorded"
+# Age bands by Japanese schooling: infants, preschool, primary, secondary, adults.
+AGE_BANDS: tuple[str, ...] = (
+    "before_birth", "0", "1-2", "3-5", "6-11", "12-14", "15-17", "18+", NOT_RECORDED
+)
+# Where the claim time may be kept; the first existing column is used.
+CLAIM_COLUMNS = ("claimed_at", "assigned_at")
+OUTCOME_COLUMNS = ("outcome",)
+
+
+@dataclass
+class TicketFigures:
+    total: int = 0
+    by_office: Counter[str] = field(default_factory=Counter)
+    by_status: Counter[str] = field(default_factory=Counter)
+    # A ticket may name several needs and care types: these count mentions.
+    by_need: Counter[str] = field(default_factory=Counter)
+    by_care: Counter[str] = field(default_factory=Counter)
+    by_age_band: Counter[str] = field(default_factory=Counter)
+    # Tickets whose personal details (and so needs, care and age) are deleted.
+    without_details: int = 0
+    # None when the column does not exist yet.
+    by_outcome: Counter[str] | None = None
+    hours_to_claim: list[float] | None = None
+    hours_to_close: list[float] = field(default_factory=list)
+
+
+@dataclass
+class ReportFigures:
+    start: datetime
+    end: datetime
+    tickets: TicketFigures
+    # Answers shown per FAQ topic.
+    faq_views: Counter[str]
+    # The logged unanswered questions of the period, newest first.
+    unanswered: list[UnansweredQuestion]
+
+
+def age_band(age: object, created: datetime) -> str:
+    """The band of the child's age when the request was made, from the intake answer."""
+    if not isinstance(age, dict):
+        return NOT_RECORDED
+    kind = age.get("kind")
+    years: int | None = None
+    if kind == "due":
+        return "before_birth"
+    if kind == "age" and isinstance(age.get("years"), int):
+        years = age["years"]
+    elif kind == "born" and isinstance(age.get("month"), str):
+        try:
+            year, month = (int(p) for p in age["month"].split("-"))
+        except ValueError:
+            return NOT_RECORDED
+        local = in_tokyo(created)
+        months = (local.year - year) * 12 + (local.month - month)
+        years = max(months, 0) // 12
+    if years is None:
+        return NOT_RECORDED
+    for upper, band in ((0, "0"), (2, "1-2"), (5, "3-5"), (11, "6-11"), (14, "12-14"),
+                        (17, "15-17")):
+        if years <= upper:
+            return band
+    return "18+"
+
+
+def median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+async def _columns(conn: aiosqlite.Connection, table: str) -> set[str]:
+    async with conn.execute(f"PRAGMA table_info({table})") as cur:
+        return {row[1] for row in await cur.fetchall()}
+
+
+# Timestamps are ISO strings with their offset; julianday() compares them as instants.
+_IN_PERIOD = "julianday(t.created_at) >= julianday(?) AND julianday(t.created_at) < julianday(?)"
+
+
+async def _counts(conn: aiosqlite.Connection, sql: str, args: tuple[object, ...]) -> Counter[str]:
+    async with conn.execute(sql, args) as cur:
+        return Counter({str(row[0]): int(row[1]) for row in await cur.fetchall()})
+
+
+async def ticket_figures(
+    conn: aiosqlite.Connection, start: datetime, end: datetime
+) -> TicketFigures:
+    period = (start.isoformat(), end.isoformat())
+    figures = TicketFigures()
+    async with conn.execute(f"SELECT COUNT(*) FROM tickets t WHERE {_IN_PERIOD}", period) as cur:
+        row = await cur.fetchone()
+    figures.total = int(row[0]) if row else 0
+    figures.by_office = await _counts(
+        conn, f"SELECT t.office, COUNT(*) FROM tickets t WHERE {_IN_PERIOD} GROUP BY t.office",
+        period,
+    )
+    figures.by_status = await _counts(
+        conn, f"SELECT t.status, COUNT(*) FROM tickets t WHERE {_IN_PERIOD} GROUP BY t.status",
+        period,
+    )
+    for key, path in (("by_need", "$.needs"), ("by_care", "$.care")):
+        counts = await _counts(
+            conn,
+            f"""SELECT j.value, COUNT(*) FROM tickets t
+                JOIN ticket_details d ON d.ticket_id = t.id, json_each(d.answers, '{path}') j
+                WHERE {_IN_PERIOD} GROUP BY j.value""",
+            period,
+        )
+        setattr(figures, key, counts)
+    async with conn.execute(
+        f"""SELECT t.created_at, json_extract(d.answers, '$.age') FROM tickets t
+            LEFT JOIN ticket_details d ON d.ticket_id = t.id WHERE {_IN_PERIOD}""",
+        period,
+    ) as cur:
+        for created_at, age in await cur.fetchall():
+            parsed = json.loads(age) if isinstance(age, str) else None
+            figures.by_age_band[age_band(parsed, datetime.fromisoformat(created_at))] += 1
+    async with conn.execute(
+        f"""SELECT COUNT(*) FROM tickets t LEFT JOIN ticket_details d ON d.ticket_id = t.id
+            WHERE {_IN_PERIOD} AND d.ticket_id IS NULL""",
+        period,
+    ) as cur:
+        row = await cur.fetchone()
+    figures.without_details = int(row[0]) if row else 0
+    if figures.without_details:
+        for counter in (figures.by_need, figures.by_care):
+            counter[NOT_RECORDED] = figures.without_details
+
+    columns = await _columns(conn, "tickets")
+    outcome = next((c for c in OUTCOME_COLUMNS if c in columns), None)
+    if outcome is not None:
+        figures.by_outcome = await _counts(
+            conn,
+            f"""SELECT t.{outcome}, COUNT(*) FROM tickets t
+                WHERE {_IN_PERIOD} AND t.{outcome} IS NOT NULL GROUP BY t.{outcome}""",
+            period,
+        )
+    claimed = next((c for c in CLAIM_COLUMNS if c in columns), None)
+    if claimed is not None:
+        figures.hours_to_claim = await _hours(conn, f"t.{claimed}", period)
+    figures.hours_to_close = await _hours(conn, "t.closed_at", period)
+    return figures
+
+
+async def _hours(
+    conn: aiosqlite.Connection, column: str, period: tuple[str, str]
+) -> list[float]:
+    async with conn.execute(
+        f"""SELECT (julianday({column}) - julianday(t.created_at)) * 24 FROM tickets t
+            WHERE {_IN_PERIOD} AND {column} IS NOT NULL""",
+        period,
+    ) as cur:
+        return [float(row[0]) for row in await cur.fetchall()]
+
+
+async def faq_view_counts(
+    conn: aiosqlite.Connection, start: datetime, end: datetime
+) -> Counter[str]:
+    return await _counts(
+        conn,
+        """SELECT topic, COUNT(*) FROM faq_views
+           WHERE julianday(at) >= julianday(?) AND julianday(at) < julianday(?)
+           GROUP BY topic""",
+        (start.isoformat(), end.isoformat()),
+    )
+
+
+async def unanswered_in(
+    conn: aiosqlite.Connection, start: datetime, end: datetime
+) -> list[UnansweredQuestion]:
+    async with conn.execute(
+        """SELECT id, at, locale, text, mode, best_topic, confidence FROM unanswered
+           WHERE julianday(at) >= julianday(?) AND julianday(at) < julianday(?)
+           ORDER BY at DESC, id DESC""",
+        (start.isoformat(), end.isoformat()),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [
+        UnansweredQuestion(
+            id=row["id"], at=datetime.fromisoformat(row["at"]), locale=row["locale"],
+            text=row["text"], mode=row["mode"], best_topic=row["best_topic"],
+            confidence=row["confidence"],
+        )
+        for row in rows
+    ]
+
+
+async def report_figures(
+    conn: aiosqlite.Connection, start: datetime, end: datetime
+) -> ReportFigures:
+    """Everything the report needs for tickets created in [start, end)."""
+    return ReportFigures(
+        start=start,
+        end=end,
+        tickets=await ticket_figures(conn, start, end),
+        faq_views=await faq_view_counts(conn, start, end),
+        unanswered=await unanswered_in(conn, start, end),
+    )
+
+
+def tokyo_day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """From the start of ``first`` to the end of ``last``, in Tokyo."""
+    start = datetime.combine(first, time(0), tzinfo=TOKYO)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=TOKYO)
+    return start, end
