@@ -53,6 +53,8 @@ def test_every_interface_string_is_translated(locale: str) -> None:
 
 def test_japanese_translations_keep_placeholders_and_markup() -> None:
     for msgid, msgstr in catalog("ja").items():
+        if not msgstr:
+            continue  # reported by the completeness test
         assert set(re.findall(r"\{\w+\}", msgid)) == set(re.findall(r"\{\w+\}", msgstr)), msgid
         tags = re.compile(r"</?\w+>")
         assert sorted(tags.findall(msgid)) == sorted(tags.findall(msgstr)), msgid
