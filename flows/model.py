@@ -46,6 +46,9 @@ class Reply(BaseModel):
     text: str
     buttons: Keyboard = ()
     chat_id: int | None = None
+    # Replace the text and buttons of this earlier message of the bot instead of sending a
+    # new one (the coordinators' group message after a ticket is claimed, say).
+    edit_message_id: int | None = None
 
 
 InboundKind = Literal["text", "command", "button", "unsupported"]
@@ -72,6 +75,13 @@ class Inbound(BaseModel):
     language_code: str | None = None
     # Which kind of non-text message it was (sticker, photo, voice...), for wording only.
     unsupported_what: str | None = None
+    # button: the id of the message that carries the button (to edit it in place).
+    message_id: int | None = None
+    # text or command sent as a reply to one of the bot's own messages: that message's text
+    # (a coordinator answering a ticket's message; the reference is read from it).
+    reply_to_text: str | None = None
+    # The name the client shows for the person; used for coordinators on the roster only.
+    display_name: str | None = None
 
     @property
     def session_key(self) -> str:

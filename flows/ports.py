@@ -246,7 +246,19 @@ class TicketStore(Protocol):
         ...
 
 
-OutboxKind = Literal["ticket_new", "ticket_withdrawn"]
+OutboxKind = Literal[
+    "ticket_new",
+    "ticket_withdrawn",
+    # The coordinators' desk (flows/desk/deliveries.py says where each goes and what it says).
+    "group_refresh",
+    "ticket_details",
+    "ticket_reminder",
+    "ticket_escalation",
+    "desk_notice",
+    "message_from_family",
+    "message_to_family",
+    "family_notice",
+]
 
 
 class OutboxMessage(BaseModel):
@@ -281,6 +293,8 @@ class RosterMember(BaseModel):
     coordinator: bool = False
     staff: bool = False
     supervisor: bool = False
+    # Has opened a private chat with the bot, so details can be sent there.
+    private_chat: bool = False
 
 
 class Roster(Protocol):
@@ -289,6 +303,18 @@ class Roster(Protocol):
         ...
 
     async def members(self) -> list[RosterMember]: ...
+
+    async def note_private_chat(self, user_id: int, at: datetime) -> None:
+        """Remember that this member has written to the bot in a private chat."""
+        ...
+
+    async def put(self, member: RosterMember, at: datetime) -> None:
+        """Add or change a member (staff editing the roster)."""
+        ...
+
+    async def deactivate(self, user_id: int, at: datetime) -> bool:
+        """Take a member off the roster; False if there was no such active member."""
+        ...
 
 
 class Store(Protocol):
@@ -320,6 +346,9 @@ class Store(Protocol):
 
     @property
     def outbox(self) -> Outbox: ...
+
+    @property
+    def desk(self) -> DeskStore: ...
 
 
 # --- Staff edits of the FAQ --------------------------------------------------------------
@@ -403,4 +432,153 @@ class ContentEditor(Protocol):
 
     async def reload(self) -> EditResult:
         """Read the files again now (after an edit outside the chat): applied or refused."""
+        ...
+
+
+# --- The coordinators' desk: holding tickets, talking with families -----------------------
+
+TICKET_ASSIGNED = "assigned"
+OPEN_STATUSES: tuple[str, ...] = (TICKET_NEW, TICKET_ASSIGNED)
+# How a ticket ended, as a code the ward can count (the words go in a note).
+TicketOutcome = Literal["resolved", "referred", "unreachable", "other"]
+TICKET_OUTCOMES: tuple[TicketOutcome, ...] = ("resolved", "referred", "unreachable", "other")
+
+
+class DeskSettings(BaseModel):
+    """How the desk runs: where the coordinators are, their language, the reminder rules."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # The coordinators' Telegram group; None: no group (notices wait in the outbox).
+    coordinators_chat: int | None = None
+    # What the coordinators read (the group, details, their commands).
+    locale: Locale = "ja"
+    # Business hours a new ticket may wait unclaimed before a reminder in the group; the
+    # supervisors hear of it after as long again.
+    remind_after_hours: float = 4.0
+    # How long after closing a family can reopen their request themselves.
+    reopen_days: int = 14
+
+
+class TicketDetails(BaseModel):
+    """The personal part of a ticket (None on a ticket once it is deleted)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    subject: str
+    channel: str
+    chat_id: int
+    locale: Locale
+    share_with_departments: bool = False
+    answers: dict[str, Any] = {}
+
+
+class DeskTicket(BaseModel):
+    """A ticket as the desk sees it: the anonymous row, and the details while they exist."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    reference: str
+    created_at: datetime
+    status: str
+    office: str
+    priority: Priority
+    assignee: int | None = None
+    claimed_at: datetime | None = None
+    # Since when it waits for a coordinator: creation, a release or a reopening.
+    waiting_since: datetime
+    group_message_id: int | None = None
+    closed_at: datetime | None = None
+    outcome: str | None = None
+    reminded_at: datetime | None = None
+    escalated_at: datetime | None = None
+    details: TicketDetails | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+EntryKind = Literal["family", "coordinator", "note"]
+
+
+class TicketEntry(BaseModel):
+    """Something said on a ticket: by the family, by a coordinator to them, or a note."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    ticket_id: int
+    at: datetime
+    kind: EntryKind
+    # The coordinator who wrote it; None for the family.
+    author: int | None = None
+    text: str
+
+
+class PendingMessage(OutboxMessage):
+    """An outbox row waiting for the worker."""
+
+    id: int
+    created_at: datetime
+    attempts: int = 0
+    # Set on notices combined into one digest: they go out together, also after a failure.
+    batch: str | None = None
+
+
+class DeskStore(Protocol):
+    """Tickets as the coordinators work on them. Changes are compare-and-set: each says
+    what it expects to find, so two coordinators acting at once cannot both win."""
+
+    async def get(self, ticket_id: int) -> DeskTicket | None: ...
+
+    async def by_reference(self, reference: str) -> DeskTicket | None: ...
+
+    async def open_tickets(self) -> list[DeskTicket]:
+        """Every ticket not closed or withdrawn."""
+        ...
+
+    async def on_group_message(self, message_id: int) -> list[DeskTicket]:
+        """The tickets shown by one message in the coordinators' group, oldest first."""
+        ...
+
+    async def latest_for_subject(self, subject: str) -> DeskTicket | None:
+        """The family's newest ticket whose details are still stored."""
+        ...
+
+    async def claim(self, ticket_id: int, user_id: int, at: datetime) -> bool:
+        """Take an open ticket nobody holds; False if someone was quicker."""
+        ...
+
+    async def reassign(
+        self, ticket_id: int, *, expected: int | None, to: int | None, at: datetime
+    ) -> bool:
+        """Hand a held ticket from ``expected`` to ``to`` (None: release it to the queue)."""
+        ...
+
+    async def close(self, ticket_id: int, outcome: TicketOutcome, at: datetime) -> bool: ...
+
+    async def reopen(self, ticket_id: int, at: datetime) -> bool:
+        """Open a closed ticket again (only while its details exist)."""
+        ...
+
+    async def add_entry(
+        self, ticket_id: int, kind: EntryKind, text: str, at: datetime, author: int | None = None
+    ) -> int: ...
+
+    async def entries(self, ticket_id: int, limit: int) -> list[TicketEntry]:
+        """The newest ``limit`` entries, oldest first."""
+        ...
+
+    async def entry(self, entry_id: int) -> TicketEntry | None: ...
+
+    async def set_group_message(self, ticket_ids: list[int], message_id: int) -> None: ...
+
+    async def mark_reminded(self, ticket_id: int, at: datetime) -> None: ...
+
+    async def mark_escalated(self, ticket_id: int, at: datetime) -> None: ...
+
+    async def notice_pending(self, ticket_id: int) -> bool:
+        """Whether the ticket's announcement in the group is still waiting in the outbox."""
         ...

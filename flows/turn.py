@@ -11,6 +11,7 @@ from flows.model import Button, Inbound, Keyboard, Locale, Reply, Session, local
 from flows.ports import (
     Clock,
     ContentEditor,
+    DeskSettings,
     EmergencyDetector,
     FaqMatcher,
     Store,
@@ -36,6 +37,8 @@ class Deps:
     # Writes staff edits into the content files; None where the content is read-only
     # (tests with fixed content, `tsunagu ask`).
     editor: ContentEditor | None = None
+    # The coordinators' desk: their group, their language, reminder rules.
+    desk: DeskSettings = field(default_factory=DeskSettings)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from content.models import (
     SynonymsFile,
 )
 from flows.model import Inbound, Locale, Outcome, Session
-from flows.ports import EmergencyAssessment, FaqMatch
+from flows.ports import EmergencyAssessment, FaqMatch, RosterMember
 from flows.turn import Deps
 
 
@@ -160,9 +160,36 @@ class MemoryFaqViews:
 
 
 @dataclass
+class MemoryRoster:
+    """Nobody is a coordinator or staff unless a test adds them."""
+
+    members_by_id: dict[int, RosterMember] = field(default_factory=dict)
+
+    async def get(self, user_id: int) -> RosterMember | None:
+        return self.members_by_id.get(user_id)
+
+    async def members(self) -> list[RosterMember]:
+        return list(self.members_by_id.values())
+
+    async def note_private_chat(self, user_id: int, at: datetime) -> None:
+        member = self.members_by_id.get(user_id)
+        if member is not None:
+            self.members_by_id[user_id] = member.model_copy(update={"private_chat": True})
+
+
+class NoDesk:
+    """A desk without tickets: families have no open request to relay to."""
+
+    async def latest_for_subject(self, subject: str) -> None:
+        return None
+
+
+@dataclass
 class MemoryStore:
     unanswered: MemoryUnanswered = field(default_factory=MemoryUnanswered)
     faq_views: MemoryFaqViews = field(default_factory=MemoryFaqViews)
+    roster: MemoryRoster = field(default_factory=MemoryRoster)
+    desk: NoDesk = field(default_factory=NoDesk)
 
 
 def make_deps(source: FakeContentSource | None = None, clock: FixedClock | None = None) -> Deps:

@@ -38,7 +38,9 @@ from tests.fakes import (
     FakeEmergency,
     FixedClock,
     MemoryFaqViews,
+    MemoryRoster,
     MemoryUnanswered,
+    NoDesk,
     lt,
     small_content,
 )
@@ -168,6 +170,8 @@ class RequestStore:
     drafts: MemoryDrafts = field(default_factory=MemoryDrafts)
     tickets: MemoryTickets = field(default_factory=MemoryTickets)
     outbox: MemoryOutbox = field(default_factory=MemoryOutbox)
+    roster: MemoryRoster = field(default_factory=MemoryRoster)
+    desk: NoDesk = field(default_factory=NoDesk)
 
 
 def memory_chat(engine: Engine, *, language_code: str = "ja", user_id: int = 42) -> Chat:

@@ -9,6 +9,7 @@ import aiosqlite
 from storage.repos.audit import AuditRepo
 from storage.repos.consents import ConsentRepo
 from storage.repos.content_changes import ContentChangeRepo
+from storage.repos.desk import DeskRepo
 from storage.repos.drafts import DraftRepo
 from storage.repos.faq_views import FaqViewRepo
 from storage.repos.outbox import OutboxRepo
@@ -38,6 +39,8 @@ class Tx:
         # Staff edits of the FAQ and the answers shown (migration 0004).
         self.content_changes = ContentChangeRepo(conn)
         self.faq_views = FaqViewRepo(conn)
+        # The coordinators' desk (migration 0005).
+        self.desk = DeskRepo(conn)
 
     @property
     def unanswered(self) -> UnansweredRepo:

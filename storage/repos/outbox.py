@@ -6,7 +6,7 @@ from typing import Any
 
 import aiosqlite
 
-from flows.ports import OutboxMessage
+from flows.ports import OutboxMessage, PendingMessage
 
 
 class OutboxRepo:
@@ -42,3 +42,65 @@ class OutboxRepo:
         ) as cur:
             rows = await cur.fetchall()
         return [{**dict(row), "payload": json.loads(row["payload"])} for row in rows]
+
+    # --- the worker's side (bot/telegram/outbox_worker.py) ------------------------------
+
+    async def due(self, now: datetime, limit: int) -> list[PendingMessage]:
+        """Rows to try now, oldest first: unsent, not given up, next attempt due."""
+        async with self._conn.execute(
+            """SELECT * FROM outbox
+               WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?
+               ORDER BY id LIMIT ?""",
+            (now.isoformat(), limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [
+            PendingMessage(
+                id=row["id"],
+                created_at=datetime.fromisoformat(row["created_at"]),
+                kind=row["kind"],
+                ticket_id=row["ticket_id"],
+                office=row["office"],
+                recipient=row["recipient"],
+                payload=json.loads(row["payload"]),
+                attempts=row["attempts"],
+                batch=row["batch"],
+            )
+            for row in rows
+        ]
+
+    async def next_attempt_after(self, now: datetime) -> datetime | None:
+        """When the earliest row that is not due yet becomes due."""
+        async with self._conn.execute(
+            """SELECT MIN(next_attempt_at) FROM outbox
+               WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at > ?""",
+            (now.isoformat(),),
+        ) as cur:
+            row = await cur.fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    async def set_batch(self, ids: list[int], batch: str) -> None:
+        await self._conn.executemany(
+            "UPDATE outbox SET batch = ? WHERE id = ?", [(batch, i) for i in ids]
+        )
+
+    async def mark_sent(self, ids: list[int], at: datetime, message_id: int | None) -> None:
+        await self._conn.executemany(
+            """UPDATE outbox SET sent_at = ?, message_id = ?, attempts = attempts + 1
+               WHERE id = ? AND sent_at IS NULL""",
+            [(at.isoformat(), message_id, i) for i in ids],
+        )
+
+    async def retry_later(self, ids: list[int], at: datetime, error: str) -> None:
+        """Count a failed attempt; ``at`` is when to try again. ``error`` is a type name only."""
+        await self._conn.executemany(
+            """UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
+               WHERE id = ?""",
+            [(at.isoformat(), error, i) for i in ids],
+        )
+
+    async def give_up(self, ids: list[int], at: datetime, error: str) -> None:
+        await self._conn.executemany(
+            "UPDATE outbox SET failed_at = ?, last_error = ? WHERE id = ? AND sent_at IS NULL",
+            [(at.isoformat(), error, i) for i in ids],
+        )

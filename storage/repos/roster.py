@@ -6,7 +6,9 @@ import aiosqlite
 
 from flows.ports import RosterMember
 
-_COLUMNS = "user_id, display_name, office, is_coordinator, is_staff, is_supervisor"
+_COLUMNS = (
+    "user_id, display_name, office, is_coordinator, is_staff, is_supervisor, private_chat_at"
+)
 
 
 def _member(row: aiosqlite.Row) -> RosterMember:
@@ -17,6 +19,7 @@ def _member(row: aiosqlite.Row) -> RosterMember:
         coordinator=bool(row["is_coordinator"]),
         staff=bool(row["is_staff"]),
         supervisor=bool(row["is_supervisor"]),
+        private_chat=row["private_chat_at"] is not None,
     )
 
 
@@ -72,3 +75,17 @@ class RosterRepo:
             )
             if merged != current:
                 await self.put(merged, at)
+
+    async def note_private_chat(self, user_id: int, at: datetime) -> None:
+        await self._conn.execute(
+            "UPDATE roster SET private_chat_at = ? WHERE user_id = ? AND private_chat_at IS NULL",
+            (at.isoformat(), user_id),
+        )
+
+    async def deactivate(self, user_id: int, at: datetime) -> bool:
+        """Off the roster; the row stays so the audit log's user ids still have a name."""
+        cur = await self._conn.execute(
+            "UPDATE roster SET active = 0, updated_at = ? WHERE user_id = ? AND active = 1",
+            (at.isoformat(), user_id),
+        )
+        return cur.rowcount == 1
