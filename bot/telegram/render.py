@@ -48,6 +48,11 @@ async def send_replies(bot: Bot, replies: Sequence[Reply], chat_id: int) -> list
     sent: list[Message] = []
     for reply in replies:
         target = reply.chat_id if reply.chat_id is not None else chat_id
+        if reply.edit_message_id is not None:
+            edited = await edit_reply(bot, reply, target)
+            if edited is not None:
+                sent.append(edited)
+            continue
         parts = split_html(reply.text)
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
@@ -62,6 +67,29 @@ async def send_replies(bot: Bot, replies: Sequence[Reply], chat_id: int) -> list
             )
             sent.append(message)
     return sent
+
+
+async def edit_reply(bot: Bot, reply: Reply, chat_id: int) -> Message | None:
+    """Replace an earlier message's text and buttons; None when Telegram kept it as it was.
+
+    Edited messages are short (a ticket's line in the coordinators' group); a text over the
+    limit keeps its first part only.
+    """
+    assert reply.edit_message_id is not None
+    try:
+        result = await bot.edit_message_text(
+            chat_id=chat_id,
+            message_id=reply.edit_message_id,
+            text=split_html(reply.text)[0],
+            parse_mode=ParseMode.HTML,
+            link_preview_options=NO_PREVIEW,
+            reply_markup=keyboard_markup(reply.buttons),
+        )
+    except BadRequest as exc:
+        if "not modified" in str(exc).lower():
+            return None  # two presses at once: the message already says this
+        raise
+    return result if isinstance(result, Message) else None
 
 
 async def answer_button(bot: Bot, callback_query_id: str, toast: str | None) -> None:

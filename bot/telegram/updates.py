@@ -82,13 +82,15 @@ def _from_message(message: Message, bot_username: str | None) -> Inbound | None:
         return None
     assert user is not None  # _is_person checked it; narrows the type
     if message.text is not None:
+        replied = _reply_to_bot(message, bot_username)
         match = _COMMAND.match(message.text.strip())
         if match is None:
-            return _inbound(user, chat, "text", text=message.text)
+            return _inbound(user, chat, "text", text=message.text, reply_to_text=replied)
         word, addressee, args = match.groups()
         if addressee and bot_username and addressee.lower() != bot_username.lower():
             return None
-        return _inbound(user, chat, "command", command=word.lower(), text=(args or "").strip())
+        return _inbound(user, chat, "command", command=word.lower(), text=(args or "").strip(),
+                        reply_to_text=replied)
     what = unsupported_kind(message)
     if what is None:
         # Service messages (someone joined a group, a pinned message, a chat photo change...)
@@ -106,7 +108,20 @@ def _from_callback(update: Update) -> Inbound | None:
     if chat is None or chat.type not in _CHAT_TYPES or not _is_person(query.from_user):
         return None
     # A game button carries game_short_name instead of data; "" is refused by the engine.
-    return _inbound(query.from_user, chat, "button", button=query.data or "")
+    message_id = query.message.message_id if query.message is not None else None
+    return _inbound(query.from_user, chat, "button", button=query.data or "",
+                    message_id=message_id)
+
+
+def _reply_to_bot(message: Message, bot_username: str | None) -> str | None:
+    """The text of the bot's own message that ``message`` answers, if it answers one."""
+    replied = message.reply_to_message
+    author = replied.from_user if replied is not None else None
+    if replied is None or author is None or not author.is_bot:
+        return None
+    if bot_username and (author.username or "").lower() != bot_username.lower():
+        return None  # another bot's message in the group
+    return replied.text or replied.caption or None
 
 
 def _is_person(user: User | None) -> bool:
@@ -123,6 +138,8 @@ def _inbound(
     command: str | None = None,
     button: str | None = None,
     unsupported_what: str | None = None,
+    message_id: int | None = None,
+    reply_to_text: str | None = None,
 ) -> Inbound:
     return Inbound(
         channel="telegram",
@@ -135,4 +152,7 @@ def _inbound(
         button=button,
         language_code=user.language_code,
         unsupported_what=unsupported_what,
+        message_id=message_id,
+        reply_to_text=reply_to_text,
+        display_name=user.full_name or None,
     )
