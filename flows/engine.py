@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows import callbacks, consent, faq, menu, offices, staff, tickets
+from flows import callbacks, consent, desk, faq, menu, offices, staff, tickets
 from flows.emergency import say_emergency
 from flows.intake import flow as intake
 from flows.model import Inbound, Outcome, Session
@@ -15,19 +15,25 @@ LONG_MESSAGE_CHARS = 4000
 
 
 def build_router() -> tuple[Router, menu.MenuFlow, faq.FaqFlow]:
+    router, menu_flow, faq_flow, _desk = build_flows()
+    return router, menu_flow, faq_flow
+
+
+def build_flows() -> tuple[Router, menu.MenuFlow, faq.FaqFlow, desk.DeskFlow]:
     router = Router()
     menu_flow = menu.register(router)
     faq_flow = faq.register(router)
     intake.register(router, consent.register(router), tickets.register(router))
     offices.register(router)
     staff.register(router, menu_flow, faq_flow)
-    return router, menu_flow, faq_flow
+    desk_flow = desk.register(router, menu_flow, faq_flow)
+    return router, menu_flow, faq_flow, desk_flow
 
 
 class Engine:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
-        self.router, self._menu, self._faq = build_router()
+        self.router, self._menu, self._faq, self._desk = build_flows()
 
     async def handle(self, inbound: Inbound, session: Session, store: Store) -> Outcome:
         # Work on a copy: a step that fails half-way must not leave its changes behind.
@@ -35,10 +41,14 @@ class Engine:
                     store=store)
         if inbound.chat_type == "private":
             await self._private(turn)
+        elif self._desk.is_desk_chat(turn):
+            # The coordinators' group; other groups the bot is added to get no answer.
+            await self._desk.in_group(turn)
         return Outcome(replies=turn.replies, session=turn.session, toast=turn.toast)
 
     async def _private(self, turn: Turn) -> None:
         inbound = turn.inbound
+        await self._desk.note_private_chat(turn)
         if inbound.kind == "command":
             await self._command(turn)
         elif inbound.kind == "button":
@@ -75,12 +85,18 @@ class Engine:
             # Staff writing an FAQ answer about breathing trouble is not an emergency.
             await self.router.states[state_prefix](turn, text)
             return
+        # A coordinator answering a ticket's message writes to a family, not to the FAQ.
+        if turn.inbound.reply_to_text and await self._desk.coordinator_reply(turn, text):
+            return
         assessment = self.deps.emergency.assess(text)
         if assessment.emergency:
             say_emergency(turn)
         state_handler = self.router.states.get(state_prefix)
         if state_handler is not None:
             await state_handler(turn, text)
+            return
+        # A family with an open request: their words go to it (after any emergency notice).
+        if await self._desk.family_text(turn, text, emergency=assessment.emergency):
             return
         if len(text) > LONG_MESSAGE_CHARS:
             turn.say(

@@ -1,0 +1,106 @@
+"""A step seen from the desk: who is acting, in which chat, in the desk's language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flows.model import Inbound, Keyboard, Locale, Session
+from flows.ports import DeskTicket, OutboxKind, OutboxMessage, RosterMember, Store, Translator
+from flows.turn import Deps, Turn
+
+# A toast (the notice after a button press) shows about this much.
+TOAST_CHARS = 190
+
+
+def desk_translator(deps: Deps) -> Translator:
+    return deps.translations.for_locale(deps.desk.locale)
+
+
+def view_turn(deps: Deps, store: Store, locale: Locale) -> Turn:
+    """A turn that only renders (for the outbox worker, or in another person's language),
+    so the intake's own renderers such as ``answer_lines`` serve the desk too."""
+    return Turn(
+        inbound=Inbound(channel="telegram", user_id=0, chat_id=0, kind="unsupported"),
+        session=Session(key="desk:view", locale=locale),
+        deps=deps,
+        store=store,
+    )
+
+
+async def enqueue(store: Store, now: datetime, kind: OutboxKind, ticket: DeskTicket | None,
+                  recipient: int | None = None, **payload: str | int | bool | None) -> None:
+    """An outbox row for the worker. Payloads carry ids and codes, never what was written."""
+    await store.outbox.enqueue(
+        OutboxMessage(
+            kind=kind,
+            ticket_id=ticket.id if ticket else None,
+            office=ticket.office if ticket else None,
+            recipient=recipient,
+            payload={"reference": ticket.reference if ticket else None, **payload},
+        ),
+        now,
+    )
+
+
+async def roster_names(store: Store) -> dict[int, str]:
+    return {m.user_id: m.display_name for m in await store.roster.members() if m.display_name}
+
+
+@dataclass
+class DeskTurn:
+    turn: Turn
+    member: RosterMember
+
+    @property
+    def t(self) -> Translator:
+        return desk_translator(self.turn.deps)
+
+    def _(self, message: str) -> str:
+        return self.t.gettext(message)
+
+    @property
+    def store(self) -> Store:
+        return self.turn.store
+
+    @property
+    def now(self) -> datetime:
+        return self.turn.deps.clock.now()
+
+    @property
+    def in_group(self) -> bool:
+        return self.turn.inbound.chat_type != "private"
+
+    @property
+    def pressed(self) -> bool:
+        return self.turn.inbound.kind == "button"
+
+    def say(self, text: str, buttons: Keyboard = ()) -> None:
+        self.turn.say(text, buttons)
+
+    def tell(self, text: str) -> None:
+        """The answer to the coordinator: a toast after a button press, else a message."""
+        if self.pressed:
+            self.turn.toast = text if len(text) <= TOAST_CHARS else text[: TOAST_CHARS - 1] + "…"
+        else:
+            self.say(text)
+
+    async def audit(self, action: str, ticket: DeskTicket | None, detail: str | None = None
+                    ) -> None:
+        await self.store.audit.write(
+            at=self.now, actor=str(self.member.user_id), action=action,
+            subject=ticket.reference if ticket else None, detail=detail,
+        )
+
+    async def enqueue(self, kind: OutboxKind, ticket: DeskTicket | None,
+                      recipient: int | None = None, **payload: str | int | bool | None) -> None:
+        await enqueue(self.store, self.now, kind, ticket, recipient, **payload)
+
+    async def names(self) -> dict[int, str]:
+        return await roster_names(self.store)
+
+    async def name_of(self, user_id: int | None) -> str:
+        if user_id is None:
+            return ""
+        names = await self.names()
+        return names.get(user_id) or self._("coordinator {id}").format(id=user_id)

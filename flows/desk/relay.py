@@ -1,0 +1,169 @@
+"""Messages between a family and the coordinator holding their ticket.
+
+A coordinator writes with /reply K-0042 … or by answering one of the bot's messages about
+the ticket; the family receives it from the bot, signed with the office's name, never from
+the coordinator's own account. While a family has an open ticket, whatever they type goes
+to that ticket: straight to the holder, or kept on the ticket until someone takes it.
+
+The FAQ stays at hand: each confirmation carries a “That was a question for the FAQ”
+button that answers the same words from the FAQ, and the menu's buttons work as always.
+Emergency guidance still comes first (the engine checks before anything is relayed).
+Everything goes through the outbox, so it survives a restart and respects Telegram's pace.
+"""
+
+from __future__ import annotations
+
+from flows import callbacks
+from flows.business_hours import is_open, next_opening
+from flows.dates import format_moment
+from flows.desk.context import DeskTurn, enqueue
+from flows.faq import FaqFlow
+from flows.model import Button
+from flows.ports import TICKET_CLOSED, DeskTicket
+from flows.turn import Turn
+
+# Callback prefix of the family's buttons (v1:tk:faq:17, v1:tk:ro:42).
+FAMILY_BUTTON = "tk"
+AS_QUESTION, REOPEN = "faq", "ro"
+# Room for the signature and the reference within Telegram's 4096 characters.
+MAX_RELAY_CHARS = 3500
+
+
+def _clip(text: str) -> tuple[str, bool]:
+    text = text.strip()
+    return (text, False) if len(text) <= MAX_RELAY_CHARS else (text[:MAX_RELAY_CHARS], True)
+
+
+async def to_family(d: DeskTurn, ticket: DeskTicket, text: str) -> None:
+    ref = ticket.reference
+    if not text.strip():
+        d.tell(d._("Write the message after the reference: /reply {reference} your text.").format(
+            reference=ref))
+        return
+    if ticket.details is None or not ticket.is_open:
+        if ticket.status == TICKET_CLOSED and ticket.details is not None:
+            d.tell(d._("{reference} is closed. /reopen {reference} first to write to the"
+                       " family.").format(reference=ref))
+        else:
+            d.tell(d._("{reference} was withdrawn by the family; its details are deleted.")
+                   .format(reference=ref))
+        return
+    if ticket.assignee != d.member.user_id:
+        if ticket.assignee is None:
+            d.tell(d._("Take {reference} first, so the family knows who is answering.").format(
+                reference=ref))
+        else:
+            d.tell(d._("{reference} is held by {name}; only they write to the family.").format(
+                reference=ref, name=await d.name_of(ticket.assignee)))
+        return
+    body, clipped = _clip(text)
+    entry_id = await d.store.desk.add_entry(ticket.id, "coordinator", body, d.now,
+                                            d.member.user_id)
+    await d.enqueue("message_to_family", ticket, entry=entry_id,
+                    office=d.member.office or ticket.office)
+    await d.audit("ticket.reply", ticket)
+    done = d._("Sent to the family of {reference}, signed with the office's name.").format(
+        reference=ref)
+    if clipped:
+        done += "\n" + d._("Only the first {n} characters were sent.").format(n=MAX_RELAY_CHARS)
+    d.tell(done)
+
+
+async def from_family(turn: Turn, text: str, *, emergency: bool) -> bool:
+    """Relay a family's free text to their open ticket; False when they have none."""
+    ticket = await turn.store.desk.latest_for_subject(turn.session.key)
+    if ticket is None or not ticket.is_open:
+        return False
+    _ = turn._
+    now = turn.deps.clock.now()
+    body, clipped = _clip(text)
+    entry_id = await turn.store.desk.add_entry(ticket.id, "family", body, now)
+    ref = ticket.reference
+    if ticket.assignee is not None:
+        await enqueue(turn.store, now, "message_from_family", ticket, recipient=ticket.assignee,
+                      entry=entry_id, emergency=emergency)
+        lines = [_("✉️ Sent to the coordinator handling your request {reference}.").format(
+            reference=ref)]
+    else:
+        if emergency:
+            # Nobody holds it yet: the group hears that something urgent came in (not what).
+            await enqueue(turn.store, now, "ticket_reminder", ticket, reason="urgent")
+        lines = [_("✉️ Added to your request {reference}. A coordinator will read it when they"
+                   " take up your request.").format(reference=ref)]
+    if clipped:
+        lines.append(_("Your message was long: its first {n} characters were passed on.").format(
+            n=MAX_RELAY_CHARS))
+    hours = turn.content.routing.desk_hours
+    if not is_open(now, hours):
+        lines.append(_("The desk is closed now and opens again on {when}. Until then nobody"
+                       " reads messages here; in an emergency call 119.").format(
+            when=format_moment(next_opening(now, hours), turn.locale)))
+    turn.say("\n".join(lines), (
+        (Button(label=_("❓ That was a question for the FAQ"),
+                data=callbacks.encode(FAMILY_BUTTON, AS_QUESTION, str(entry_id))),),
+    ))
+    return True
+
+
+class FamilyButtons:
+    """The family's buttons: answer a relayed message from the FAQ, reopen a closed ticket."""
+
+    def __init__(self, faq: FaqFlow) -> None:
+        self.faq = faq
+
+    async def handle(self, turn: Turn, parts: tuple[str, ...]) -> None:
+        if len(parts) == 2 and parts[0] == AS_QUESTION and parts[1].isdigit():
+            await self._as_question(turn, int(parts[1]))
+        elif len(parts) == 2 and parts[0] == REOPEN and parts[1].isdigit():
+            await self._reopen(turn, int(parts[1]))
+        else:
+            self._stale(turn)
+
+    def _stale(self, turn: Turn) -> None:
+        turn.toast = turn._("This button no longer works.")
+
+    async def _own(self, turn: Turn, ticket_id: int) -> DeskTicket | None:
+        # Button data can be forged: the ticket must be this person's own.
+        ticket = await turn.store.desk.get(ticket_id)
+        if ticket is None or ticket.details is None:
+            return None
+        return ticket if ticket.details.subject == turn.session.key else None
+
+    async def _as_question(self, turn: Turn, entry_id: int) -> None:
+        entry = await turn.store.desk.entry(entry_id)
+        ticket = await self._own(turn, entry.ticket_id) if entry else None
+        if entry is None or ticket is None or entry.kind != "family":
+            self._stale(turn)
+            return
+        await self.faq.answer_free_text(turn, entry.text, after_emergency=False)
+
+    async def _reopen(self, turn: Turn, ticket_id: int) -> None:
+        ticket = await self._own(turn, ticket_id)
+        now = turn.deps.clock.now()
+        if ticket is None:
+            self._stale(turn)
+            return
+        _ = turn._
+        ref = ticket.reference
+        if ticket.is_open:
+            turn.say(_("Your request {reference} is open: write here and the coordinators will"
+                       " read it.").format(reference=ref))
+            return
+        limit = turn.deps.desk.reopen_days
+        closed_at = ticket.closed_at
+        if (ticket.status != TICKET_CLOSED or closed_at is None
+                or (now - closed_at).days >= limit
+                or not await turn.store.desk.reopen(ticket.id, now)):
+            turn.say(_("Request {reference} can no longer be reopened. You can send a new"
+                       " request from the menu at any time.").format(reference=ref))
+            return
+        ticket = await turn.store.desk.get(ticket.id) or ticket
+        await turn.store.audit.write(at=now, actor="family", action="ticket.reopen",
+                                     subject=ref)
+        await enqueue(turn.store, now, "desk_notice", ticket, recipient=ticket.assignee,
+                      event="reopened_by_family")
+        if ticket.group_message_id is not None:
+            await enqueue(turn.store, now, "group_refresh", ticket)
+        turn.toast = _("Reopened.")
+        turn.say(_("Your request {reference} is open again. Write here what you need; the"
+                   " coordinators will read it.").format(reference=ref))

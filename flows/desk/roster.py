@@ -1,0 +1,109 @@
+"""/roster: ward staff keep the list of coordinators and staff in the chat.
+
+    /roster                                  who is on it
+    /roster add 123456 jido_katei supervisor a member (coordinator unless roles are named)
+    /roster name 123456 山田 花子             the name the group shows
+    /roster remove 123456                    off the roster
+
+Staff only (see flows/staff/access.py); every change is audited. TSUNAGU_COORDINATORS and
+TSUNAGU_STAFF only add people at start; what staff change here stays.
+"""
+
+from __future__ import annotations
+
+from flows.desk.views import office_label
+from flows.ports import RosterMember
+from flows.text import esc
+from flows.turn import Turn
+
+ROLES = ("coordinator", "staff", "supervisor")
+
+
+def _line(turn: Turn, member: RosterMember) -> str:
+    roles = [role for role in ROLES if getattr(member, role)]
+    office = office_label(member.office, turn.content, turn.locale) if member.office else "-"
+    chat = " 💬" if member.private_chat else ""
+    return (f"• <code>{member.user_id}</code> {esc(member.display_name or '-')} · {esc(office)}"
+            f" · {', '.join(roles) or '-'}{chat}")
+
+
+async def show(turn: Turn, member: RosterMember, args: tuple[str, ...]) -> None:
+    words = args[0].split() if args and args[0].strip() else []
+    if not words:
+        await _list(turn)
+    elif words[0] == "add" and len(words) >= 2 and words[1].isdigit():
+        await _add(turn, member, int(words[1]), words[2:])
+    elif words[0] == "name" and len(words) >= 3 and words[1].isdigit():
+        await _rename(turn, member, int(words[1]), " ".join(words[2:]))
+    elif words[0] == "remove" and len(words) == 2 and words[1].isdigit():
+        await _remove(turn, member, int(words[1]))
+    else:
+        turn.say(_usage(turn))
+
+
+def _usage(turn: Turn) -> str:
+    return "\n".join([
+        turn._("/roster — who is on the roster"),
+        turn._("/roster add ID [office] [coordinator] [staff] [supervisor] — add or change"
+               " someone"),
+        turn._("/roster name ID NAME — the name the coordinators' group shows"),
+        turn._("/roster remove ID — take someone off the roster"),
+    ])
+
+
+async def _list(turn: Turn) -> None:
+    members = await turn.store.roster.members()
+    lines = [turn._("<b>Roster</b> (💬: has a private chat with me)")]
+    lines += [_line(turn, m) for m in members] or [turn._("(none)")]
+    turn.say("\n".join([*lines, "", _usage(turn)]))
+
+
+async def _add(turn: Turn, actor: RosterMember, user_id: int, words: list[str]) -> None:
+    offices = {o.id for o in turn.content.offices.offices}
+    office = next((w for w in words if w in offices), None)
+    unknown = [w for w in words if w not in offices and w not in ROLES]
+    if unknown:
+        turn.say(turn._("Not an office or role: {words}. Offices: {offices}").format(
+            words=esc(" ".join(unknown)), offices=", ".join(sorted(offices))))
+        return
+    roles = {w for w in words if w in ROLES} or {"coordinator"}
+    current = await turn.store.roster.get(user_id) or RosterMember(user_id=user_id)
+    member = current.model_copy(update={
+        "office": office or current.office,
+        "coordinator": "coordinator" in roles,
+        "staff": "staff" in roles,
+        "supervisor": "supervisor" in roles,
+    })
+    await _save(turn, actor, member, "roster.put")
+
+
+async def _rename(turn: Turn, actor: RosterMember, user_id: int, name: str) -> None:
+    current = await turn.store.roster.get(user_id)
+    if current is None:
+        turn.say(turn._("{id} is not on the roster.").format(id=user_id))
+        return
+    await _save(turn, actor, current.model_copy(update={"display_name": name[:60]}),
+                "roster.name")
+
+
+async def _save(turn: Turn, actor: RosterMember, member: RosterMember, action: str) -> None:
+    now = turn.deps.clock.now()
+    await turn.store.roster.put(member, now)
+    await turn.store.audit.write(at=now, actor=str(actor.user_id), action=action,
+                                 subject=str(member.user_id))
+    saved = await turn.store.roster.get(member.user_id) or member
+    turn.say(turn._("Saved:") + "\n" + _line(turn, saved))
+
+
+async def _remove(turn: Turn, actor: RosterMember, user_id: int) -> None:
+    now = turn.deps.clock.now()
+    if user_id == actor.user_id:
+        turn.say(turn._("You cannot take yourself off the roster; ask another staff member."))
+        return
+    if not await turn.store.roster.deactivate(user_id, now):
+        turn.say(turn._("{id} is not on the roster.").format(id=user_id))
+        return
+    await turn.store.audit.write(at=now, actor=str(actor.user_id), action="roster.remove",
+                                 subject=str(user_id))
+    turn.say(turn._("{id} is off the roster. Tickets they hold stay theirs until released or"
+                    " reassigned.").format(id=user_id))

@@ -1,0 +1,190 @@
+"""What the coordinators read about tickets, in the desk's language.
+
+The group sees what the desk needs to share out the work and nothing that identifies a
+family: the reference, the office, the priority, the help categories chosen from buttons,
+an age band and how long ago the request came in. No name, phone number, care type or
+anything typed: those are in the details, sent only to the coordinator holding the ticket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+
+from babel.dates import format_timedelta
+
+from content.loader import Content
+from flows import callbacks
+from flows.dates import format_moment, in_tokyo
+from flows.model import Button, Keyboard, Locale, Reply
+from flows.ports import (
+    TICKET_ASSIGNED,
+    TICKET_CLOSED,
+    TICKET_NEW,
+    TICKET_WITHDRAWN,
+    DeskTicket,
+    Translator,
+)
+from flows.text import N_, esc
+from flows.turn import ButtonRow
+
+# Callback prefix of the coordinators' buttons (v1:dk:c:42 claims ticket 42).
+DESK_BUTTON = "dk"
+CLAIM, DETAILS, RELEASE, CLOSE = "c", "d", "r", "x"
+
+# (highest age in years, label): school stages, which is what decides the services.
+_AGE_BANDS: tuple[tuple[int, str], ...] = (
+    (0, N_("under 1 year")),
+    (2, N_("1–2 years")),
+    (5, N_("3–5 years (preschool)")),
+    (11, N_("6–11 years (elementary school)")),
+    (14, N_("12–14 years (junior high school)")),
+    (17, N_("15–17 years")),
+)
+OUTCOME_LABELS = {
+    "resolved": N_("resolved"),
+    "referred": N_("referred to another service"),
+    "unreachable": N_("family not reachable"),
+    "other": N_("other"),
+}
+
+
+def age_band(answers: Mapping[str, object], today: date, t: Translator) -> str | None:
+    """The child's age as a band (a birth month is too close to identifying a child)."""
+    age = answers.get("age")
+    if not isinstance(age, dict):
+        return None
+    kind = age.get("kind")
+    if kind == "due":
+        return t.gettext("not born yet")
+    if kind == "age":
+        years = int(age.get("years") or 0)
+    elif kind == "born" and isinstance(age.get("month"), str):
+        year, month = (int(p) for p in str(age["month"]).split("-"))
+        years = max((today.year - year) * 12 + today.month - month, 0) // 12
+    else:
+        return None
+    for highest, label in _AGE_BANDS:
+        if years <= highest:
+            return t.gettext(label)
+    return t.gettext("18 years or older")
+
+
+def needs_labels(answers: Mapping[str, object], content: Content, t: Translator) -> str | None:
+    """The help categories the parent chose, by their labels (never the "other" text)."""
+    needs = answers.get("needs")
+    if not isinstance(needs, list) or not needs:
+        return None
+    intake = content.intake
+    labels = [
+        (intake.help_label(str(n), t.locale) if intake is not None else None) or str(n)
+        for n in needs
+    ]
+    return t.gettext(", ").join(esc(label) for label in labels)
+
+
+def office_label(office_id: str, content: Content, locale: Locale) -> str:
+    office = next((o for o in content.offices.offices if o.id == office_id), None)
+    return office.name.get(locale) if office else office_id
+
+
+def ago(moment: datetime, now: datetime, t: Translator) -> str:
+    if now - moment < timedelta(minutes=1):
+        return t.gettext("just now")
+    return format_timedelta(moment - now, add_direction=True, locale=t.locale)
+
+
+def member_name(names: Mapping[int, str], user_id: int | None, t: Translator) -> str:
+    if user_id is None:
+        return ""
+    return names.get(user_id) or t.gettext("coordinator {id}").format(id=user_id)
+
+
+def status_line(ticket: DeskTicket, names: Mapping[int, str], t: Translator,
+                now: datetime) -> str:
+    _ = t.gettext
+    if ticket.status == TICKET_WITHDRAWN:
+        return _("❌ Withdrawn by the family; the details are deleted.")
+    if ticket.status == TICKET_CLOSED:
+        outcome = OUTCOME_LABELS.get(ticket.outcome or "")
+        return _("✅ Closed ({outcome}).").format(outcome=_(outcome) if outcome else "-")
+    if ticket.status == TICKET_ASSIGNED and ticket.assignee is not None:
+        since = ticket.claimed_at or now
+        return _("👤 Held by {name} (since {ago}).").format(
+            name=esc(member_name(names, ticket.assignee, t)), ago=ago(since, now, t))
+    return _("⏳ Not taken yet.")
+
+
+def priority_mark(ticket: DeskTicket) -> str:
+    return "🔴" if ticket.priority == "high" else "🟢"
+
+
+def summary_line(ticket: DeskTicket, content: Content, names: Mapping[int, str],
+                 t: Translator, now: datetime) -> str:
+    """One line per ticket, for digests and /queue."""
+    answers = ticket.details.answers if ticket.details else {}
+    parts = [f"{priority_mark(ticket)} <b>{esc(ticket.reference)}</b>",
+             esc(office_label(ticket.office, content, t.locale))]
+    band = age_band(answers, in_tokyo(now).date(), t)
+    needs = needs_labels(answers, content, t)
+    parts += [p for p in (band, needs) if p]
+    parts.append(ago(ticket.created_at, now, t))
+    return " · ".join(parts) + "\n    " + status_line(ticket, names, t, now)
+
+
+def _card(ticket: DeskTicket, content: Content, names: Mapping[int, str], t: Translator,
+          now: datetime) -> str:
+    _ = t.gettext
+    answers = ticket.details.answers if ticket.details else {}
+    title = (_("🔴 <b>Urgent request {reference}</b>") if ticket.priority == "high"
+             else _("🟢 <b>New request {reference}</b>"))
+    lines = [
+        title.format(reference=esc(ticket.reference)),
+        _("Office: {office}").format(office=esc(office_label(ticket.office, content, t.locale))),
+    ]
+    needs = needs_labels(answers, content, t)
+    if needs:
+        lines.append(_("Help wanted: {needs}").format(needs=needs))
+    band = age_band(answers, in_tokyo(now).date(), t)
+    if band:
+        lines.append(_("Child's age: {band}").format(band=esc(band)))
+    lines.append(_("Received: {when} ({ago})").format(
+        when=format_moment(ticket.created_at, t.locale), ago=ago(ticket.created_at, now, t)))
+    lines.append(status_line(ticket, names, t, now))
+    return "\n".join(lines)
+
+
+def _buttons(tickets: Sequence[DeskTicket], t: Translator) -> Keyboard:
+    _ = t.gettext
+    single = len(tickets) == 1
+    rows: list[ButtonRow] = []
+    for ticket in tickets:
+        if not ticket.is_open:
+            continue
+        row: list[Button] = []
+        if ticket.status == TICKET_NEW and ticket.assignee is None:
+            label = _("Take it") if single else _("Take {reference}").format(
+                reference=ticket.reference)
+            row.append(Button(label=label,
+                              data=callbacks.encode(DESK_BUTTON, CLAIM, str(ticket.id))))
+        label = _("Details") if single else _("Details {reference}").format(
+            reference=ticket.reference)
+        row.append(Button(label=label, data=callbacks.encode(DESK_BUTTON, DETAILS, str(ticket.id))))
+        rows.append(tuple(row))
+    return tuple(rows)
+
+
+def group_notice(tickets: Sequence[DeskTicket], content: Content, names: Mapping[int, str],
+                 t: Translator, now: datetime) -> Reply:
+    """The group's message for one ticket, or a digest of several announced together.
+
+    The same function renders the first announcement and every later edit (claimed,
+    released, closed, withdrawn), so the message always shows the tickets as they are.
+    """
+    if len(tickets) == 1:
+        text = _card(tickets[0], content, names, t, now)
+    else:
+        header = t.ngettext("📋 <b>{n} new request</b>", "📋 <b>{n} new requests</b>",
+                            len(tickets)).format(n=len(tickets))
+        text = "\n".join([header, *(summary_line(x, content, names, t, now) for x in tickets)])
+    return Reply(text=text, buttons=_buttons(tickets, t))
