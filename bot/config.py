@@ -9,7 +9,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from content.loader import DEFAULT_CONTENT_DIR
-from flows.ports import RosterMember
+from flows.ports import DeskSettings, RosterMember
 
 # "123456789" or "123456789:kodomo_hattatsu" (a Telegram user id, optionally its office)
 _ROSTER_ITEM = re.compile(r"^(\d{1,15})(?::([a-z][a-z0-9_]{1,40}))?$")
@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     # Seeds for the roster kept in the database: comma-separated user ids, optionally id:office.
     coordinators: str = ""
     staff: str = ""
+    # Business hours a new ticket may wait unclaimed before the group is reminded.
+    unclaimed_reminder_hours: float = Field(default=4.0, gt=0, le=80)
     log_level: str = "INFO"
     # Long-polling timeout in seconds (Telegram holds the request open this long).
     poll_timeout: int = Field(default=30, ge=0, le=60)
@@ -79,6 +81,12 @@ class Settings(BaseSettings):
                     update={role: True, "office": current.office or office}
                 )
         return list(seeded.values())
+
+    def desk_settings(self) -> DeskSettings:
+        return DeskSettings(
+            coordinators_chat=self.coordinators_chat,
+            remind_after_hours=self.unclaimed_reminder_hours,
+        )
 
     @field_validator("log_level")
     @classmethod

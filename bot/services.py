@@ -6,9 +6,10 @@ share one engine and one way of running a step.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from content.i18n import CatalogTranslations
 from content.source import ContentStore
 from flows.engine import Engine
 from flows.model import Inbound, Outcome
-from flows.ports import RosterMember
+from flows.ports import DeskSettings, RosterMember
 from flows.turn import Deps
 from storage.database import Database
 
@@ -35,10 +36,14 @@ class Services:
     db: Database
     content: ContentStore
     engine: Engine
+    # Set after every step: the outbox worker looks for new rows at once instead of
+    # waiting for its next poll.
+    outbox_signal: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
     async def start(
-        cls, db_path: Path | str, content_dir: Path, roster: Sequence[RosterMember] = ()
+        cls, db_path: Path | str, content_dir: Path, roster: Sequence[RosterMember] = (),
+        desk: DeskSettings | None = None,
     ) -> Services:
         content = ContentStore.load(content_dir)
         offices = {o.id for o in content.current().offices.offices}
@@ -54,6 +59,7 @@ class Services:
             translations=CatalogTranslations(),
             clock=SystemClock(),
             editor=FaqFileEditor(content),
+            desk=desk or DeskSettings(),
         )
         db = await Database.open(db_path)
         if roster:
@@ -79,4 +85,5 @@ class Services:
             session = await tx.sessions.load(inbound.session_key)
             outcome = await self.engine.handle(inbound, session, tx)
             await tx.sessions.save(outcome.session, now)
+        self.outbox_signal.set()
         return outcome

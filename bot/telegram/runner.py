@@ -75,13 +75,18 @@ def run(settings: Settings) -> int:
 
     # Imported here so that the Telegram side can be built and tested without the content.
     from bot.services import Services
+    from bot.telegram.desk_timers import desk_timers
+    from bot.telegram.outbox_worker import outbox_worker
     from bot.telegram.upkeep import content_reloads, housekeeping
 
     async def open_services() -> DeskServices:
-        return await Services.start(settings.db, settings.content_dir, settings.roster_seed())
+        return await Services.start(settings.db, settings.content_dir, settings.roster_seed(),
+                                    settings.desk_settings())
 
     application = build_application(
-        settings, open_services, background=(housekeeping(), content_reloads())
+        settings,
+        open_services,
+        background=(housekeeping(), content_reloads(), outbox_worker(), desk_timers()),
     )
     # A loop of our own, closed by run_polling at the end, so run() leaves no state behind.
     asyncio.set_event_loop(asyncio.new_event_loop())
