@@ -51,8 +51,11 @@ def build_matching(content: Content, cache_dir: Path | None = None) -> BandedMat
     table = ReadingTable(reader, known)
     keywords = [k for entries in content.faq.values() for e in entries for k in e.keywords]
     lexicon = Lexicon(content.synonyms, keywords, table)
+    japanese = {e.id: e for e in content.faq.get("ja", ())}
     rankers: dict[Locale, Ranker] = {
-        locale: LexicalRanker.build(build_documents(entries, table), lexicon)
+        locale: LexicalRanker.build(
+            build_documents(entries, table, japanese if locale == "en" else None), lexicon
+        )
         for locale, entries in content.faq.items()
     }
     offtopic = OffTopicFinder(content.offtopic, table)

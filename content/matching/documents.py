@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from content.matching.normalize import normalize
@@ -10,8 +10,10 @@ from content.matching.phrases import Views
 from content.matching.readings import ReadingTable
 from content.models import TO_FILL, FaqEntry
 
-# The parts of an entry a message is compared with, from the most telling to the least.
-FIELDS = ("question", "alternates", "keywords", "answer")
+# The parts of an entry a message is compared with. "romaji" is the Japanese entry's
+# question and keywords in Latin letters, for English messages that name a Japanese
+# system (shintai techo, kobetsu hinan keikaku).
+FIELDS = ("question", "alternates", "keywords", "answer", "romaji")
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,12 @@ def entry_texts(entry: FaqEntry) -> dict[str, list[str]]:
     }
 
 
-def build_documents(entries: Iterable[FaqEntry], table: ReadingTable) -> list[Document]:
+def build_documents(
+    entries: Iterable[FaqEntry],
+    table: ReadingTable,
+    japanese: Mapping[str, FaqEntry] | None = None,
+) -> list[Document]:
+    """Documents of one language; ``japanese`` (by id) adds the romaji field."""
     documents = []
     for entry in entries:
         fields: dict[str, tuple[Views, ...]] = {}
@@ -41,5 +48,9 @@ def build_documents(entries: Iterable[FaqEntry], table: ReadingTable) -> list[Do
                 if surface:
                     views.append(Views.of(surface, table.reading(surface)))
             fields[name] = tuple(views)
+        original = japanese.get(entry.id) if japanese else None
+        if original is not None:
+            romaji = [table.romaji(normalize(t)) for t in [original.question, *original.keywords]]
+            fields["romaji"] = tuple(Views.of(r, r) for r in romaji if r)
         documents.append(Document(entry.id, fields))
     return documents

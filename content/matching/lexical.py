@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from content.matching.documents import FIELDS, Document
 from content.matching.ranking import Query, Scored
-from content.matching.synonyms import Lexicon
-from content.matching.terms import both_views
+from content.matching.synonyms import CONCEPT_PREFIX, Lexicon
+from content.matching.terms import ROMAJI_PREFIX, both_views, romaji_terms
 
 FieldTerms = dict[str, Counter[str]]
 
@@ -31,17 +31,18 @@ FieldTerms = dict[str, Counter[str]]
 class Weights:
     """How much a piece found in each field counts; tuned on held-out phrasings."""
 
-    question: float = 3.0
-    alternates: float = 2.0
-    keywords: float = 2.5
-    answer: float = 0.35
+    question: float = 1.5
+    alternates: float = 1.0
+    keywords: float = 4.0
+    answer: float = 0.7
+    romaji: float = 1.0
     # How much of an entry a piece found only in its answer counts for, in frequencies.
-    answer_df: float = 0.25
+    answer_df: float = 0.1
     # BM25 saturation and length normalisation.
-    k1: float = 1.2
+    k1: float = 2.0
     b: float = 0.5
     # A concept in the message weighs as much as this many character pieces.
-    concept: float = 4.0
+    concept: float = 7.0
 
 
 def analyse(document: Document, lexicon: Lexicon) -> FieldTerms:
@@ -50,6 +51,9 @@ def analyse(document: Document, lexicon: Lexicon) -> FieldTerms:
     for name in FIELDS:
         terms: Counter[str] = Counter()
         for views in document.fields.get(name, ()):
+            if name == "romaji":
+                terms.update(romaji_terms(views.surface))
+                continue
             terms.update(both_views(views.surface, views.reading))
             terms.update(lexicon.concepts_in(views))
         fields[name] = terms
@@ -99,6 +103,8 @@ class LexicalRanker:
 
     def query_terms(self, query: Query) -> dict[str, float]:
         terms = {t: 1.0 for t in both_views(query.views.surface, query.views.reading)}
+        if query.locale == "en":
+            terms.update((t, 1.0) for t in romaji_terms(query.views.surface))
         for concept in query.concepts:
             terms[concept] = self.weights.concept
         return terms
@@ -106,18 +112,53 @@ class LexicalRanker:
     def rank(self, query: Query) -> list[Scored]:
         terms = self.query_terms(query)
         scores = [0.0] * len(self.topics)
+        evidence = [0.0] * len(self.topics)
         for term, weight in terms.items():
+            worth = _worth(term)
             for doc, share in self.postings.get(term, ()):
                 scores[doc] += weight * share
-        # The most any entry could score: every term of the message found, saturated.
-        ceiling = sum(w * self.idf.get(t, self.unknown_idf) for t, w in terms.items())
+                evidence[doc] += worth
+        telling = [doc for doc, e in enumerate(evidence) if e >= 1.0]
+        # The most any entry could score: every term of the message found, saturated. A
+        # word of the message that no entry has counts fully, so a message mostly about
+        # something else scores low; romaji pieces of English words do not (they are
+        # only there to catch Japanese words spelt in Latin letters).
+        ceiling = sum(
+            w * self.idf.get(t, self.unknown_idf)
+            for t, w in terms.items()
+            if t in self.idf or not t.startswith(ROMAJI_PREFIX)
+        )
+        anchored = {
+            doc
+            for term in query.concepts
+            if term.startswith(CONCEPT_PREFIX)
+            for doc, _ in self.postings.get(term, ())
+        }
         ranked = [
-            Scored(topic, strength=min(1.0, score / ceiling) if ceiling else 0.0, raw=score)
-            for topic, score in zip(self.topics, scores, strict=True)
-            if score > 0
+            Scored(
+                self.topics[doc],
+                strength=min(1.0, scores[doc] / ceiling),
+                raw=scores[doc],
+                anchored=doc in anchored,
+            )
+            for doc in telling
+            if ceiling > 0
         ]
         ranked.sort(key=lambda s: s.raw, reverse=True)
         return ranked
+
+
+def _worth(term: str) -> float:
+    """How much a shared term shows that an entry is a candidate at all (1 is enough).
+
+    A pair of kana (です, って, しい...) is shared by chance and shows nothing; a
+    4-letter romaji piece may come from an English word, so it takes two.
+    """
+    if len(term) == 2 and all("ぁ" <= c <= "ゖ" for c in term):
+        return 0.0
+    if term.startswith(ROMAJI_PREFIX):
+        return 0.5
+    return 1.0
 
 
 def _idf(n: int, df: float) -> float:

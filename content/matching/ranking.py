@@ -33,6 +33,10 @@ class Scored:
     strength: float
     # The ranker's own score, for ordering and for staff looking into a result.
     raw: float = 0.0
+    # The entry and the message name the same thing from the synonym list (a service, a
+    # device, an allowance): evidence that they are about the same subject, not only
+    # that they share some words.
+    anchored: bool = False
 
 
 class Ranker(Protocol):

@@ -30,7 +30,7 @@ from content.matching.normalize import KANJI, normalize
 log = logging.getLogger(__name__)
 
 # Bump when the way readings or normalised texts are made changes, so old caches are dropped.
-READING_FORMAT = 3
+READING_FORMAT = 4
 _KANJI_RUN = re.compile(rf"[{KANJI}]+[ぁ-ゖ]{{0,2}}")
 # Messages are cut to a couple of thousand characters before matching; beyond this many
 # kanji runs the surface text alone decides, which keeps a pasted page fast.
@@ -77,6 +77,11 @@ class KanaReader:
 
         return normalize(_KANJI_RUN.sub(read, normalized))
 
+    def romaji(self, normalized: str) -> str:
+        """Hepburn romaji of a normalised text, word by word (content only: it is slow)."""
+        parts = self._engine().convert(normalized)
+        return " ".join(str(part["hepburn"]) for part in parts if part["hepburn"].strip())
+
 
 class ReadingTable:
     """The readings of the content's texts, remembered on disk between starts."""
@@ -91,6 +96,16 @@ class ReadingTable:
         if found is None:
             found = self.reader.reading(normalized)
             self.readings[normalized] = found
+            self.added += 1
+        return found
+
+    def romaji(self, normalized: str) -> str:
+        # Normalised text has no colon, so the prefix keeps the two kinds apart in one table.
+        key = "romaji:" + normalized
+        found = self.readings.get(key)
+        if found is None:
+            found = self.reader.romaji(normalized)
+            self.readings[key] = found
             self.added += 1
         return found
 

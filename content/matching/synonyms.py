@@ -13,9 +13,12 @@ from collections.abc import Iterable
 from content.matching.normalize import normalize
 from content.matching.phrases import Phrase, PhraseSet, Views
 from content.matching.readings import ReadingTable
+from content.matching.typos import TypoLookup
 from content.models import SynonymsFile
 
 CONCEPT_PREFIX = "c:"
+# Keywords of single entries are concepts too, told apart from the curated synonym groups.
+KEYWORD_PREFIX = "k:"
 
 
 class Lexicon:
@@ -31,12 +34,20 @@ class Lexicon:
             in_groups.update(normalize(term) for term in group.terms)
         for keyword in keywords:
             if normalize(keyword) not in in_groups:
-                tagged.append((keyword, CONCEPT_PREFIX + normalize(keyword)))
+                tagged.append((keyword, KEYWORD_PREFIX + normalize(keyword)))
         self._phrases = PhraseSet(tagged, table)
+        surfaces = ((p.surface, tag) for p, tag in self._phrases.phrases if p.surface)
+        self._typos = TypoLookup(surfaces, table.reader.reading)
 
     def found(self, views: Views) -> list[tuple[Phrase, str]]:
         """Each term found, with its concept."""
         return self._phrases.found(views)
 
-    def concepts_in(self, views: Views) -> set[str]:
-        return self._phrases.tags_in(views)
+    def concepts_in(self, views: Views, *, allow_typos: bool = False) -> set[str]:
+        """Concepts named in a text; in a message, long terms may have one typo."""
+        exact = self._phrases.found(views)
+        found = {tag for _, tag in exact}
+        if allow_typos:
+            typed = (p.surface for p, _ in exact if p.surface)
+            found |= self._typos.tags_in(views.surface, typed)
+        return found

@@ -83,3 +83,23 @@ def both_views(surface: str, reading: str) -> Counter[str]:
     if reading != surface:
         terms |= text_terms(reading)
     return terms
+
+
+# Long vowels are spelt many ways in romaji (techou, techō, techo); all become one.
+_ROMAJI_LONG = [("ou", "o"), ("oo", "o"), ("uu", "u"), ("aa", "a"), ("ee", "e"), ("ii", "i")]
+ROMAJI_GRAM = 4
+ROMAJI_PREFIX = "r:"
+
+
+def romaji_terms(normalized: str) -> Counter[str]:
+    """4-letter pieces of Japanese words spelt in Latin letters (shintai techo, kobetsu hinan).
+
+    Spaces are dropped first: romaji is split into words in many ways (iryosho,
+    iryou shou), and pieces across the gaps still meet.
+    """
+    text = "".join(_LATIN_WORD.findall(normalized))
+    for long, short in _ROMAJI_LONG:
+        text = text.replace(long, short)
+    return Counter(
+        ROMAJI_PREFIX + text[i : i + ROMAJI_GRAM] for i in range(len(text) - ROMAJI_GRAM + 1)
+    )
