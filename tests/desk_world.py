@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 
 from bot.services import Services
 from bot.telegram.outbox_worker import OutboxWorker, WorkerSettings
@@ -87,10 +87,14 @@ class FakeBot:
         self.sent: list[Sent] = []
         self.attempts: list[tuple[float, int]] = []  # (when, chat) of every call
         self.fail: list[TelegramError] = []
+        # Chats that refuse the bot (never opened, or blocked it), as Telegram answers then.
+        self.refusing: set[int] = set()
         self._ids = itertools.count(1)
 
     def _check(self, chat_id: int) -> None:
         self.attempts.append((self.clock.now, chat_id))
+        if chat_id in self.refusing:
+            raise Forbidden("Forbidden: bot can't initiate conversation with a user")
         if self.fail:
             raise self.fail.pop(0)
 
@@ -291,3 +295,32 @@ async def send_request(person: Person, *, name: str = "Hanako Chiyoda",
 def advance(world: World, **delta: float) -> None:
     world.virtual.advance(timedelta(**delta).total_seconds())
 
+
+
+async def make_ticket(world: World, *, subject: str | None = None, priority: str = "normal",
+                      needs: tuple[str, ...] = ("talk",)) -> str:
+    """A ticket and its announcement, written the way the intake writes them (fast)."""
+    from flows.ports import ConsentDecision, NewTicket, OutboxMessage
+    from flows.tickets import format_reference
+
+    now = world.clock.now()
+    async with world.services.db.transaction() as tx:
+        number = await tx.tickets.next_number()
+        subject = subject or f"telegram:{9000 + number}:{9000 + number}"
+        consent = await tx.consents.append(ConsentDecision(
+            subject=subject, at=now, decision="granted", locale="en", text_version="1",
+            text_hash="h" * 64, use_for_request=True, share_with_departments=False,
+            age_information=False, writer="guardian", guardian_confirmed=False))
+        reference = format_reference(number)
+        ticket_id = await tx.tickets.create(NewTicket(
+            number=number, reference=reference, created_at=now, office="jido_katei",
+            priority=priority, subject=subject, channel="telegram",  # type: ignore[arg-type]
+            chat_id=9000 + number, locale="en", consent_id=consent,
+            share_with_departments=False,
+            answers={"age": {"kind": "age", "years": 1, "months": 0}, "needs": list(needs),
+                     "name": "Secret Name"}))
+        await tx.outbox.enqueue(OutboxMessage(kind="ticket_new", ticket_id=ticket_id,
+                                              office="jido_katei",
+                                              payload={"reference": reference}), now)
+    world.services.outbox_signal.set()
+    return reference
