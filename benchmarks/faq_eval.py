@@ -150,6 +150,9 @@ def faq_lines(outcomes: list[Outcome]) -> list[str]:
     lines.append(f"  confidently wrong       {rate(wrong, len(outcomes))}")
     if any("emergency" in o.case.tags for o in outcomes):
         lines += emergency_lines(outcomes, lambda o: "emergency" in o.case.tags)
+    else:
+        flagged = sum(o.flagged for o in outcomes)
+        lines.append(f"  flagged as emergency    {rate(flagged, len(outcomes))}")
     return lines
 
 
