@@ -64,13 +64,18 @@ class BandedMatcher:
         self.bands = bands or Bands()
 
     def prepare(self, text: str, locale: Locale) -> Query:
-        surface = normalize(text)
+        """The message as the rankers see it (greetings and thanks taken out)."""
+        return self._query(text, self._offtopic.without_courtesy(normalize(text)), locale)
+
+    def _query(self, text: str, surface: str, locale: Locale) -> Query:
         views = Views.of(surface, self._reader.reading(surface))
+        named = self._lexicon.named_in(views)
         return Query(
             text=text,
             locale=text_locale(text, default=locale),
             views=views,
-            concepts=frozenset(self._lexicon.concepts_in(views, allow_typos=True)),
+            concepts=named.concepts,
+            named=named.terms,
         )
 
     def rank(self, query: Query) -> list[Scored]:
@@ -79,14 +84,14 @@ class BandedMatcher:
     def match(self, text: str, locale: Locale) -> FaqMatch:
         surface = normalize(text)
         rest = self._offtopic.without_courtesy(surface)
-        query = self.prepare(rest, locale)
+        query = self._query(text, rest, locale)
         ranked = self.rank(query) if rest else []
         if not ranked and rest != surface:
             # Greetings or thanks and nothing else to go on.
             return FaqMatch(mode="refuse", offtopic=self._offtopic.courtesy_id)
         result = self._banded(ranked)
-        hit = self._offtopic.find(query.views, [p for p, _ in self._lexicon.found(query.views)])
-        if hit is None:
+        matter = self._offtopic.find(query.views, query.named)
+        if matter is None:
             return result
         if result.mode == "answer" and self._offtopic.has_care_context(query.views):
             return result
@@ -94,7 +99,7 @@ class BandedMatcher:
             mode="refuse",
             confidence=result.confidence,
             suggestions=result.suggestions,
-            offtopic=hit.topic,
+            offtopic=matter,
         )
 
     def _banded(self, ranked: list[Scored]) -> FaqMatch:

@@ -14,10 +14,10 @@ is answered with that topic's pointer.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from content.matching.normalize import has_japanese, normalize
-from content.matching.phrases import Phrase, PhraseSet, Views
+from content.matching.phrases import PhraseSet, Views
 from content.matching.readings import ReadingTable
 from content.models import OffTopicFile
 
@@ -36,12 +36,6 @@ CARE_WORDS = (
 )
 
 
-@dataclass(frozen=True)
-class OffTopicHit:
-    topic: str
-    phrases: tuple[Phrase, ...]
-
-
 class OffTopicFinder:
     def __init__(self, offtopic: OffTopicFile, table: ReadingTable) -> None:
         self._topics = PhraseSet(
@@ -56,21 +50,18 @@ class OffTopicFinder:
         self._courtesy = [_pattern_regex(p) for p in patterns if p]
         self._care = PhraseSet(((w, "care") for w in CARE_WORDS), table)
 
-    def find(self, views: Views, on_topic: list[Phrase]) -> OffTopicHit | None:
-        """The ward matter a message names, if any.
+    def find(self, views: Views, on_topic: Iterable[str]) -> str | None:
+        """The ward matter a message names, if any (``on_topic``: FAQ terms found in it).
 
         A pattern found only inside a longer on-topic term does not count: 特別児童手当
         contains 児童手当, and 放課後等デイサービス contains デイサービス.
         """
-        found: dict[str, list[Phrase]] = {}
+        longest: dict[str, int] = {}
         for phrase, topic in self._topics.found(views):
-            if not any(_inside(phrase, longer) for longer in on_topic):
-                found.setdefault(topic, []).append(phrase)
-        if not found:
-            return None
+            if not any(_inside(phrase.form, longer) for longer in on_topic):
+                longest[topic] = max(longest.get(topic, 0), len(phrase.form))
         # The topic named by the longest pattern is the most specific one.
-        topic, phrases = max(found.items(), key=lambda kv: max(len(p.text) for p in kv[1]))
-        return OffTopicHit(topic, tuple(phrases))
+        return max(longest, key=lambda topic: longest[topic]) if longest else None
 
     def has_care_context(self, views: Views) -> bool:
         return bool(self._care.found(views))
@@ -89,9 +80,5 @@ def _pattern_regex(normalized: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z0-9]){re.escape(normalized)}(?![a-z0-9])")
 
 
-def _inside(inner: Phrase, outer: Phrase) -> bool:
-    if (inner.latin or inner.surface) == (outer.latin or outer.surface):
-        return False
-    if inner.latin and outer.latin:
-        return inner.latin in outer.latin
-    return bool(inner.surface and outer.surface and inner.surface in outer.surface)
+def _inside(inner: str, outer: str) -> bool:
+    return inner != outer and inner in outer

@@ -48,6 +48,11 @@ class Phrase:
     reading: str = ""  # its kana reading, when that differs from the surface
     latin: str = ""  # space-padded stemmed words, when the phrase is Latin letters only
 
+    @property
+    def form(self) -> str:
+        """The phrase as compared: its stemmed Latin words or its normalised text."""
+        return self.latin or self.surface
+
     def checks(self) -> list[tuple[Target, str]]:
         """Where to look for which form of the phrase."""
         if self.latin:

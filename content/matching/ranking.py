@@ -23,6 +23,8 @@ class Query:
     locale: Locale  # the language the message is written in, which picks the index
     views: Views
     concepts: frozenset[str] = field(default_factory=frozenset)
+    # The synonym and keyword terms found in it, as typed (normalised).
+    named: frozenset[str] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)

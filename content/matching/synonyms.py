@@ -9,9 +9,10 @@ as one strong hit instead of a few character pieces.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from content.matching.normalize import normalize
-from content.matching.phrases import Phrase, PhraseSet, Views
+from content.matching.phrases import PhraseSet, Views
 from content.matching.readings import ReadingTable
 from content.matching.typos import TypoLookup
 from content.models import SynonymsFile
@@ -39,15 +40,22 @@ class Lexicon:
         surfaces = ((p.surface, tag) for p, tag in self._phrases.phrases if p.surface)
         self._typos = TypoLookup(surfaces, table.reader.reading)
 
-    def found(self, views: Views) -> list[tuple[Phrase, str]]:
-        """Each term found, with its concept."""
-        return self._phrases.found(views)
+    def concepts_in(self, views: Views) -> set[str]:
+        """Concepts named in a text, spelt exactly."""
+        return self._phrases.tags_in(views)
 
-    def concepts_in(self, views: Views, *, allow_typos: bool = False) -> set[str]:
-        """Concepts named in a text; in a message, long terms may have one typo."""
+    def named_in(self, views: Views) -> Named:
+        """What a message names: its concepts, long terms allowing one typo."""
         exact = self._phrases.found(views)
-        found = {tag for _, tag in exact}
-        if allow_typos:
-            typed = (p.surface for p, _ in exact if p.surface)
-            found |= self._typos.tags_in(views.surface, typed)
-        return found
+        concepts = {tag for _, tag in exact}
+        typed = [p.surface for p, _ in exact if p.surface]
+        concepts |= self._typos.tags_in(views.surface, typed)
+        return Named(frozenset(concepts), frozenset(p.form for p, _ in exact))
+
+
+@dataclass(frozen=True)
+class Named:
+    concepts: frozenset[str]
+    # The terms found as typed (normalised), so a general ward word inside one of them
+    # (児童手当 inside 特別児童手当) can be told apart.
+    terms: frozenset[str]
