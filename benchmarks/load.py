@@ -1,0 +1,172 @@
+"""Load: many parents at once against a real ``tsunagu run``, and an echo bot for scale.
+
+    .venv/bin/python benchmarks/load.py [--parents 200] [--duration 30] [--think 1.0 3.0]
+                                        [--seed 1] [--no-echo]
+
+Both bots poll the same kind of fake Bot API (tests/fake_bot_api.py) on 127.0.0.1, served
+from this process; each bot is its own process, so the CPU time measured for it (from
+/proc/PID/stat) is the bot's alone. Simulated parents (tests/simulation.py) each ask a
+couple of questions and then make a request through the whole intake, thinking a moment
+between steps; a parent who is done is followed by a new one, so the offered load stays
+even for the measured window. The echo bot gets the same number of parents with the same
+think time, each sending texts.
+
+Printed for each bot: updates handled per second, reply latency p50/p95/p99 (update queued
+→ first reply recorded by the fake), CPU milliseconds per update, peak RSS (VmHWM); then the
+ratio of tsunagu's CPU per update to the echo bot's. Targets: ratio ≤ 2, p95 ≤ 100 ms at
+200 parents, RSS ≤ 200 MB. Exits 1 when a target is missed. Bounded: warm-up plus
+``--duration`` seconds per bot, and a hard deadline on every wait.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.bot_process import TOKEN, BotProcess, tsunagu_command, tsunagu_env  # noqa: E402
+from tests.fake_bot_api import FakeBotAPI  # noqa: E402
+from tests.simulation import EchoParent, Parent, Plan, Stats, World  # noqa: E402
+
+COORDINATORS_CHAT = -1001234567890
+TARGET_RATIO = 2.0
+TARGET_P95_MS = 100.0
+TARGET_RSS_MB = 200.0
+
+
+@dataclass
+class Result:
+    name: str
+    stats: Stats
+    updates: int
+    seconds: float
+    cpu_s: float
+    rss_mb: float
+    tickets: int = 0
+    stored: int = 0
+    messages: int = 0
+
+    @property
+    def per_update_ms(self) -> float:
+        return 1000 * self.cpu_s / max(self.updates, 1)
+
+    def line(self) -> str:
+        s = self.stats
+        return (
+            f"{self.name:8} {self.updates / self.seconds:7.1f} updates/s  "
+            f"p50 {1000 * s.percentile(50):6.1f} ms  p95 {1000 * s.percentile(95):6.1f} ms  "
+            f"p99 {1000 * s.percentile(99):6.1f} ms  CPU {self.per_update_ms:5.2f} ms/update "
+            f"({100 * self.cpu_s / self.seconds:4.1f}% of a core)  peak RSS {self.rss_mb:5.1f} MB"
+            f"  nudges {s.nudges}"
+        )
+
+
+def measure(name: str, bot: BotProcess, world: World, warmup: float, duration: float) -> Result:
+    """Run the world: ``warmup`` seconds unmeasured, then ``duration`` seconds measured."""
+    world.start_all(spread=world.think[1])
+    world.run(time.monotonic() + warmup)
+    actions0, latencies0 = world.stats.actions, len(world.stats.latencies)
+    cpu0, t0 = bot.cpu_seconds(), time.monotonic()
+    world.run(t0 + duration)
+    cpu1, t1 = bot.cpu_seconds(), time.monotonic()
+    stats = Stats(latencies=world.stats.latencies[latencies0:],
+                  actions=world.stats.actions - actions0, nudges=world.stats.nudges)
+    return Result(name, stats, stats.actions, t1 - t0, cpu1 - cpu0, bot.peak_rss_mb())
+
+
+def run_tsunagu(args: argparse.Namespace, workdir: Path) -> Result:
+    with FakeBotAPI(token=TOKEN, seed=args.seed) as api:
+        env = tsunagu_env(api, workdir, TSUNAGU_COORDINATORS_CHAT=str(COORDINATORS_CHAT),
+                          TSUNAGU_LOG_LEVEL="WARNING")
+        bot = BotProcess(tsunagu_command(), env, workdir, api, name="tsunagu").start()
+        rng = random.Random(args.seed)
+        ids = itertools.count(900_000_001)
+
+        def parent() -> Parent:
+            return Parent(next(ids), Plan.draw(rng))
+
+        world = World(api, [parent() for _ in range(args.parents)], think=tuple(args.think),
+                      reply_timeout=15.0, seed=args.seed, respawn=parent)
+        try:
+            result = measure("tsunagu", bot, world, args.warmup, args.duration)
+        finally:
+            code = bot.terminate()
+        if code != 0:
+            print(bot.output()[-3000:], file=sys.stderr)
+        result.tickets = sum(len(set(p.references)) for p in world.finished)
+        with sqlite3.connect(workdir / "t.db") as conn:
+            result.stored = conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
+        result.messages = len(api.messages())
+        return result
+
+
+def run_echo(args: argparse.Namespace, workdir: Path) -> Result:
+    with FakeBotAPI(token=TOKEN, seed=args.seed) as api:
+        env = tsunagu_env(api, workdir)
+        command = [sys.executable, str(ROOT / "benchmarks" / "echo_bot.py")]
+        bot = BotProcess(command, env, workdir, api, name="echo").start()
+        rng = random.Random(args.seed)
+        parents: list[Parent] = [EchoParent(910_000_000 + i, Plan.draw(rng, questions=4))
+                                 for i in range(args.parents)]
+        world = World(api, parents, think=tuple(args.think), reply_timeout=15.0,
+                      seed=args.seed)
+        try:
+            # Its cost per update does not change over a run: a minute is plenty.
+            return measure("echo", bot, world, args.warmup, min(args.duration, 60.0))
+        finally:
+            bot.terminate()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--parents", type=int, default=200)
+    # A request takes a parent about 16 steps of 5–20 s each: long enough for many to finish.
+    parser.add_argument("--duration", type=float, default=180.0,
+                        help="measured seconds for tsunagu (the echo bot: at most 60)")
+    parser.add_argument("--warmup", type=float, default=20.0)
+    parser.add_argument("--think", type=float, nargs=2, default=(5.0, 20.0),
+                        metavar=("MIN", "MAX"), help="seconds a parent takes between steps")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-echo", action="store_true", help="measure tsunagu only")
+    args = parser.parse_args(argv)
+    args.parents = max(1, min(args.parents, 2000))
+    args.duration = max(1.0, min(args.duration, 600.0))
+
+    with tempfile.TemporaryDirectory(prefix="tsunagu-load-") as tmp:
+        workdir = Path(tmp)
+        (workdir / "tsunagu").mkdir()
+        (workdir / "echo").mkdir()
+        print(f"{args.parents} parents, think {args.think[0]}–{args.think[1]} s,"
+              f" {args.duration:.0f} s measured after {args.warmup:.0f} s warm-up")
+        ours = run_tsunagu(args, workdir / "tsunagu")
+        print(ours.line())
+        print(f"         requests completed {ours.tickets} (tickets stored {ours.stored}),"
+              f" {ours.messages} messages sent in the whole run")
+        failed = []
+        if ours.stats.percentile(95) * 1000 > TARGET_P95_MS:
+            failed.append("p95")
+        if ours.rss_mb > TARGET_RSS_MB:
+            failed.append("RSS")
+        if not args.no_echo:
+            echo = run_echo(args, workdir / "echo")
+            print(echo.line())
+            ratio = ours.per_update_ms / max(echo.per_update_ms, 1e-9)
+            print(f"CPU per update, tsunagu / echo: {ratio:.2f}  (target ≤ {TARGET_RATIO})")
+            if ratio > TARGET_RATIO:
+                failed.append("CPU ratio")
+        print("targets: " + ("all met" if not failed else "missed " + ", ".join(failed)))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
