@@ -1,10 +1,15 @@
 """A ranker that needs no model: BM25F over character pieces, words and concepts.
 
-Every entry is four fields — question, alternates, keywords, answer — each seen as
-written and as read in kana. A piece found in the question counts for more than one
-found in the long answer (field weights), a piece found in every entry counts for
-almost nothing (inverse document frequency), and a concept (a synonym group or a
-keyword) named in the message counts as one strong piece of its own.
+Every entry is a few fields — question, alternates, keywords, answer, and for English
+entries the Japanese entry in romaji — each seen as written and as read in kana. A
+piece found in the keywords counts for more than one found in the long answer (field
+weights), a piece found in every entry counts for almost nothing (inverse document
+frequency), and a concept (a synonym group or a keyword) named in the message counts
+as one strong piece of its own.
+
+The strength of an entry is the share of the message it explains: its score over the
+most the message could score, where words no entry knows count in full. An entry that
+shares only chance pieces (two kana) with the message is no candidate at all.
 
 Answers are long and mention many things in passing (nearly every one names the
 coordinators), so a piece found only in an answer counts as a fraction of an entry

@@ -21,7 +21,7 @@ EN_STOPWORDS = frozenset(
     if so as it its this that these those there here my our your his her their me us we you
     i he she they him them do does did can could will would should shall may might must
     how what when where which who whom why any some all about into than then too very just
-    have has had get got please tell know want need like also there s t""".split()
+    have has had get got please tell know want need like also s t""".split()
 )
 
 _IRREGULAR = {"children": "child", "daughters": "daughter", "sons": "son"}
