@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,18 @@ ROSTER = [
 def desk_deps(clock: FixedClock | None = None, **desk: Any) -> Deps:
     deps = request_deps(clock or FixedClock())
     return dataclasses.replace(deps, desk=DeskSettings(coordinators_chat=GROUP, **desk))
+
+
+class TickingClock(FixedClock):
+    """Starts at the fixed test moment and runs with real time (for a worker on a real loop,
+    whose retries fall due as time passes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._started = time.monotonic()
+
+    def now(self) -> datetime:
+        return self.moment + timedelta(seconds=time.monotonic() - self._started)
 
 
 @dataclass

@@ -32,7 +32,7 @@ import time
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import cast
 
 from telegram import Bot
@@ -53,6 +53,7 @@ from bot.telegram.render import NO_PREVIEW, keyboard_markup, split_html
 from flows.desk.deliveries import DIGESTIBLE, Delivery, address, delivered, render, undeliverable
 from flows.ports import PendingMessage
 from flows.turn import Deps
+from storage.repos import Tx
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +117,11 @@ class OutboxWorker:
                 log.error("outbox round failed: %s", describe_error(exc))
                 delay = self.settings.poll_interval
             if delay > 0:
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow the
+                # cancellation that stops the desk when the signal fires at the same moment.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(signal.wait(), timeout=delay)
+                    async with asyncio.timeout(delay):
+                        await signal.wait()
 
     async def tick(self) -> float:
         """Send what may go now; return the seconds until there may be more to do."""
@@ -141,15 +145,8 @@ class OutboxWorker:
                 if wait > 0:
                     next_round = min(next_round, wait)
                     continue
-                chosen = self._choose(chat_id, rows)
-                ids = [r.id for r in chosen]
-                if len(chosen) > 1 and chosen[0].kind == DIGESTIBLE and chosen[0].batch is None:
-                    await tx.outbox.set_batch(ids, f"digest-{ids[0]}")
-                plan = await render(chosen, chat_id, deps, tx, now)
-                if plan is None:
-                    await tx.outbox.mark_sent(ids, now, None)  # nothing left to say
-                    next_round = 0
-                elif plan != "wait":
+                plan = await self._plan(tx, chat_id, rows, now)
+                if plan is not None:
                     plans.append(plan)
             upcoming = await tx.outbox.next_attempt_after(now)
         if upcoming is not None:
@@ -158,6 +155,28 @@ class OutboxWorker:
             await self._sleep(self.pacer.wait_overall())
             await self._deliver(plan)
         return 0.0 if plans else next_round
+
+    async def _plan(self, tx: Tx, chat_id: int, rows: list[PendingMessage],
+                    now: datetime) -> Delivery | None:
+        """The chat's next message. Rows with nothing left to say are marked done on the
+        way; a row that must wait (an update of a notice not sent yet) lets the next go."""
+        waiting: set[int] = set()
+        while True:
+            candidates = [r for r in rows if r.id not in waiting]
+            if not candidates:
+                return None
+            chosen = self._choose(chat_id, candidates)
+            ids = [r.id for r in chosen]
+            if len(chosen) > 1 and chosen[0].kind == DIGESTIBLE and chosen[0].batch is None:
+                await tx.outbox.set_batch(ids, f"digest-{ids[0]}")
+            plan = await render(chosen, chat_id, self._deps, tx, now)
+            if plan == "wait":
+                waiting.update(ids)
+            elif plan is None:
+                await tx.outbox.mark_sent(ids, now, None)  # nothing left to say
+                rows[:] = [r for r in rows if r.id not in ids]
+            else:
+                return plan
 
     def _choose(self, chat_id: int, rows: Sequence[PendingMessage]) -> list[PendingMessage]:
         """The rows for the chat's next message: the oldest, or a digest of notices."""
