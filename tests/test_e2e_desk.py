@@ -1,0 +1,154 @@
+"""The coordinators' desk through the real ``tsunagu run`` process and the fake Bot API on
+127.0.0.1, with the shipped content and catalogs: a family's request reaches the group
+without personal details, two coordinators race for it, the details reach the winner in
+private only, a reply goes both ways, and a stranger is refused.
+
+Select with ``pytest -m e2e``.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.fake_bot_api import FakeBotAPI, Json, buttons
+from tests.test_e2e_run import (  # noqa: F401  (fixtures)
+    REPLY_TIMEOUT,
+    Desk,
+    api,
+    needs_content,
+    start_desk,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
+
+GROUP = -1001234567890
+PARENT = 700_888
+A, B, STRANGER = 700_101, 700_102, 700_999
+PERSONAL = ("Hanako", "090-1234-5678", "suction", "Suction", "吸引")
+
+
+def seen(message: Json) -> str:
+    return " ".join([message["text"], *(data for _, data in buttons(message))])
+
+
+def wait_for_text(fake: FakeBotAPI, chat: int, expect: str, after: int = 0) -> Json:
+    def ready() -> Json | None:
+        return next((m for m in fake.messages(chat)[after:] if expect in seen(m)), None)
+
+    return fake.wait_for(ready, REPLY_TIMEOUT, lambda: f"{expect!r} in chat {chat}")
+
+
+def reply_to(fake: FakeBotAPI, user: int, message: Json, text: str) -> Json:
+    raw = fake.user_message(user, message["chat_id"], language_code="en") | {
+        "text": text, "reply_to_message": message["message"]}
+    return fake.push_raw({"message": raw})
+
+
+@needs_content
+def test_the_desk_through_the_real_process(
+    api: FakeBotAPI, start_desk: Callable[..., Desk], tmp_path: Path  # noqa: F811
+) -> None:
+    desk = start_desk(TSUNAGU_COORDINATORS_CHAT=str(GROUP),
+                      TSUNAGU_COORDINATORS=f"{A}:jido_katei,{B}")
+
+    def step(push: Callable[[], object], expect: str, chat: int = PARENT) -> Json:
+        before = len(api.messages(chat))
+        push()
+        return wait_for_text(api, chat, expect, before)
+
+    def press(data: str, expect: str) -> Json:
+        return step(lambda: api.push_callback(PARENT, data, language_code="en"), expect)
+
+    def text(value: str, expect: str) -> Json:
+        return step(lambda: api.push_text(PARENT, value, language_code="en"), expect)
+
+    step(lambda: api.push_command(PARENT, "start", language_code="en"), "v1:req")
+    press("v1:req", "v1:cs:role:guardian")
+    press("v1:cs:role:guardian", "v1:cs:ok")
+    press("v1:cs:t:intake", "v1:cs:ok")
+    press("v1:cs:ok", "v1:in:residence:v:chiyoda")
+    press("v1:in:residence:v:chiyoda", "v1:in:age:cancel")
+    text("4 years", "v1:in:care:done")
+    press("v1:in:care:t:suction", "v1:in:care:done")
+    press("v1:in:care:done", "v1:in:situation:v:home")
+    press("v1:in:situation:v:home", "v1:in:support:v:none")
+    press("v1:in:support:v:none", "v1:in:needs:done")
+    press("v1:in:needs:t:nursery", "v1:in:needs:done")
+    press("v1:in:needs:done", "v1:in:note:skip")
+    press("v1:in:note:skip", "v1:in:contact:v:chat")
+    press("v1:in:contact:v:phone", "v1:in:phone:cancel")
+    text("090-1234-5678", "v1:in:phone_times:skip")
+    press("v1:in:phone_times:skip", "v1:in:name:cancel")
+    text("Hanako Chiyoda", "v1:in:summary:send")
+    press("v1:in:summary:send", "K-0001")
+
+    # The group hears of it, without anything that identifies the family.
+    notice = wait_for_text(api, GROUP, "K-0001")
+    assert "児童・家庭支援センター" in notice["text"]  # the office, in the desk's Japanese
+    assert "保育園・幼稚園" in notice["text"]  # what they need help with, by its label
+    for personal in PERSONAL:
+        assert personal not in notice["text"]
+
+    # A opens a private chat with the bot; then A and B press "take it" at the same time.
+    step(lambda: api.push_command(A, "start", language_code="ja"), "v1:", chat=A)
+    claim = next(data for _, data in buttons(notice) if data.startswith("v1:dk:c:"))
+    answers_before = len(api.callback_answers)
+    first = api.push_callback(A, claim, message_id=notice["message_id"], chat_id=GROUP)
+    second = api.push_callback(B, claim, message_id=notice["message_id"], chat_id=GROUP)
+    answers = api.wait_for_callback_answers(answers_before + 2, REPLY_TIMEOUT)
+    toasts = {a["callback_query_id"]: a.get("text") or "" for a in answers}
+    assert "K-0001" in toasts[second["callback_query"]["id"]]
+    assert "Parent700101" in toasts[second["callback_query"]["id"]]  # who holds it
+    assert first["callback_query"]["id"] in toasts
+    api.wait_for(lambda: api.messages(GROUP, "editMessageText") or None, REPLY_TIMEOUT,
+                 lambda: "the group message edited")
+    [edited] = api.messages(GROUP, "editMessageText")
+    assert "Parent700101" in edited["text"]
+
+    # The details reach A in private, and nobody else.
+    details = wait_for_text(api, A, "Hanako Chiyoda")
+    assert "090-1234-5678" in details["text"]
+    assert api.messages(B) == []
+    for message in api.messages(GROUP) + api.messages(GROUP, "editMessageText"):
+        for personal in PERSONAL:
+            assert personal not in message["text"], personal
+    wait_for_text(api, PARENT, "K-0001")  # the family is told it was taken
+
+    # A reply both ways.
+    step(lambda: api.push_command(A, "reply", "K-0001 I will call you at 10:00 tomorrow."),
+         "I will call you at 10:00 tomorrow.")
+    relayed = step(lambda: api.push_text(PARENT, "Thank you, mornings are best.",
+                                         language_code="en"),
+                   "mornings are best", chat=A)
+    assert "K-0001" in relayed["text"]
+    step(lambda: reply_to(api, A, relayed, "Then 10:00 it is."), "Then 10:00 it is.")
+
+    # A stranger is refused.
+    refusal = step(lambda: api.push_command(STRANGER, "queue", language_code="en"),
+                   "only for the desk's coordinators", chat=STRANGER)
+    assert "K-0001" not in refusal["text"]
+
+    assert desk.terminate() == 0, desk.output()[-3000:]
+    logged = desk.output()
+    for secret in ("Hanako", "090-1234-5678", "mornings are best", "10:00 tomorrow"):
+        assert secret not in logged
+
+    conn = sqlite3.connect(tmp_path / "t.db")
+    try:
+        audit = [tuple(r) for r in conn.execute(
+            "SELECT actor, action, subject FROM audit ORDER BY id")]
+        [outbox_unsent] = conn.execute(
+            "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL")
+    finally:
+        conn.close()
+    assert (str(A), "ticket.claim", "K-0001") in audit
+    assert (str(A), "ticket.read", "K-0001") in audit
+    assert (str(STRANGER), "denied", "/queue") in audit
+    assert outbox_unsent == (0,)
+    assert not re.search(r"K-0001.*K-0001", " ".join(
+        m["text"] for m in api.messages(GROUP))), "announced once"
