@@ -22,7 +22,7 @@ from content.matching.lexical import LexicalRanker
 from content.matching.matcher import BandedMatcher
 from content.matching.offtopic import OffTopicFinder
 from content.matching.ranking import Ranker
-from content.matching.readings import KanaReader, ReadingTable, cache_key, load_table, save_table
+from content.matching.readings import ReadingTable, cache_key, load_table, save_table
 from content.matching.synonyms import Lexicon
 from flows.model import Locale
 from flows.ports import EmergencyDetector, FaqMatcher
@@ -44,11 +44,7 @@ def build_matching(content: Content, cache_dir: Path | None = None) -> BandedMat
     cache_dir = cache_dir or DEFAULT_CACHE_DIR
     key = cache_key(content.fingerprint)
     known = load_table(cache_dir, key)
-    reader = KanaReader()
-    if known is not None:
-        # The content's readings are known; the reader is needed only for messages.
-        reader.load_in_background()
-    table = ReadingTable(reader, known)
+    table = ReadingTable(known)
     keywords = [k for entries in content.faq.values() for e in entries for k in e.keywords]
     lexicon = Lexicon(content.synonyms, keywords, table)
     japanese = {e.id: e for e in content.faq.get("ja", ())}
@@ -60,13 +56,18 @@ def build_matching(content: Content, cache_dir: Path | None = None) -> BandedMat
     }
     offtopic = OffTopicFinder(content.offtopic, table)
     if table.added:
-        save_table(cache_dir, key, table.readings)
+        save_table(cache_dir, key, table.to_save())
+    else:
+        # Every reading came from the cache, so the reader is needed only for words of
+        # messages the content does not have: it loads now, in the background (not
+        # during the build, where it would only compete for the interpreter).
+        table.reader.load_in_background()
     log.info(
         "FAQ index ready in %.0f ms (%s)",
         (time.perf_counter() - started) * 1000,
         "readings from cache" if known is not None and not table.added else "readings built",
     )
-    return BandedMatcher(rankers, lexicon, offtopic, reader)
+    return BandedMatcher(rankers, lexicon, offtopic, table.reader)
 
 
 def build_matcher(content: Content, cache_dir: Path | None = None) -> FaqMatcher:

@@ -30,7 +30,7 @@ from content.matching.normalize import KANJI, normalize
 log = logging.getLogger(__name__)
 
 # Bump when the way readings or normalised texts are made changes, so old caches are dropped.
-READING_FORMAT = 4
+READING_FORMAT = 5
 _KANJI_RUN = re.compile(rf"[{KANJI}]+[ぁ-ゖ]{{0,2}}")
 # Messages are cut to a couple of thousand characters before matching; beyond this many
 # kanji runs the surface text alone decides, which keeps a pasted page fast.
@@ -40,14 +40,16 @@ MAX_RUNS_PER_TEXT = 400
 class KanaReader:
     """Reads normalised text aloud in hiragana, one kanji run at a time.
 
-    pykakasi takes about half a second to load. When the content's readings come from
-    the disk cache the index is ready without it, so it is loaded in the background and
-    the first message that needs it waits for it.
+    pykakasi takes about half a second to load. The runs of the content are kept with
+    its readings, so after a start from the cache most messages are read without it;
+    it is loaded in the background for the words the content does not have.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, runs: dict[str, str] | None = None) -> None:
         self._kakasi: Any = None
         self._lock = threading.Lock()
+        # The content's runs and their readings (messages' runs go to the bounded cache).
+        self.runs: dict[str, str] = dict(runs or {})
         self._read_run = lru_cache(maxsize=20_000)(self._convert)
 
     def load_in_background(self) -> None:
@@ -62,18 +64,25 @@ class KanaReader:
             return self._kakasi
 
     def _convert(self, run: str) -> str:
+        known = self.runs.get(run)
+        if known is not None:
+            return known
         return "".join(part["hira"] for part in self._engine().convert(run))
 
-    def reading(self, normalized: str) -> str:
-        """The hiragana reading of a text that has already been normalised."""
+    def reading(self, normalized: str, *, remember: bool = False) -> str:
+        """The hiragana reading of a normalised text; ``remember`` keeps its runs (content)."""
         count = 0
 
         def read(match: re.Match[str]) -> str:
             nonlocal count
             count += 1
+            run = match.group()
             if count > MAX_RUNS_PER_TEXT:
-                return match.group()
-            return str(self._read_run(match.group()))
+                return run
+            reading = str(self._read_run(run))
+            if remember:
+                self.runs[run] = reading
+            return reading
 
         return normalize(_KANJI_RUN.sub(read, normalized))
 
@@ -83,31 +92,41 @@ class KanaReader:
         return " ".join(str(part["hepburn"]) for part in parts if part["hepburn"].strip())
 
 
+# Normalised text has no colon, so these prefixes keep the kinds apart in one table.
+_ROMAJI = "romaji:"
+_RUN = "run:"
+
+
 class ReadingTable:
     """The readings of the content's texts, remembered on disk between starts."""
 
-    def __init__(self, reader: KanaReader, known: dict[str, str] | None = None) -> None:
-        self.reader = reader
-        self.readings: dict[str, str] = dict(known or {})
+    def __init__(self, known: dict[str, str] | None = None) -> None:
+        known = known or {}
+        self.readings = {k: v for k, v in known.items() if not k.startswith(_RUN)}
+        self.reader = KanaReader(
+            {k.removeprefix(_RUN): v for k, v in known.items() if k.startswith(_RUN)}
+        )
         self.added = 0
 
     def reading(self, normalized: str) -> str:
         found = self.readings.get(normalized)
         if found is None:
-            found = self.reader.reading(normalized)
+            found = self.reader.reading(normalized, remember=True)
             self.readings[normalized] = found
             self.added += 1
         return found
 
     def romaji(self, normalized: str) -> str:
-        # Normalised text has no colon, so the prefix keeps the two kinds apart in one table.
-        key = "romaji:" + normalized
+        key = _ROMAJI + normalized
         found = self.readings.get(key)
         if found is None:
             found = self.reader.romaji(normalized)
             self.readings[key] = found
             self.added += 1
         return found
+
+    def to_save(self) -> dict[str, str]:
+        return self.readings | {_RUN + run: r for run, r in self.reader.runs.items()}
 
 
 def cache_key(fingerprint: str) -> str:
