@@ -18,11 +18,9 @@ full to half width, long vowel marks dropped), so チアノーゼ also finds ち
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
-import jaconv
-
+from content.matching.normalize import fold
 from flows.ports import EmergencyAssessment
 
 
@@ -227,16 +225,6 @@ PRACTICE = any_of(
 # "!" ends no sentence: 停電した！呼吸器が… is one event.
 _SENTENCE_END = re.compile(r"[。．.?？\n]+")
 _CLAUSE_BREAK = re.compile(r"[、,，;；]|けど|けれど|\bbut\b")
-_KANA_FOLD = str.maketrans({"ぁ": "あ", "ぃ": "い", "ぅ": "う", "ぇ": "え", "ぉ": "お", "ゔ": "ぶ"})
-
-
-def fold(text: str) -> str:
-    """Width, case and kana folded, punctuation kept (it separates the sentences)."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = jaconv.kata2hira(text).translate(_KANA_FOLD)
-    return re.sub(r"[ー〜~]", "", text)
-
-
 def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(fold(pattern))
 

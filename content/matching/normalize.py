@@ -27,7 +27,7 @@ _DROPPED = re.compile(r"[ー〜~]")
 _SPACES = re.compile(r"\s+")
 
 KANJI = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆"
-KANJI_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x3005, 0x3006))
+_KANJI_CHAR = re.compile(rf"[{KANJI}]")
 _JAPANESE_CHAR = re.compile(rf"[ぁ-ゖァ-ヺ{KANJI}]")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 
@@ -37,13 +37,25 @@ def _is_separator(char: str) -> bool:
     return unicodedata.category(char)[0] in "PSZC"
 
 
-def normalize(text: str) -> str:
-    """Lower-case hiragana/ASCII text with single spaces between words."""
+def fold(text: str) -> str:
+    """Width, case, kana and long vowel marks folded; punctuation kept."""
     text = unicodedata.normalize("NFKC", text).lower()
     text = jaconv.kata2hira(text).translate(_KANA_FOLD)
-    text = _DROPPED.sub("", text)
-    text = "".join(" " if _is_separator(c) else c for c in text)
+    return _DROPPED.sub("", text)
+
+
+def normalize(text: str) -> str:
+    """Lower-case hiragana/ASCII text with single spaces between words."""
+    text = "".join(" " if _is_separator(c) else c for c in fold(text))
     return _SPACES.sub(" ", text).strip()
+
+
+def is_kanji(char: str) -> bool:
+    return _KANJI_CHAR.match(char) is not None
+
+
+def has_kanji(text: str) -> bool:
+    return _KANJI_CHAR.search(text) is not None
 
 
 def text_locale(text: str, default: Locale = "ja") -> Locale:

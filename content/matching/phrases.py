@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from content.matching.normalize import KANJI_RANGES, has_japanese, normalize
+from content.matching.normalize import has_japanese, has_kanji, normalize
 from content.matching.readings import ReadingTable
 from content.matching.terms import latin_words
 
@@ -59,9 +59,10 @@ class Phrase:
             return [("latin", self.latin)]
         found: list[tuple[Target, str]] = []
         surface, reading = self.surface, self.reading
-        if _has_kanji(surface) or len(surface) >= MIN_KANA_IN_TYPED:
+        # Kanji carry their meaning in one or two characters; only kana need the length.
+        if has_kanji(surface) or len(surface) >= MIN_KANA_IN_TYPED:
             found.append(("surface", surface))
-            if not _has_kanji(surface) and len(surface) >= MIN_KANA_IN_READING:
+            if not has_kanji(surface) and len(surface) >= MIN_KANA_IN_READING:
                 found.append(("reading", surface))
         elif surface:
             found.append(("word", surface))  # a short kana word counts only when it stands alone
@@ -70,11 +71,6 @@ class Phrase:
         if reading and len(reading) >= MIN_KANA_IN_READING:
             found.append(("reading", reading))
         return found
-
-
-def _has_kanji(text: str) -> bool:
-    # Kanji carry their meaning in one or two characters; only kana need the length.
-    return any(lo <= ord(c) <= hi for c in text for lo, hi in KANJI_RANGES)
 
 
 def make_phrase(text: str, table: ReadingTable) -> Phrase | None:

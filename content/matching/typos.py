@@ -15,15 +15,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-from content.matching.normalize import KANJI_RANGES
+from content.matching.normalize import is_kanji
 
 # Shortest term that may be misspelt: kana-only terms, and terms with two kanji or more.
 MIN_KANA_LENGTH = 5
 MIN_KANJI_LENGTH = 4
-
-
-def _is_kanji(char: str) -> bool:
-    return any(lo <= ord(char) <= hi for lo, hi in KANJI_RANGES)
 
 
 def _is_kana(char: str) -> bool:
@@ -31,7 +27,7 @@ def _is_kana(char: str) -> bool:
 
 
 def long_enough(term: str) -> bool:
-    kanji = sum(_is_kanji(c) for c in term)
+    kanji = sum(is_kanji(c) for c in term)
     if kanji >= 2:
         return len(term) >= MIN_KANJI_LENGTH
     return kanji == 0 and len(term) >= MIN_KANA_LENGTH and all(_is_kana(c) for c in term)
@@ -102,4 +98,4 @@ class TypoLookup:
         a, b = slips[0]
         if _is_kana(a) and _is_kana(b):
             return True
-        return _is_kanji(a) and _is_kanji(b) and self._read(a) == self._read(b)
+        return is_kanji(a) and is_kanji(b) and self._read(a) == self._read(b)
