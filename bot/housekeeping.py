@@ -62,6 +62,10 @@ async def run_housekeeping(services: Services, now: datetime | None = None) -> H
                 )
         if retention_days is not None:
             report.purged = await purge_closed_tickets(tx, now, retention_days)
+        # Updates Telegram can no longer deliver again need no memory of being handled, and
+        # answers kept for a redelivery that cannot come any more may quote a family.
+        await tx.updates.forget_before(now - tx.updates.retention())
+        await tx.updates.drop_replies_before(now - tx.updates.redelivery_window())
     # Counts only: nothing about who or what.
     log.info("housekeeping: %d reminder(s), %d draft(s) expired, %d ticket(s) purged",
              len(report.reminders), report.expired, report.purged)

@@ -7,6 +7,7 @@ share one engine and one way of running a step.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from content.editor import FaqFileEditor
 from content.i18n import CatalogTranslations
 from content.source import ContentStore
 from flows.engine import Engine
-from flows.model import Inbound, Outcome
+from flows.model import Inbound, Outcome, Reply, Session
 from flows.ports import DeskSettings, RosterMember
 from flows.turn import Deps
 from storage.database import Database
@@ -73,17 +74,47 @@ class Services:
     async def process(self, inbound: Inbound, update_id: int | None = None) -> Outcome | None:
         """Run one step and save its result atomically.
 
-        Returns None when ``update_id`` was handled before (a redelivered update).
-        Replies are sent by the caller after the commit: a crash between the two loses
-        a reply the person can ask for again, never a half-saved step.
+        Replies are sent by the caller after the commit, which then calls ``replies_sent``.
+        With an ``update_id`` the replies are saved with the step until then, so a crash in
+        between does not lose them: when Telegram delivers the update again (the driver
+        confirms updates only once handled), the saved replies are returned instead of
+        running the step twice. None: the update was handled and answered before.
         """
         now = self.engine.deps.clock.now()
         async with self.db.transaction() as tx:
             if update_id is not None and not await tx.updates.claim(update_id, now):
-                log.info("update %s was already handled; skipped", update_id)
-                return None
+                unsent = await tx.updates.unsent_replies(update_id)
+                if unsent is None:
+                    log.info("update %s was already handled; skipped", update_id)
+                    return None
+                log.info("update %s was handled but not answered; answering now", update_id)
+                return _outcome_from_json(unsent, inbound)
             session = await tx.sessions.load(inbound.session_key)
             outcome = await self.engine.handle(inbound, session, tx)
             await tx.sessions.save(outcome.session, now)
+            if update_id is not None and (outcome.replies or outcome.toast):
+                await tx.updates.keep_replies(update_id, _outcome_to_json(outcome))
         self.outbox_signal.set()
         return outcome
+
+    async def replies_sent(self, update_id: int) -> None:
+        """The update's replies went out (or were given up): forget them."""
+        async with self.db.transaction() as tx:
+            await tx.updates.replies_sent(update_id)
+
+
+def _outcome_to_json(outcome: Outcome) -> str:
+    return json.dumps(
+        {"replies": [r.model_dump() for r in outcome.replies], "toast": outcome.toast},
+        ensure_ascii=False,
+    )
+
+
+def _outcome_from_json(text: str, inbound: Inbound) -> Outcome:
+    data = json.loads(text)
+    return Outcome(
+        replies=[Reply.model_validate(r) for r in data.get("replies", [])],
+        # The step's session was saved with it; this one only carries the key.
+        session=Session(key=inbound.session_key),
+        toast=data.get("toast"),
+    )

@@ -88,6 +88,9 @@ class FakeServices:
         quoted = esc(inbound.text)
         return Outcome(replies=[Reply(text=f"「{quoted}」について", buttons=MENU)], session=session)
 
+    async def replies_sent(self, update_id: int) -> None:
+        pass  # nothing is kept: a redelivery here is always skipped
+
     async def close(self) -> None:
         self.closed = True
 

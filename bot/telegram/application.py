@@ -12,13 +12,20 @@ import logging
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import PurePath
-from typing import Protocol
+from typing import Any, Protocol
 
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, NetworkError, TelegramError
-from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults, TypeHandler
-from telegram.request import BaseRequest
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ContextTypes,
+    Defaults,
+    ExtBot,
+    TypeHandler,
+)
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
 from bot.telegram.render import answer_button, send_replies
@@ -58,6 +65,8 @@ class DeskServices(Protocol):
     def engine(self) -> _Engine: ...
 
     async def process(self, inbound: Inbound, update_id: int | None = None) -> Outcome | None: ...
+
+    async def replies_sent(self, update_id: int) -> None: ...
 
     async def close(self) -> None: ...
 
@@ -124,9 +133,14 @@ class Desk:
         if outcome is None:
             # Handled before (Telegram delivered it again): everything was sent then.
             return
-        if query is not None:
-            await answer_button(bot, query.id, outcome.toast)
-        await send_replies(bot, outcome.replies, inbound.chat_id)
+        try:
+            if query is not None:
+                await answer_button(bot, query.id, outcome.toast)
+            await send_replies(bot, outcome.replies, inbound.chat_id)
+        finally:
+            # Sent, or refused by Telegram (the error handler apologises): either way they
+            # are not kept. Only a crash before this line leaves them to be sent again.
+            await self.services.replies_sent(update.update_id)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error
@@ -232,6 +246,29 @@ def file_base_url(api_base_url: str) -> str:
     return api_base_url
 
 
+class HandledFirstBot(ExtBot[int]):  # int: AIORateLimiter's per-call argument
+    """Asks Telegram for more updates only once those fetched before are handled.
+
+    PTB's polling asks again right after queueing a batch, and Telegram takes that request's
+    offset as confirmation that the batch arrived. A crash (SIGKILL, power loss) while the
+    batch waits in memory would then lose it: Telegram would never deliver it again. Here
+    each getUpdates first waits until the update queue is drained, so the offset confirms
+    only updates whose step is saved and whose answers went out; anything in flight at a
+    crash comes again after the restart (handled once thanks to the update claim, answered
+    from the saved replies). The updates are handled one at a time anyway, so waiting costs
+    one round trip per batch and nothing else.
+    """
+
+    def attach(self, update_queue: asyncio.Queue[object]) -> None:
+        self._update_queue = update_queue
+
+    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+        queue: asyncio.Queue[object] | None = getattr(self, "_update_queue", None)
+        if queue is not None:
+            await queue.join()
+        return await super().get_updates(*args, **kwargs)
+
+
 def build_application(
     settings: Settings,
     open_services: ServicesOpener,
@@ -247,18 +284,23 @@ def build_application(
     if settings.bot_token is None:
         raise ValueError("TSUNAGU_BOT_TOKEN is required to talk to Telegram")
     desk = Desk(open_services, background)
+    # Built here rather than by the builder because of its getUpdates (HandledFirstBot);
+    # the requests are the builder's defaults: a pool for sending, one connection to poll.
+    bot = HandledFirstBot(
+        token=settings.bot_token.get_secret_value(),
+        base_url=settings.api_base_url,
+        base_file_url=file_base_url(settings.api_base_url),
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+        rate_limiter=AIORateLimiter(max_retries=RATE_LIMIT_RETRIES),
+        request=request or HTTPXRequest(connection_pool_size=256),
+        get_updates_request=get_updates_request or HTTPXRequest(connection_pool_size=1),
+    )
     builder = (
         Application.builder()
-        .token(settings.bot_token.get_secret_value())
-        .base_url(settings.api_base_url)
-        .base_file_url(file_base_url(settings.api_base_url))
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .bot(bot)
         # One update at a time, in order: a parent's quick second message must not be
         # answered before the first, and the steps share one SQLite connection anyway.
         .concurrent_updates(False)
@@ -266,11 +308,8 @@ def build_application(
         .post_stop(desk.post_stop)
         .post_shutdown(desk.post_shutdown)
     )
-    if request is not None:
-        builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
+    bot.attach(application.update_queue)
     application.add_handler(TypeHandler(Update, desk.on_update))
     application.add_error_handler(desk.on_error)
     application.bot_data["desk"] = desk

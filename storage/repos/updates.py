@@ -6,7 +6,11 @@ import aiosqlite
 
 
 class UpdateRepo:
-    """Remembers which Telegram updates were handled, so a redelivery changes nothing."""
+    """Remembers which Telegram updates were handled, so a redelivery changes nothing.
+
+    Also keeps a handled update's answers until they are sent (migration 0006): a crash
+    between saving a step and sending its answers must not leave a parent without one.
+    """
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
@@ -19,6 +23,26 @@ class UpdateRepo:
         )
         return cur.rowcount == 1
 
+    async def keep_replies(self, update_id: int, replies: str) -> None:
+        """Keep the answers (JSON) of a claimed update until ``replies_sent``."""
+        await self._conn.execute(
+            "UPDATE processed_updates SET replies = ? WHERE update_id = ?", (replies, update_id)
+        )
+
+    async def unsent_replies(self, update_id: int) -> str | None:
+        async with self._conn.execute(
+            "SELECT replies FROM processed_updates WHERE update_id = ?", (update_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return None if row is None else row[0]
+
+    async def replies_sent(self, update_id: int) -> None:
+        await self._conn.execute(
+            "UPDATE processed_updates SET replies = NULL WHERE update_id = ?"
+            " AND replies IS NOT NULL",
+            (update_id,),
+        )
+
     async def forget_before(self, cutoff: datetime) -> int:
         # Telegram keeps undelivered updates for 24 hours; a week's memory is ample.
         cur = await self._conn.execute(
@@ -26,6 +50,21 @@ class UpdateRepo:
         )
         return cur.rowcount
 
+    async def drop_replies_before(self, cutoff: datetime) -> int:
+        """Answers that can no longer be asked for again (Telegram forgot the update):
+        they may quote what a family wrote, so they are not kept for the week."""
+        cur = await self._conn.execute(
+            "UPDATE processed_updates SET replies = NULL WHERE replies IS NOT NULL"
+            " AND handled_at < ?",
+            (cutoff.isoformat(),),
+        )
+        return cur.rowcount
+
     @staticmethod
     def retention() -> timedelta:
         return timedelta(days=7)
+
+    @staticmethod
+    def redelivery_window() -> timedelta:
+        # How long Telegram keeps an update it has not seen confirmed.
+        return timedelta(days=1)
