@@ -335,3 +335,16 @@ class _ServicesWorld:
 async def _rows(services: Services, sql: str) -> list[dict[str, Any]]:
     async with services.db.transaction() as tx, tx.conn.execute(sql) as cur:
         return [dict(r) for r in await cur.fetchall()]
+
+
+async def test_the_group_gets_the_desk_commands_in_its_menu(tmp_path: Path) -> None:
+    api = FakeBotAPI(token=TOKEN)
+    deps = desk_deps(TickingClock())  # the desk's own language
+    async with running_desk(api, tmp_path / "desk.db", deps):
+        commands = await until(lambda: api.commands.get(("chat", "")), "the group's menu")
+    names = [c["command"] for c in commands]
+    assert names[:3] == ["desk", "queue", "mine"]
+    assert "ticket" not in names and "note" not in names  # private chats only
+    # The families' menu stays as it was: no desk commands there.
+    public = [c["command"] for c in api.commands[("all_private_chats", "")]]
+    assert "queue" not in public and "claim" not in public

@@ -48,6 +48,7 @@ from telegram.error import (
 
 from bot.services import Services
 from bot.telegram.application import BackgroundJob, DeskServices, describe_error
+from bot.telegram.desk_menu import publish_desk_commands
 from bot.telegram.pacing import Limits, Pacer, digest_size, is_group
 from bot.telegram.render import NO_PREVIEW, keyboard_markup, split_html
 from flows.desk.deliveries import DIGESTIBLE, Delivery, address, delivered, render, undeliverable
@@ -287,7 +288,9 @@ def outbox_worker(settings: WorkerSettings | None = None) -> BackgroundJob:
     services are open, cancelled when the application stops)."""
 
     async def job(services: DeskServices, bot: Bot) -> None:
-        await OutboxWorker(cast(Services, services), bot, settings).run()
+        desk = cast(Services, services)
+        await publish_desk_commands(bot, desk.engine.deps)
+        await OutboxWorker(desk, bot, settings).run()
 
     return job
 

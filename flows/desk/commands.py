@@ -17,6 +17,7 @@ from flows.text import N_, esc
 
 # (command, arguments, what it does): the /desk overview, in this order.
 COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("desk", "", N_("the desk's commands")),
     ("queue", "", N_("open tickets, urgent and oldest first")),
     ("mine", "", N_("the tickets you hold")),
     ("claim", "REF", N_("take a ticket")),
