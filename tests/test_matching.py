@@ -165,6 +165,13 @@ def test_a_longer_faq_term_containing_an_off_topic_word_is_not_off_topic(
     assert best(match) == "tokuji_teate"
 
 
+def test_a_care_word_inside_the_ward_matter_itself_does_not_make_it_a_care_question(
+    matcher: BandedMatcher,
+) -> None:
+    match = matcher.match("障害者控除を受けるには？", "ja")
+    assert (match.mode, match.offtopic) == ("refuse", "zeikin")
+
+
 def test_a_ward_matter_for_a_child_with_medical_care_goes_to_the_faq(
     matcher: BandedMatcher,
 ) -> None:
@@ -197,6 +204,13 @@ def test_an_unclear_message_gets_suggestions_to_choose_from(matcher: BandedMatch
     assert match.mode == "suggest"
     assert {"shintai_techo", "ai_no_techo"} <= set(match.suggestions)
     assert len(match.suggestions) <= 3
+
+
+@pytest.mark.parametrize("text", ["補助", "申請", "子ども"])
+def test_one_common_word_gets_suggestions_rather_than_an_answer(
+    matcher: BandedMatcher, text: str
+) -> None:
+    assert matcher.match(text, "ja").mode == "suggest"
 
 
 def test_confidence_is_higher_for_a_clear_answer_than_for_suggestions(

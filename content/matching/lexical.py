@@ -139,12 +139,15 @@ class LexicalRanker:
             if term.startswith(CONCEPT_PREFIX)
             for doc, _ in self.postings.get(term, ())
         }
+        # One unit of support: a concept found in the message and in one entry only.
+        unit = self.weights.concept * _idf(len(self.topics), 1.0)
         ranked = [
             Scored(
                 self.topics[doc],
                 strength=min(1.0, scores[doc] / ceiling),
                 raw=scores[doc],
                 anchored=doc in anchored,
+                support=scores[doc] / unit,
             )
             for doc in telling
             if ceiling > 0

@@ -40,6 +40,8 @@ class Bands:
     # an answer needs this much strength: 公園で遊べる場所 shares only 場所 with the
     # entry about the desk's place and hours.
     unanchored_strength: float = 0.30
+    # And some evidence at all: a message of one common word gets suggestions.
+    answer_support: float = 0.6
     suggest_strength: float = 0.08
 
 
@@ -93,13 +95,13 @@ class BandedMatcher:
         matter = self._offtopic.find(query.views, query.named)
         if matter is None:
             return result
-        if result.mode == "answer" and self._offtopic.has_care_context(query.views):
+        if result.mode == "answer" and self._offtopic.has_care_context(query.views, matter):
             return result
         return FaqMatch(
             mode="refuse",
             confidence=result.confidence,
             suggestions=result.suggestions,
-            offtopic=matter,
+            offtopic=matter.topic,
         )
 
     def _banded(self, ranked: list[Scored]) -> FaqMatch:
@@ -110,7 +112,8 @@ class BandedMatcher:
         top = tuple(s.topic for s in ranked[:SUGGESTIONS])
         sure = confidence(lead)
         floor = self.bands.answer_strength if ranked[0].anchored else self.bands.unanchored_strength
-        if best >= floor and lead >= self.bands.answer_lead:
+        enough = ranked[0].support >= self.bands.answer_support
+        if best >= floor and lead >= self.bands.answer_lead and enough:
             return FaqMatch(mode="answer", topic=top[0], confidence=sure, suggestions=top)
         if best >= self.bands.suggest_strength:
             return FaqMatch(mode="suggest", confidence=sure, suggestions=top)

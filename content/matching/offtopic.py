@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from content.matching.normalize import has_japanese, normalize
-from content.matching.phrases import PhraseSet, Views
+from content.matching.phrases import Phrase, PhraseSet, Views
 from content.matching.readings import ReadingTable
 from content.models import OffTopicFile
 
@@ -36,6 +37,14 @@ CARE_WORDS = (
 )
 
 
+@dataclass(frozen=True)
+class Matter:
+    """A ward matter named in a message, and the patterns that named it."""
+
+    topic: str
+    patterns: frozenset[str]  # as written and as read
+
+
 class OffTopicFinder:
     def __init__(self, offtopic: OffTopicFile, table: ReadingTable) -> None:
         self._topics = PhraseSet(
@@ -50,21 +59,30 @@ class OffTopicFinder:
         self._courtesy = [_pattern_regex(p) for p in patterns if p]
         self._care = PhraseSet(((w, "care") for w in CARE_WORDS), table)
 
-    def find(self, views: Views, on_topic: Iterable[str]) -> str | None:
+    def find(self, views: Views, on_topic: Iterable[str]) -> Matter | None:
         """The ward matter a message names, if any (``on_topic``: FAQ terms found in it).
 
         A pattern found only inside a longer on-topic term does not count: 特別児童手当
         contains 児童手当, and 放課後等デイサービス contains デイサービス.
         """
-        longest: dict[str, int] = {}
+        named: dict[str, list[Phrase]] = {}
         for phrase, topic in self._topics.found(views):
             if not any(_inside(phrase.form, longer) for longer in on_topic):
-                longest[topic] = max(longest.get(topic, 0), len(phrase.form))
+                named.setdefault(topic, []).append(phrase)
+        if not named:
+            return None
         # The topic named by the longest pattern is the most specific one.
-        return max(longest, key=lambda topic: longest[topic]) if longest else None
+        topic = max(named, key=lambda t: max(len(p.form) for p in named[t]))
+        spellings = {s for phrases in named.values() for p in phrases for s in _spellings(p)}
+        return Matter(topic, frozenset(spellings))
 
-    def has_care_context(self, views: Views) -> bool:
-        return bool(self._care.found(views))
+    def has_care_context(self, views: Views, matter: Matter) -> bool:
+        """Whether the message is about a child who needs care, beyond the matter's own
+        words (障害者控除 is a tax matter, though it says 障害)."""
+        return any(
+            not any(_inside(s, pattern) for s in _spellings(phrase) for pattern in matter.patterns)
+            for phrase, _ in self._care.found(views)
+        )
 
     def without_courtesy(self, surface: str) -> str:
         """The normalised message with greetings and thanks taken out."""
@@ -78,6 +96,11 @@ def _pattern_regex(normalized: str) -> re.Pattern[str]:
         return re.compile(re.escape(normalized))
     # Latin words only as whole words: "hi" is not in "this".
     return re.compile(rf"(?<![a-z0-9]){re.escape(normalized)}(?![a-z0-9])")
+
+
+def _spellings(phrase: Phrase) -> list[str]:
+    # A phrase may have been found through its reading (障がい as しょうがい).
+    return [s for s in (phrase.form, phrase.reading) if s]
 
 
 def _inside(inner: str, outer: str) -> bool:

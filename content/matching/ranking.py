@@ -35,6 +35,10 @@ class Scored:
     strength: float
     # The ranker's own score, for ordering and for staff looking into a result.
     raw: float = 0.0
+    # How much evidence there is, whatever the message's length: 1.0 is as much as one
+    # rare term named in the message and in the entry. A message of one common word
+    # (補助, 申請) fits some entry perfectly, with little to go on.
+    support: float = 0.0
     # The entry and the message name the same thing from the synonym list (a service, a
     # device, an allowance): evidence that they are about the same subject, not only
     # that they share some words.
