@@ -34,7 +34,11 @@ from storage.database import Database
 from tests.desk_world import GROUP, PARENT, ROSTER, STRANGER, A, B, TickingClock, desk_deps
 from tests.fake_bot_api import FakeBotAPI, Json
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [
+    pytest.mark.timeout(120),
+    # PTB warns about RetryAfter's future type when it builds one from a 429 of the fake.
+    pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning"),
+]
 
 TOKEN = "123456:TEST-token-abc"
 T = TypeVar("T")

@@ -3,8 +3,9 @@
 What a row says and where it goes is decided in flows/desk/deliveries.py; here are the
 sending, the pacing (bot/telegram/pacing.py) and the failures:
 
-- RetryAfter: nothing more goes out until Telegram's ``retry_after`` has passed, and the
-  row is tried again then (never a blind retry).
+- RetryAfter: PTB's rate limiter on the same bot waits ``retry_after`` out and tries again
+  (a few times); if Telegram still says wait, nothing more goes out from here until that time
+  has passed, and the row is tried again then (never a blind retry).
 - Network errors, timeouts and 5xx: the row is tried again after an exponential back-off
   with jitter (2 s, 4 s, 8 s … up to 10 minutes), for as long as it takes: nothing is lost.
 - Forbidden (a coordinator who never opened a private chat, a family who blocked the bot):
