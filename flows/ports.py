@@ -544,7 +544,8 @@ class DeskStore(Protocol):
         ...
 
     async def latest_for_subject(self, subject: str) -> DeskTicket | None:
-        """The family's newest ticket whose details are still stored."""
+        """The family's open ticket (the newest, if several), else their newest one; only
+        tickets whose details are still stored."""
         ...
 
     async def claim(self, ticket_id: int, user_id: int, at: datetime) -> bool:

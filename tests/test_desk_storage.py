@@ -125,3 +125,19 @@ async def test_the_outbox_hands_out_each_row_until_it_is_sent_or_given_up(
         assert row is not None and row[0] == 11 and row[1] == NOW.isoformat()
     finally:
         await db.close()
+
+
+async def test_a_family_open_ticket_comes_before_a_newer_closed_one(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "t.db")
+    try:
+        older = await new_ticket(db, 1)
+        newer = await new_ticket(db, 2)
+        async with db.transaction() as tx:
+            latest = await tx.desk.latest_for_subject("s")
+            assert latest is not None and latest.id == newer
+            await tx.desk.close(newer, "resolved", NOW)
+            latest = await tx.desk.latest_for_subject("s")
+            assert latest is not None and latest.id == older
+            assert await tx.desk.latest_for_subject("someone else") is None
+    finally:
+        await db.close()

@@ -58,8 +58,8 @@ class DeskFlow:
     @staticmethod
     def is_desk_chat(turn: Turn) -> bool:
         chat = turn.deps.desk.coordinators_chat
-        return chat is not None and turn.inbound.chat_id == chat and \
-            turn.inbound.chat_type != "private"
+        inbound = turn.inbound
+        return chat is not None and inbound.chat_id == chat and inbound.chat_type != "private"
 
     async def in_group(self, turn: Turn) -> None:
         """The coordinators' group: desk commands, desk buttons, answers to the bot's

@@ -93,7 +93,9 @@ class DeskRepo:
         return await self._many("t.group_message_id = ? ORDER BY t.id", message_id)
 
     async def latest_for_subject(self, subject: str) -> DeskTicket | None:
-        return await self._one("d.subject = ? ORDER BY t.id DESC LIMIT 1", subject)
+        return await self._one(
+            f"d.subject = ? ORDER BY t.status IN {_OPEN} DESC, t.id DESC LIMIT 1", subject
+        )
 
     async def _update(self, sql: str, *args: object) -> bool:
         cur = await self._conn.execute(sql, args)
