@@ -11,12 +11,13 @@ import asyncio
 import logging
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 from pathlib import PurePath
 from typing import Any, Protocol
 
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -44,6 +45,9 @@ APOLOGY = (
 # A reply refused with 429 is tried again after Telegram's retry_after this many times
 # before the step counts as failed.
 RATE_LIMIT_RETRIES = 3
+# Answers that could not be sent are tried again after this pause, doubling up to the cap.
+SEND_RETRY_FIRST_S = 1.0
+SEND_RETRY_MAX_S = 10.0
 # Telegram's limit for a command description.
 _DESCRIPTION_CHARS = 256
 
@@ -134,12 +138,13 @@ class Desk:
             # Handled before (Telegram delivered it again): everything was sent then.
             return
         try:
-            if query is not None:
-                await answer_button(bot, query.id, outcome.toast)
-            await send_replies(bot, outcome.replies, inbound.chat_id)
-        finally:
-            # Sent, or refused by Telegram (the error handler apologises): either way they
-            # are not kept. Only a crash before this line leaves them to be sent again.
+            sent = await _deliver(context, outcome, inbound.chat_id,
+                                  query.id if query is not None else None)
+        except Exception:
+            # Refused by Telegram (the error handler apologises) or a bug: not kept.
+            await self.services.replies_sent(update.update_id)
+            raise
+        if sent:
             await self.services.replies_sent(update.update_id)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -167,6 +172,54 @@ class Desk:
             await context.bot.send_message(chat_id=inbound.chat_id, text=APOLOGY)
         except Exception as exc:  # the error handler must never raise itself
             log.warning("apology for update %s not sent: %s", update.update_id, type(exc).__name__)
+
+
+async def _deliver(
+    context: ContextTypes.DEFAULT_TYPE, outcome: Outcome, chat_id: int, query_id: str | None
+) -> bool:
+    """Send a step's answers, waiting out Telegram's failures; False if stopped first.
+
+    429s beyond the rate limiter's own retries, 5xx answers, timeouts and network errors
+    are tried again with a growing pause for as long as it takes: the step is saved, so a
+    parent's answer must not be dropped because Telegram hiccuped. Meanwhile nothing else
+    is handled and no more updates are fetched (HandledFirstBot), which is what we want
+    while Telegram is away: no busy loop, no update lost, and the desk carries on where it
+    was once Telegram answers again. A refusal (BadRequest, Forbidden) is raised at once.
+    When the desk is stopped meanwhile, the answers stay saved and the update unconfirmed,
+    so they are sent after the restart.
+    """
+    bot = context.bot
+    replies = list(outcome.replies)
+    pause = SEND_RETRY_FIRST_S
+    while True:
+        try:
+            if query_id is not None:
+                await answer_button(bot, query_id, outcome.toast)
+                query_id = None
+            while replies:
+                # One by one, so that a retry does not send the ones that went out again.
+                await send_replies(bot, replies[:1], chat_id)
+                replies.pop(0)
+            return True
+        except (NetworkError, RetryAfter) as error:  # TimedOut is a NetworkError
+            updater = context.application.updater
+            if updater is not None and not updater.running:
+                log.warning("answers not sent before stopping (%s); kept for the restart",
+                            type(error).__name__)
+                return False
+            wait = _retry_after(error) if isinstance(error, RetryAfter) else pause
+            log.warning("answers not sent (%s); trying again in %.1f s",
+                        type(error).__name__, wait)
+            await asyncio.sleep(wait)
+            pause = min(pause * 2, SEND_RETRY_MAX_S)
+
+
+def _retry_after(error: RetryAfter) -> float:
+    # A timedelta since PTB 22.2; the public attribute warns about its future type.
+    value = getattr(error, "_retry_after", None)
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value) if isinstance(value, int | float) else SEND_RETRY_FIRST_S
 
 
 async def _guarded(job: Awaitable[None]) -> None:
@@ -259,13 +312,20 @@ class HandledFirstBot(ExtBot[int]):  # int: AIORateLimiter's per-call argument
     one round trip per batch and nothing else.
     """
 
-    def attach(self, update_queue: asyncio.Queue[object]) -> None:
-        self._update_queue = update_queue
+    def attach(self, application: Application) -> None:  # type: ignore[type-arg]
+        self._application = application
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
-        queue: asyncio.Queue[object] | None = getattr(self, "_update_queue", None)
-        if queue is not None:
-            await queue.join()
+        application: Application | None = getattr(  # type: ignore[type-arg]
+            self, "_application", None)
+        if application is not None:
+            await application.update_queue.join()
+            updater = application.updater
+            if updater is not None and not updater.running:
+                # PTB's last call while stopping, made only to confirm the last batch. Left
+                # out: the batch comes again after a restart and is skipped as handled, or
+                # answered then if its answers could not be sent before the stop.
+                return ()
         return await super().get_updates(*args, **kwargs)
 
 
@@ -309,7 +369,7 @@ def build_application(
         .post_shutdown(desk.post_shutdown)
     )
     application = builder.build()
-    bot.attach(application.update_queue)
+    bot.attach(application)
     application.add_handler(TypeHandler(Update, desk.on_update))
     application.add_error_handler(desk.on_error)
     application.bot_data["desk"] = desk
