@@ -49,7 +49,10 @@ MAX_CALLBACK_BYTES = 64
 MAX_POLL_SECONDS = 60.0
 MAX_FAULT_DELAY = 30.0
 
-FaultKind = Literal["429", "500", "delay"]
+# 429: Too Many Requests with retry_after. 500: Internal Server Error. delay: answered late
+# but carried out (the answer is lost on the way back when the client gives up first).
+# timeout: no answer for ``delay`` seconds and not carried out (lost on the way there).
+FaultKind = Literal["429", "500", "delay", "timeout"]
 
 
 class BotAPIError(Exception):
@@ -206,8 +209,10 @@ class FakeBotAPI:
                 return 429, error.payload()
             if fault.kind == "500":
                 return 500, BotAPIError(500, "Internal Server Error").payload()
-            # "delay": answer late (a client with a shorter timeout gives up first).
+            # "delay"/"timeout": answer late (a client with a shorter timeout gives up first).
             self._stopping.wait(min(fault.delay, MAX_FAULT_DELAY))
+            if fault.kind == "timeout":
+                return 504, BotAPIError(504, "Gateway Timeout").payload()
         try:
             if self.token is not None and token != self.token:
                 raise BotAPIError(401, "Unauthorized")

@@ -1,0 +1,37 @@
+"""Requests while the Bot API fails a third of the calls, then is down, then recovers
+(CI size: one request, as every timeout costs the client's 5 s and updates are handled
+one at a time). benchmarks/faults.py runs the full size with the same code
+(tests/fault_run.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.fault_run import fault_run
+from tests.test_e2e_run import needs_content
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
+
+
+@needs_content
+def test_nothing_lost_or_duplicated_when_telegram_fails_a_third_of_the_calls(
+    tmp_path: Path,
+) -> None:
+    report = fault_run(tmp_path, intakes=1, seed=11, concurrency=1, time_limit=200.0,
+                       outage_s=5.0, drain_limit=60.0, questions=0)
+    summary = "\n".join(report.lines()) + ("\n" + report.log_tail if report.log_tail else "")
+    assert sum(report.faults.values()) >= report.calls // 5, summary
+    assert report.finished == report.parents, summary
+    assert report.tickets == report.parents and not report.duplicated, summary
+    assert not report.missing, summary
+    assert report.announced_once == report.parents, summary
+    assert report.unsent_outbox == 0, summary
+    assert report.nudges == 0, summary  # every answer came, if late
+    # While every call failed: a few calls and hardly any CPU, not a busy loop.
+    assert report.outage_calls <= 4 * report.outage_s, summary
+    assert report.outage_cpu_s <= 0.1 * report.outage_s, summary
+    # And it got going again once Telegram answered.
+    assert report.recovered_s < 30, summary
