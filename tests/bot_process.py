@@ -37,13 +37,13 @@ def clean_env(**settings: str) -> dict[str, str]:
 
 
 def tsunagu_env(api: FakeBotAPI, workdir: Path, **more: str) -> dict[str, str]:
-    return clean_env(
-        TSUNAGU_BOT_TOKEN=TOKEN,
-        TSUNAGU_API_BASE_URL=api.base_url,
-        TSUNAGU_DB=str(workdir / "t.db"),
-        TSUNAGU_POLL_TIMEOUT="1",
-        **more,
-    )
+    settings = {
+        "TSUNAGU_BOT_TOKEN": TOKEN,
+        "TSUNAGU_API_BASE_URL": api.base_url,
+        "TSUNAGU_DB": str(workdir / "t.db"),
+        "TSUNAGU_POLL_TIMEOUT": "1",
+    }
+    return clean_env(**(settings | more))
 
 
 @dataclass
@@ -58,6 +58,8 @@ class BotProcess:
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
     logs: list[Path] = field(default_factory=list)
+    # The umask the process starts with (None: this process's own).
+    umask: int | None = None
 
     def start(self, timeout: float = START_TIMEOUT) -> BotProcess:
         """Start and wait until the process polls for updates."""
@@ -67,9 +69,11 @@ class BotProcess:
         polls_before = len(self.api.calls_of("getUpdates"))
         with log.open("wb") as out:
             # The work dir as working directory: no .env of the checkout is read.
+            umask = self.umask
             self.process = subprocess.Popen(
                 list(self.command), cwd=self.workdir, env=self.env, stdout=out,
-                stderr=subprocess.STDOUT)
+                stderr=subprocess.STDOUT,
+                preexec_fn=(lambda: os.umask(umask)) if umask is not None else None)
         try:
             self.api.wait_for_call("getUpdates", timeout=timeout, count=polls_before + 1)
         except TimeoutError:
