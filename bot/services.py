@@ -94,7 +94,11 @@ class Services:
             await tx.sessions.save(outcome.session, now)
             if update_id is not None and (outcome.replies or outcome.toast):
                 await tx.updates.keep_replies(update_id, _outcome_to_json(outcome))
-        self.outbox_signal.set()
+            queued = tx.outbox.enqueued
+        if queued:
+            # Only then: a round of the worker is a transaction of its own, and most steps
+            # (a question answered, an FAQ shown) give it nothing to send.
+            self.outbox_signal.set()
         return outcome
 
     async def replies_sent(self, update_id: int) -> None:

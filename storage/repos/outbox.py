@@ -14,8 +14,11 @@ class OutboxRepo:
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
+        # Rows written in this transaction: the step then wakes the outbox worker.
+        self.enqueued = 0
 
     async def enqueue(self, message: OutboxMessage, at: datetime) -> int:
+        self.enqueued += 1
         cur = await self._conn.execute(
             """INSERT INTO outbox (created_at, kind, ticket_id, office, recipient, payload,
                    next_attempt_at)
