@@ -93,7 +93,7 @@ def run_tsunagu(args: argparse.Namespace, workdir: Path) -> Result:
         ids = itertools.count(900_000_001)
 
         def parent() -> Parent:
-            return Parent(next(ids), Plan.draw(rng))
+            return Parent(next(ids), Plan.draw(rng, questions=1))
 
         world = World(api, [parent() for _ in range(args.parents)], think=tuple(args.think),
                       reply_timeout=15.0, seed=args.seed, respawn=parent)
@@ -130,8 +130,8 @@ def run_echo(args: argparse.Namespace, workdir: Path) -> Result:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--parents", type=int, default=200)
-    # A request takes a parent about 16 steps of 5–20 s each: long enough for many to finish.
-    parser.add_argument("--duration", type=float, default=180.0,
+    # A request takes a parent about 17 steps of 5–20 s each: long enough for many to finish.
+    parser.add_argument("--duration", type=float, default=240.0,
                         help="measured seconds for tsunagu (the echo bot: at most 60)")
     parser.add_argument("--warmup", type=float, default=20.0)
     parser.add_argument("--think", type=float, nargs=2, default=(5.0, 20.0),
