@@ -60,6 +60,10 @@ class KanaReader:
             if self._kakasi is None:
                 import pykakasi
 
+                from content.matching import kanwa
+
+                # Its kanji dictionary from disk, entry by entry: 100 MB less to hold.
+                kanwa.install()
                 self._kakasi = pykakasi.kakasi()  # type: ignore[no-untyped-call]
             return self._kakasi
 
