@@ -48,15 +48,17 @@ def main(argv: list[str] | None = None) -> int:
     if report.log_tail:
         print("last stop was not clean:\n" + report.log_tail)
     lost = (report.finished < report.parents or report.missing or report.not_announced
-            or report.unsent_outbox or report.nudges)
+            or report.unsent_outbox)
     duplicated = report.duplicated or report.announced_twice
     if args.applied_timeouts:
+        # A message sent twice can send a simulated parent down a wrong turn (it answers the
+        # copy); /resume then finds the way again, so waits are counted but not failures.
         ok = not lost and not report.duplicated
         print(f"result: {'nothing lost' if ok else 'FAILED'}; announced twice"
               f" {len(report.announced_twice)}, parents' answers repeated"
-              f" {report.repeated_replies}")
+              f" {report.repeated_replies}, parents who had to send /resume {report.nudges}")
     else:
-        ok = not lost and not duplicated
+        ok = not lost and not duplicated and not report.nudges
         print("result: " + ("nothing lost, nothing duplicated" if ok else "FAILED"))
     return 0 if ok else 1
 

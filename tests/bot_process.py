@@ -117,9 +117,10 @@ class BotProcess:
         return (int(fields[11]) + int(fields[12])) / ticks
 
     def peak_rss_mb(self) -> float:
+        """Peak resident memory in MB of 10^6 bytes (/proc reports KiB)."""
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
+                return int(line.split()[1]) * 1024 / 1_000_000
         return float("nan")
 
 

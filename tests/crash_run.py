@@ -90,13 +90,8 @@ def crash_run(workdir: Path, *, intakes: int, kills: int, seed: int, concurrency
 
         def admit() -> None:
             # Keep ``concurrency`` parents talking; the next starts when one is done.
-            active = [p for p in world.parents.values() if p.phase != "done"]
-            while pending and len(active) < concurrency:
-                parent = pending.pop(0)
-                world.parents[parent.user_id] = parent
-                world._messages[parent.user_id] = []
-                world._next_at[parent.user_id] = time.monotonic()
-                active.append(parent)
+            while pending and world.active() < concurrency:
+                world.add(pending.pop(0))
 
         def tick() -> None:
             admit()
@@ -130,13 +125,13 @@ def crash_run(workdir: Path, *, intakes: int, kills: int, seed: int, concurrency
         report.nudges = world.stats.nudges
         report.updates = world.stats.actions
         report.finished = sum(1 for p in parents if p.phase == "done")
-        _count_repeats(report, api, parents)
-        _check_database(report, workdir / "t.db", parents)
-        _check_announcements(report, api, workdir / "t.db")
+        count_repeats(report, api, parents)
+        check_database(report, workdir / "t.db", parents)
+        check_announcements(report, api, workdir / "t.db")
     return report
 
 
-def _count_repeats(report: CrashReport, api: FakeBotAPI, parents: list[Parent]) -> None:
+def count_repeats(report: CrashReport, api: FakeBotAPI, parents: list[Parent]) -> None:
     # A toggled choice shows the same question again with one tick more, so the buttons'
     # labels count as part of what the parent sees.
     for parent in parents:
@@ -144,7 +139,7 @@ def _count_repeats(report: CrashReport, api: FakeBotAPI, parents: list[Parent]) 
         report.repeated_replies += sum(1 for a, b in itertools.pairwise(seen) if a == b)
 
 
-def _check_database(report: CrashReport, path: Path, parents: list[Parent]) -> None:
+def check_database(report: CrashReport, path: Path, parents: list[Parent]) -> None:
     with sqlite3.connect(path) as conn:
         report.tickets = conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
         per_family = Counter(
@@ -157,7 +152,7 @@ def _check_database(report: CrashReport, path: Path, parents: list[Parent]) -> N
                       if per_family.get(f"telegram:{p.user_id}:{p.user_id}", 0) == 0]
 
 
-def _check_announcements(report: CrashReport, api: FakeBotAPI, path: Path) -> None:
+def check_announcements(report: CrashReport, api: FakeBotAPI, path: Path) -> None:
     with sqlite3.connect(path) as conn:
         stored = [row[0] for row in conn.execute("SELECT reference FROM tickets")]
     # New-ticket notices and digests are new messages; later edits of them are not counted.

@@ -27,8 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.bot_process import TOKEN, BotProcess, tsunagu_command, tsunagu_env
-from tests.crash_run import COORDINATORS_CHAT, CrashReport, _check_announcements, _check_database
-from tests.crash_run import _count_repeats as count_repeats
+from tests.crash_run import (
+    COORDINATORS_CHAT,
+    CrashReport,
+    check_announcements,
+    check_database,
+    count_repeats,
+)
 from tests.fake_bot_api import FakeBotAPI
 from tests.simulation import REFERENCE, World, make_parents
 
@@ -90,13 +95,8 @@ def fault_run(workdir: Path, *, intakes: int, seed: int, concurrency: int, time_
         outage = {"done": False}
 
         def admit() -> None:
-            active = [p for p in world.parents.values() if p.phase != "done"]
-            while pending and len(active) < concurrency:
-                parent = pending.pop(0)
-                world.parents[parent.user_id] = parent
-                world._messages[parent.user_id] = []
-                world._next_at[parent.user_id] = time.monotonic()
-                active.append(parent)
+            while pending and world.active() < concurrency:
+                world.add(pending.pop(0))
 
         def tick() -> None:
             admit()
@@ -128,8 +128,8 @@ def fault_run(workdir: Path, *, intakes: int, seed: int, concurrency: int, time_
         report.calls = len(api.calls)
         report.faults = Counter(c.fault for c in api.calls if c.fault is not None)
         count_repeats(report, api, parents)
-        _check_database(report, workdir / "t.db", parents)
-        _check_announcements(report, api, workdir / "t.db")
+        check_database(report, workdir / "t.db", parents)
+        check_announcements(report, api, workdir / "t.db")
     return report
 
 

@@ -237,6 +237,15 @@ class World:
         self._messages: dict[int, list[Json]] = {p.user_id: [] for p in parents}
         self._scanned = 0
 
+    def add(self, parent: Parent, at: float | None = None) -> None:
+        """A parent who starts talking at ``at`` (time.monotonic; default now)."""
+        self.parents[parent.user_id] = parent
+        self._messages[parent.user_id] = []
+        self._next_at[parent.user_id] = time.monotonic() if at is None else at
+
+    def active(self) -> int:
+        return sum(1 for p in self.parents.values() if p.phase != "done")
+
     def start_all(self, spread: float) -> None:
         now = time.monotonic()
         for user_id in self.parents:
