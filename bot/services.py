@@ -40,6 +40,9 @@ class Services:
     # Set after every step: the outbox worker looks for new rows at once instead of
     # waiting for its next poll.
     outbox_signal: asyncio.Event = field(default_factory=asyncio.Event)
+    # Updates whose replies went out since the last step; their saved replies are cleared
+    # in the next step's transaction rather than in one of their own.
+    _answered: list[int] = field(default_factory=list)
 
     @classmethod
     async def start(
@@ -69,6 +72,10 @@ class Services:
         return cls(db=db, content=content, engine=Engine(deps))
 
     async def close(self) -> None:
+        if self._answered:
+            async with self.db.transaction() as tx:
+                await tx.updates.replies_sent(*self._answered)
+            self._answered.clear()
         await self.db.close()
 
     async def process(self, inbound: Inbound, update_id: int | None = None) -> Outcome | None:
@@ -81,7 +88,18 @@ class Services:
         running the step twice. None: the update was handled and answered before.
         """
         now = self.engine.deps.clock.now()
+        answered, self._answered = self._answered, []
+        try:
+            return await self._step(inbound, update_id, now, answered)
+        except BaseException:
+            self._answered[:0] = answered  # rolled back: cleared with a later step
+            raise
+
+    async def _step(self, inbound: Inbound, update_id: int | None, now: datetime,
+                    answered: list[int]) -> Outcome | None:
         async with self.db.transaction() as tx:
+            if answered:
+                await tx.updates.replies_sent(*answered)
             if update_id is not None and not await tx.updates.claim(update_id, now):
                 unsent = await tx.updates.unsent_replies(update_id)
                 if unsent is None:
@@ -102,9 +120,13 @@ class Services:
         return outcome
 
     async def replies_sent(self, update_id: int) -> None:
-        """The update's replies went out (or were given up): forget them."""
-        async with self.db.transaction() as tx:
-            await tx.updates.replies_sent(update_id)
+        """The update's replies went out (or were given up): forget them.
+
+        Noted here and written with the next step (or on close), which saves a transaction
+        per update. A crash before then can only send them once more if Telegram delivers
+        the update again; it cannot lose them.
+        """
+        self._answered.append(update_id)
 
 
 def _outcome_to_json(outcome: Outcome) -> str:

@@ -202,7 +202,10 @@ async def _deliver(
                 replies.pop(0)
             return True
         except (NetworkError, RetryAfter) as error:  # TimedOut is a NetworkError
-            updater = context.application.updater
+            application = context.application
+            if not application.running:
+                raise  # not serving (updates fed by hand): the error handler reports it
+            updater = application.updater
             if updater is not None and not updater.running:
                 log.warning("answers not sent before stopping (%s); kept for the restart",
                             type(error).__name__)

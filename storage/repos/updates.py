@@ -36,11 +36,11 @@ class UpdateRepo:
             row = await cur.fetchone()
         return None if row is None else row[0]
 
-    async def replies_sent(self, update_id: int) -> None:
-        await self._conn.execute(
+    async def replies_sent(self, *update_ids: int) -> None:
+        await self._conn.executemany(
             "UPDATE processed_updates SET replies = NULL WHERE update_id = ?"
             " AND replies IS NOT NULL",
-            (update_id,),
+            [(update_id,) for update_id in update_ids],
         )
 
     async def forget_before(self, cutoff: datetime) -> int:
