@@ -21,8 +21,10 @@ the echo bot ignores. The default pauses (5–20 s: about 15 updates/s from 200 
 stay under that limit.
 
 Targets: ratio ≤ 2, p95 ≤ 100 ms at 200 parents, RSS ≤ 200 MB; exits 1 when one is
-missed. Bounded: warm-up plus ``--duration`` (the echo bot: at most 60 s) plus
-``--saturate`` seconds per bot, and a deadline on every wait.
+missed. Both bots run side by side under the same load during the measured window, so
+that whatever else the machine does weighs on both alike; each is then saturated alone.
+Bounded: warm-up plus ``--duration`` plus ``--saturate`` seconds per bot, and a deadline
+on every wait.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import random
 import sqlite3
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,79 +82,109 @@ class Result:
         )
 
 
-def measure(name: str, bot: BotProcess, world: World, warmup: float, duration: float,
-            saturate: float) -> Result:
-    """Run the world: ``warmup`` seconds unmeasured, then ``duration`` seconds measured,
-    then ``saturate`` seconds without thinking time (updates per second only)."""
+@dataclass
+class Side:
+    """One bot with its own fake Bot API and its own parents."""
+
+    name: str
+    api: FakeBotAPI
+    bot: BotProcess
+    world: World
+    result: Result | None = None
+
+
+def measure(side: Side, start: float, warmup: float, duration: float) -> None:
+    """From ``start`` (time.monotonic): ``warmup`` seconds unmeasured, then ``duration``."""
+    world, bot = side.world, side.bot
     world.start_all(spread=world.think[1])
-    world.run(time.monotonic() + warmup)
+    world.run(start + warmup)
     actions0, latencies0 = world.stats.actions, len(world.stats.latencies)
     cpu0, t0 = bot.cpu_seconds(), time.monotonic()
-    world.run(t0 + duration)
+    world.run(start + warmup + duration)
     cpu1, t1 = bot.cpu_seconds(), time.monotonic()
     stats = Stats(latencies=world.stats.latencies[latencies0:],
                   actions=world.stats.actions - actions0, nudges=world.stats.nudges)
-    result = Result(name, stats, stats.actions, t1 - t0, cpu1 - cpu0, bot.peak_rss_mb())
-    if saturate > 0:
-        # The same parents with no pause at all: the most the bot gets through.
-        world.think = (0.0, 0.0)
-        world.run(time.monotonic() + 2.0)
-        actions0, t0 = world.stats.actions, time.monotonic()
-        world.run(t0 + saturate)
-        result.saturated = (world.stats.actions - actions0) / (time.monotonic() - t0)
-    return result
+    side.result = Result(side.name, stats, stats.actions, t1 - t0, cpu1 - cpu0,
+                         bot.peak_rss_mb())
 
 
-def run_tsunagu(args: argparse.Namespace, workdir: Path) -> Result:
-    with FakeBotAPI(token=TOKEN, seed=args.seed) as api:
-        env = tsunagu_env(api, workdir, TSUNAGU_COORDINATORS_CHAT=str(COORDINATORS_CHAT),
-                          TSUNAGU_LOG_LEVEL="WARNING")
-        bot = BotProcess(tsunagu_command(), env, workdir, api, name="tsunagu").start()
-        rng = random.Random(args.seed)
-        ids = itertools.count(900_000_001)
-
-        def parent() -> Parent:
-            return Parent(next(ids), Plan.draw(rng, questions=1))
-
-        world = World(api, [parent() for _ in range(args.parents)], think=tuple(args.think),
-                      reply_timeout=15.0, seed=args.seed, respawn=parent)
-        try:
-            result = measure("tsunagu", bot, world, args.warmup, args.duration, args.saturate)
-        finally:
-            code = bot.terminate()
-        if code != 0:
-            print(bot.output()[-3000:], file=sys.stderr)
-        result.tickets = sum(len(set(p.references)) for p in world.finished)
-        with sqlite3.connect(workdir / "t.db") as conn:
-            result.stored = conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
-        result.messages = len(api.messages())
-        return result
+def saturate(side: Side, seconds: float) -> float:
+    """Updates per second with the same parents not pausing at all."""
+    world = side.world
+    world.think = (0.0, 0.0)
+    world.run(time.monotonic() + 2.0)
+    actions0, t0 = world.stats.actions, time.monotonic()
+    world.run(t0 + seconds)
+    return (world.stats.actions - actions0) / (time.monotonic() - t0)
 
 
-def run_echo(args: argparse.Namespace, workdir: Path) -> Result:
-    with FakeBotAPI(token=TOKEN, seed=args.seed) as api:
-        env = tsunagu_env(api, workdir)
-        command = [sys.executable, str(ROOT / "benchmarks" / "echo_bot.py")]
-        bot = BotProcess(command, env, workdir, api, name="echo").start()
-        rng = random.Random(args.seed)
-        parents: list[Parent] = [EchoParent(910_000_000 + i, Plan.draw(rng, questions=4))
-                                 for i in range(args.parents)]
-        world = World(api, parents, think=tuple(args.think), reply_timeout=15.0,
-                      seed=args.seed)
-        try:
-            # Its cost per update does not change over a run: a minute is plenty.
-            return measure("echo", bot, world, args.warmup, min(args.duration, 60.0),
-                           args.saturate)
-        finally:
-            bot.terminate()
+def start_tsunagu(args: argparse.Namespace, workdir: Path) -> Side:
+    api = FakeBotAPI(token=TOKEN, seed=args.seed).start()
+    env = tsunagu_env(api, workdir, TSUNAGU_COORDINATORS_CHAT=str(COORDINATORS_CHAT),
+                      TSUNAGU_LOG_LEVEL="WARNING")
+    bot = BotProcess(tsunagu_command(), env, workdir, api, name="tsunagu").start()
+    rng = random.Random(args.seed)
+    ids = itertools.count(900_000_001)
+
+    def parent() -> Parent:
+        return Parent(next(ids), Plan.draw(rng, questions=1))
+
+    world = World(api, [parent() for _ in range(args.parents)], think=tuple(args.think),
+                  reply_timeout=15.0, seed=args.seed, respawn=parent)
+    return Side("tsunagu", api, bot, world)
+
+
+def start_echo(args: argparse.Namespace, workdir: Path) -> Side:
+    api = FakeBotAPI(token=TOKEN, seed=args.seed).start()
+    command = [sys.executable, str(ROOT / "benchmarks" / "echo_bot.py")]
+    bot = BotProcess(command, tsunagu_env(api, workdir), workdir, api, name="echo").start()
+    rng = random.Random(args.seed)
+    parents: list[Parent] = [EchoParent(910_000_000 + i, Plan.draw(rng, questions=4))
+                             for i in range(args.parents)]
+    world = World(api, parents, think=tuple(args.think), reply_timeout=15.0, seed=args.seed)
+    return Side("echo", api, bot, world)
+
+
+def finish_tsunagu(side: Side, workdir: Path) -> None:
+    assert side.result is not None
+    side.result.tickets = sum(len(set(p.references)) for p in side.world.finished)
+    with sqlite3.connect(workdir / "t.db") as conn:
+        side.result.stored = conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
+    side.result.messages = len(side.api.messages())
+
+
+def run(args: argparse.Namespace, workdir: Path) -> list[Side]:
+    """Both bots under the same load at the same time, so that whatever else the machine
+    does weighs on both measurements alike; then each saturated on its own."""
+    sides = [start_tsunagu(args, workdir / "tsunagu")]
+    if not args.no_echo:
+        sides.append(start_echo(args, workdir / "echo"))
+    try:
+        start = time.monotonic()
+        threads = [threading.Thread(target=measure, name=f"load-{s.name}",
+                                    args=(s, start, args.warmup, args.duration))
+                   for s in sides]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(args.warmup + args.duration + 120)
+        for side in sides:
+            if args.saturate > 0 and side.result is not None:
+                side.result.saturated = saturate(side, args.saturate)
+    finally:
+        for side in sides:
+            if side.bot.terminate() != 0:
+                print(side.bot.output()[-3000:], file=sys.stderr)
+            side.api.stop()
+    finish_tsunagu(sides[0], workdir / "tsunagu")
+    return sides
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--parents", type=int, default=200)
     # A request takes a parent about 17 steps of 5–20 s each: long enough for many to finish.
-    parser.add_argument("--duration", type=float, default=240.0,
-                        help="measured seconds for tsunagu (the echo bot: at most 60)")
+    parser.add_argument("--duration", type=float, default=240.0, help="measured seconds")
     parser.add_argument("--warmup", type=float, default=20.0)
     parser.add_argument("--think", type=float, nargs=2, default=(5.0, 20.0),
                         metavar=("MIN", "MAX"), help="seconds a parent takes between steps")
@@ -169,7 +202,9 @@ def main(argv: list[str] | None = None) -> int:
         (workdir / "echo").mkdir()
         print(f"{args.parents} parents, think {args.think[0]}–{args.think[1]} s,"
               f" {args.duration:.0f} s measured after {args.warmup:.0f} s warm-up")
-        ours = run_tsunagu(args, workdir / "tsunagu")
+        sides = run(args, workdir)
+        ours = sides[0].result
+        assert ours is not None
         print(ours.line())
         print(f"         requests completed {ours.tickets} (tickets stored {ours.stored}),"
               f" {ours.messages} messages sent in the whole run;"
@@ -179,8 +214,8 @@ def main(argv: list[str] | None = None) -> int:
             failed.append("p95")
         if ours.rss_mb > TARGET_RSS_MB:
             failed.append("RSS")
-        if not args.no_echo:
-            echo = run_echo(args, workdir / "echo")
+        if len(sides) > 1 and sides[1].result is not None:
+            echo = sides[1].result
             print(echo.line())
             print(f"         saturated: {echo.saturated:.1f} updates/s")
             ratio = ours.per_update_ms / max(echo.per_update_ms, 1e-9)
