@@ -127,6 +127,7 @@ _forged = st.one_of(
 
 @dataclass
 class Tally:
+    examples: int = 0
     updates: int = 0
     replies: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
@@ -367,7 +368,8 @@ class Fuzz:
         mix = ", ".join(f"{k} {n}" for k, n in sorted(self.tally.by_kind.items(),
                                                        key=lambda kv: -kv[1]))
         return [
-            f"updates {self.tally.updates}, messages and edits sent {self.tally.replies}",
+            f"examples {self.tally.examples}, updates {self.tally.updates},"
+            f" messages and edits sent {self.tally.replies}",
             f"kinds: {mix}",
             f"conversation states reached: {', '.join(states)}",
             f"tickets {tickets}; refusals audited {denied}",

@@ -47,6 +47,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzz]:
 @given(data=st.data())
 @seed(int(SEED or 0))  # used only when not derandomized
 def test_generated_updates_never_break_the_desk(desk: Fuzz, data: st.DataObject) -> None:
+    desk.tally.examples += 1
     for _ in range(STEPS):
         kind, raw = desk.draw_update(data)
         desk.step(kind, raw)
