@@ -60,6 +60,19 @@ def find_entry(turn: Turn, entry_id: str, locale: Locale) -> FaqEntry | None:
     return entry
 
 
+def named_entry(
+    turn: Turn, args: tuple[str, ...], usage: str
+) -> tuple[FaqEntry, Locale] | None:
+    """The entry an ``ID [ja|en]`` command names; says ``usage`` or "no such entry" if none."""
+    found = entry_and_locale(turn, split_args(args))
+    if found is None:
+        turn.say(usage)
+        return None
+    entry_id, locale = found
+    entry = find_entry(turn, entry_id, locale)
+    return None if entry is None else (entry, locale)
+
+
 def language_name(turn: Turn, locale: Locale) -> str:
     return turn._(LOCALE_NAMES[locale])
 

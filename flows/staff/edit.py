@@ -12,9 +12,9 @@ from flows.model import Locale
 from flows.ports import FaqChange, RosterMember
 from flows.staff.common import (
     button,
-    entry_and_locale,
     find_entry,
     language_name,
+    named_entry,
     save_change,
     split_args,
     text_language,
@@ -37,14 +37,10 @@ REVIEW_INTERVAL = timedelta(days=365)
 
 async def start_edit(turn: Turn, member: RosterMember, args: tuple[str, ...]) -> None:
     _ = turn._
-    found = entry_and_locale(turn, split_args(args))
-    if found is None:
-        turn.say(_("Which entry? For example: /faq_edit coord_what"))
+    named = named_entry(turn, args, _("Which entry? For example: /faq_edit coord_what"))
+    if named is None:
         return
-    entry_id, locale = found
-    entry = find_entry(turn, entry_id, locale)
-    if entry is None:
-        return
+    entry, locale = named
     turn.session.state = EDIT_STATE
     turn.session.data[PENDING] = {"id": entry.id, "locale": locale, "old": entry.answer}
     turn.say(
@@ -204,14 +200,10 @@ def review_fields(entry: FaqEntry, today: date) -> dict[str, Any]:
 
 async def mark_reviewed(turn: Turn, member: RosterMember, args: tuple[str, ...]) -> None:
     _ = turn._
-    found = entry_and_locale(turn, split_args(args))
-    if found is None:
-        turn.say(_("Which entry? For example: /faq_reviewed coord_what"))
+    named = named_entry(turn, args, _("Which entry? For example: /faq_reviewed coord_what"))
+    if named is None:
         return
-    entry_id, locale = found
-    entry = find_entry(turn, entry_id, locale)
-    if entry is None:
-        return
+    entry, locale = named
     today = tokyo_today(turn)
     old = {
         "reviewed": entry.reviewed,

@@ -8,9 +8,8 @@ from flows.model import Keyboard
 from flows.ports import RecordedChange, RosterMember
 from flows.staff.common import (
     button,
-    entry_and_locale,
-    find_entry,
     language_name,
+    named_entry,
     split_args,
     tokyo_today,
 )
@@ -81,14 +80,10 @@ async def list_entries(turn: Turn, member: RosterMember, args: tuple[str, ...]) 
 
 async def show_entry(turn: Turn, member: RosterMember, args: tuple[str, ...]) -> None:
     _ = turn._
-    found = entry_and_locale(turn, split_args(args))
-    if found is None:
-        turn.say(_("Which entry? For example: /faq_show coord_what"))
+    named = named_entry(turn, args, _("Which entry? For example: /faq_show coord_what"))
+    if named is None:
         return
-    entry_id, locale = found
-    entry = find_entry(turn, entry_id, locale)
-    if entry is None:
-        return
+    entry, locale = named
     lines = [
         f"{status_mark(turn, entry)} <b>{esc(entry.id)}</b> ({language_name(turn, locale)})",
         _("Question: {question}").format(question=esc(entry.question)),
