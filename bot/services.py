@@ -21,6 +21,7 @@ from content.source import ContentStore
 from flows.engine import Engine
 from flows.model import Inbound, Outcome, Reply, Session
 from flows.ports import DeskSettings, RosterMember
+from flows.text import Html
 from flows.turn import Deps
 from storage.database import Database
 
@@ -139,7 +140,9 @@ def _outcome_to_json(outcome: Outcome) -> str:
 def _outcome_from_json(text: str, inbound: Inbound) -> Outcome:
     data = json.loads(text)
     return Outcome(
-        replies=[Reply.model_validate(r) for r in data.get("replies", [])],
+        # Saved as the step made them: their text is reply HTML already, not to be escaped again.
+        replies=[Reply.model_validate({**r, "text": Html(r["text"])})
+                 for r in data.get("replies", [])],
         # The step's session was saved with it; this one only carries the key.
         session=Session(key=inbound.session_key),
         toast=data.get("toast"),
