@@ -6,7 +6,8 @@
     /roster remove 123456                    off the roster
 
 Staff only (see flows/staff/access.py); every change is audited. TSUNAGU_COORDINATORS and
-TSUNAGU_STAFF only add people at start; what staff change here stays.
+TSUNAGU_STAFF only add, at start, people the roster never had; what staff change here stays,
+a removal included (storage/repos/roster.py ``seed``).
 """
 
 from __future__ import annotations
