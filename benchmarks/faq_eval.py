@@ -48,7 +48,7 @@ from content.matching.normalize import text_locale  # noqa: E402
 from flows.model import Locale  # noqa: E402
 from flows.ports import FaqMatch  # noqa: E402
 
-EMERGENCY_LABELS = {"EMERGENCY", "ORDINARY"}
+EMERGENCY_LABELS = {"EMERGENCY", "ORDINARY", "NORMAL"}
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from content.models import (
     SynonymsFile,
 )
 from content.problems import Problem, Severity, validation_message
+from content.triage_models import EmergencyFile, TriageFile
 from content.yaml_lines import PathKey, YamlSyntaxError, line_for, load_with_lines
 from flows.model import LOCALES, Locale
 from flows.text import N_
@@ -49,6 +50,11 @@ HOURS_TO_FILL = N_("{id}: opening hours still to be filled in")
 OFFICE_NOT_REVIEWED_NOTE = N_("{id}: not reviewed yet — {note}")
 OFFICE_NOT_REVIEWED = N_("{id}: not reviewed yet — details not confirmed yet")
 REQUESTS_FILE_MISSING = N_("file is missing: the desk takes no requests for coordinators")
+UNKNOWN_EMERGENCY_CATEGORY = N_("sign of '{id}': no such category in emergency.yaml")
+EMERGENCY_NOT_REVIEWED = N_("{id}: emergency guidance not reviewed yet")
+EMERGENCY_FILE_NOT_REVIEWED = N_(
+    "emergency numbers and headings not reviewed yet (the poison center numbers are to be"
+    " confirmed)")
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,10 @@ class Content:
     consent: dict[Locale, ConsentText] = field(default_factory=dict)
     intake: IntakeFile | None = None
     routing: RoutingFile = field(default_factory=RoutingFile)
+    # How danger is recognised (triage.yaml) and what is then said (emergency.yaml). Always
+    # loaded from files; None only in tests that build Content by hand.
+    triage: TriageFile | None = None
+    emergency: EmergencyFile | None = None
 
     @property
     def takes_requests(self) -> bool:
@@ -160,8 +170,13 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR, *, today: date | None = None)
     if categories is not None and offices is not None:
         _cross_check(reader, faq, categories, offices, today or tokyo_today())
     consent, intake, routing = _read_requests(reader, offices)
+    triage = reader.read("triage.yaml", TriageFile)
+    emergency = reader.read("emergency.yaml", EmergencyFile)
+    if triage is not None and emergency is not None:
+        _check_emergency(reader, triage, emergency)
     ok = not any(p.severity == "error" for p in reader.problems)
-    if not ok or categories is None or offices is None or synonyms is None or offtopic is None:
+    if (not ok or categories is None or offices is None or synonyms is None or offtopic is None
+            or triage is None or emergency is None):
         return LoadResult(None, reader.problems)
     content = Content(
         faq=faq,
@@ -173,8 +188,29 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR, *, today: date | None = None)
         consent=consent,
         intake=intake,
         routing=routing or RoutingFile(),
+        triage=triage,
+        emergency=emergency,
     )
     return LoadResult(content, reader.problems)
+
+
+def _check_emergency(reader: _Reader, triage: TriageFile, emergency: EmergencyFile) -> None:
+    """Every sign has guidance to show, and staff see which texts still need a review."""
+    name = "emergency.yaml"
+    known = {c.id for c in emergency.categories}
+    for i, sign in enumerate(triage.signs):
+        if sign.category not in known:
+            reader.error("triage.yaml", reader.line("triage.yaml", "signs", i),
+                         UNKNOWN_EMERGENCY_CATEGORY, id=sign.category)
+    _unique(reader, name, [c.id for c in emergency.categories], ("categories",))
+    for i, category in enumerate(emergency.categories):
+        if not category.reviewed:
+            reader.warn(name, reader.line(name, "categories", i), EMERGENCY_NOT_REVIEWED,
+                        id=category.id)
+    texts = [emergency.heading, emergency.maybe, emergency.numbers, emergency.poison_center,
+             emergency.hospital, emergency.not_a_service]
+    if any(TO_FILL in t.ja or TO_FILL in t.en for t in texts) or not emergency.reviewed:
+        reader.warn(name, 1, EMERGENCY_FILE_NOT_REVIEWED)
 
 
 def _read_requests(

@@ -1,12 +1,49 @@
-"""Emergency guidance: shown before anything else when a message sounds like one."""
+"""Emergency guidance: shown before anything else when a message sounds like one.
+
+What is said comes from content/data/emergency.yaml, kept and reviewed by staff: a heading
+that says to call 119, then for each kind of danger recognised (at most two, the first ones
+found) the published first steps and whom to call, then #7119 / #8000 and the reminder that
+this chat is not an emergency service. When the detector is unsure, one calm line instead.
+"""
 
 from __future__ import annotations
 
-from flows.text import BLANK, Html, join_lines
+from content.models import TO_FILL
+from flows.ports import EmergencyAssessment
+from flows.text import BLANK, Html, esc, join_lines, markup
 from flows.turn import Turn
 
+# More than two kinds of guidance at once would bury the first thing to do.
+CATEGORIES_SHOWN = 2
 
-def emergency_text(turn: Turn) -> Html:
+
+def _shown(text: str) -> Html:
+    # A detail staff still have to confirm is marked for them, not shown to parents.
+    return esc(text.replace(TO_FILL, "").strip())
+
+
+def emergency_text(turn: Turn, assessment: EmergencyAssessment) -> Html:
+    guide = turn.content.emergency
+    if guide is None:
+        return _generic(turn)
+    loc = turn.locale
+    lines = [markup("⚠️ <b>{}</b>").format(guide.heading.get(loc).removeprefix("⚠️ "))]
+    shown = [c for c in (guide.category(s) for s in assessment.signals) if c is not None]
+    for category in shown[:CATEGORIES_SHOWN]:
+        lines += [BLANK, markup("<b>{}</b>").format(category.label.get(loc)),
+                  _shown(category.steps.get(loc))]
+    calls = {c.call for c in shown[:CATEGORIES_SHOWN]}
+    lines.append(BLANK)
+    if "poison" in calls:
+        lines.append(_shown(guide.poison_center.get(loc)))
+    if "hospital" in calls:
+        lines.append(_shown(guide.hospital.get(loc)))
+    lines += [_shown(guide.numbers.get(loc)), BLANK, _shown(guide.not_a_service.get(loc))]
+    return join_lines(lines)
+
+
+def _generic(turn: Turn) -> Html:
+    """The guidance when no emergency.yaml is loaded (tests that build content by hand)."""
     _ = turn._
     return join_lines(
         [
@@ -28,5 +65,14 @@ def emergency_text(turn: Turn) -> Html:
     )
 
 
-def say_emergency(turn: Turn) -> None:
-    turn.say(emergency_text(turn))
+def say_emergency(turn: Turn, assessment: EmergencyAssessment) -> None:
+    turn.say(emergency_text(turn, assessment))
+
+
+def say_maybe(turn: Turn) -> None:
+    """One calm line when a message might describe danger but the detector is not sure."""
+    guide = turn.content.emergency
+    if guide is not None:
+        turn.say(_shown(guide.maybe.get(turn.locale)))
+    else:
+        turn.say(turn._("If your child may be in danger now, call 119 (ambulance) right away."))

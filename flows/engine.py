@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows import callbacks, consent, desk, faq, menu, offices, staff, tickets
-from flows.emergency import say_emergency
+from flows.emergency import say_emergency, say_maybe
 from flows.intake import flow as intake
 from flows.model import Inbound, Outcome, Session
 from flows.ports import Store
@@ -90,7 +90,9 @@ class Engine:
             return
         assessment = self.deps.emergency.assess(text)
         if assessment.emergency:
-            say_emergency(turn)
+            say_emergency(turn, assessment)
+        elif assessment.possible:
+            say_maybe(turn)
         state_handler = self.router.states.get(state_prefix)
         if state_handler is not None:
             await state_handler(turn, text)

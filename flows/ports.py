@@ -60,7 +60,10 @@ class EmergencyAssessment(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     emergency: bool
-    # Which signals fired, for tests and staff review; never shown to parents.
+    # Not clear enough for the full guidance, but worth one calm line about 119.
+    possible: bool = False
+    # The categories of emergency.yaml that fired (which guidance to show), for tests and
+    # staff review; never shown to parents as such.
     signals: tuple[str, ...] = ()
 
 

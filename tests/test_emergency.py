@@ -7,12 +7,15 @@ import time
 
 import pytest
 
-from content.matching.emergency import PatternEmergencyDetector
+from content.loader import load_content
+from content.matching.emergency import TriageDetector
 
 
 @pytest.fixture(scope="module")
-def detector() -> PatternEmergencyDetector:
-    return PatternEmergencyDetector()
+def detector() -> TriageDetector:
+    content = load_content().content
+    assert content is not None and content.triage is not None
+    return TriageDetector(content.triage)
 
 
 @pytest.mark.parametrize(
@@ -40,7 +43,7 @@ def detector() -> PatternEmergencyDetector:
     ],
 )
 def test_emergency_in_many_forms_is_recognised(
-    detector: PatternEmergencyDetector, text: str
+    detector: TriageDetector, text: str
 ) -> None:
     assessment = detector.assess(text)
     assert assessment.emergency, text
@@ -48,7 +51,7 @@ def test_emergency_in_many_forms_is_recognised(
 
 
 def test_emergency_buried_in_a_long_message_is_recognised(
-    detector: PatternEmergencyDetector,
+    detector: TriageDetector,
 ) -> None:
     story = (
         "いつもありがとうございます。来年の就学相談のことや、ヘルパーさんの件でいろいろ聞きたいことが"
@@ -77,19 +80,82 @@ def test_emergency_buried_in_a_long_message_is_recognised(
     ],
 )
 def test_past_hypothetical_and_service_questions_are_not_flagged(
-    detector: PatternEmergencyDetector, text: str
+    detector: TriageDetector, text: str
 ) -> None:
     assert not detector.assess(text).emergency, text
 
 
 def test_the_past_does_not_hide_what_is_happening_again_now(
-    detector: PatternEmergencyDetector,
+    detector: TriageDetector,
 ) -> None:
     assert detector.assess("去年も同じことがあったけど、今また息ができなくなってる").emergency
 
 
-def test_a_pasted_page_is_assessed_quickly(detector: PatternEmergencyDetector) -> None:
+def test_a_pasted_page_is_assessed_quickly(detector: TriageDetector) -> None:
     page = "呼吸器とカニューレと吸引とけいれんと停電の話。" * 250
     started = time.perf_counter()
     detector.assess(page)
     assert time.perf_counter() - started < 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("胃ろうのボタンが抜けちゃった", "gtube"),
+        ("The G-tube came out and the balloon is burst", "gtube"),
+        ("子どもがボタン電池を飲み込んだかもしれない", "ingestion"),
+        ("気切のところから血が出てて止まらない", "bleeding"),
+        ("サチュ80前後から上がらない、吸引しても変わらない", "spo2"),
+        ("sats are 78 and not coming up even with suction", "spo2"),
+        ("酸素ボンベがもうすぐ空になる、予備がない", "oxygen"),
+        ("停電してて呼吸器が内部バッテリーで動いてる", "power"),
+        ("生後2か月で熱が38.4度あります", "infant_fever"),
+        ("my 6 week old has a temperature of 38.5", "infant_fever"),
+        ("けいれんが10分続いています", "seizure"),
+        ("上の子が階段から落ちて頭を打って、そのあと吐いた", "head"),
+        ("NGチューブが半分抜けてる、注入中だった", "ngtube"),
+        ("CVカテーテルが外れて血が逆流してる", "cvline"),
+    ],
+)
+def test_each_kind_of_danger_is_named_for_its_guidance(
+    detector: TriageDetector, text: str, category: str
+) -> None:
+    assessment = detector.assess(text)
+    assert assessment.emergency and category in assessment.signals, (text, assessment)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "さっきカニューレが抜けたけど、すぐ入れ直せて今は落ち着いています",
+        "祖母が在宅酸素で、ボンベが切れそうだと言っている",
+        "My father is on home oxygen and the concentrator stopped",
+        "ニュースで子どもがボタン電池を飲み込んだ話を見て怖くなった",
+        "サチュ96で落ち着いています。元気です",
+        "生後2か月の頃に熱が出て入院したことがあります",
+    ],
+)
+def test_resolved_adults_and_other_peoples_stories_are_not_flagged(
+    detector: TriageDetector, text: str
+) -> None:
+    assert not detector.assess(text).emergency, text
+
+
+def test_a_brother_or_sister_in_danger_is_an_emergency(detector: TriageDetector) -> None:
+    assert detector.assess("弟がタバコを食べちゃったみたい、祖母が見てたんだけど").emergency
+
+
+def test_a_resolution_still_to_come_is_no_resolution(detector: TriageDetector) -> None:
+    assert detector.assess("息ができてない。落ち着いたら連絡します").emergency
+
+
+def test_asking_whether_to_call_an_ambulance_counts_unless_it_is_hypothetical(
+    detector: TriageDetector,
+) -> None:
+    assert detector.assess("救急車呼んだほうがいい？").emergency
+    assert not detector.assess("息が止まったら救急車を呼ぶべきですか").emergency
+
+
+def test_a_vague_worry_about_a_baby_gets_the_calm_line_only(detector: TriageDetector) -> None:
+    assessment = detector.assess("なんかいつもと様子が違う気がする")
+    assert assessment.possible and not assessment.emergency

@@ -6,7 +6,7 @@ How the parts fit: ``normalize`` (one spelling), ``readings`` (kana readings, ca
 on disk by content fingerprint), ``terms`` and ``phrases`` (what is compared),
 ``synonyms`` (concepts), ``documents`` and ``lexical`` (the ranker behind the
 ``ranking`` seam), ``offtopic`` (other ward matters), ``matcher`` (the three bands),
-``emergency`` (danger now, in any words).
+``emergency`` and ``quantities`` (danger now, from the signs in triage.yaml).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from content.loader import Content
 from content.matching.documents import build_documents
-from content.matching.emergency import PatternEmergencyDetector
+from content.matching.emergency import TriageDetector
 from content.matching.lexical import LexicalRanker
 from content.matching.matcher import BandedMatcher
 from content.matching.offtopic import OffTopicFinder
@@ -75,5 +75,6 @@ def build_matcher(content: Content, cache_dir: Path | None = None) -> FaqMatcher
 
 
 def build_emergency_detector(content: Content) -> EmergencyDetector:
-    # The patterns are the same whatever the content; the argument keeps the seam uniform.
-    return PatternEmergencyDetector()
+    if content.triage is None:
+        raise ValueError("the content has no triage.yaml")
+    return TriageDetector(content.triage)

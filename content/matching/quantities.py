@@ -1,0 +1,111 @@
+"""Numbers in a parent's message read as numbers: saturation, temperature, age, minutes.
+
+Each finder returns the spans where a measured concept holds in a folded sentence
+(content/matching/normalize.py: digits are half width, text lower case), so a sign in
+triage.yaml can use ``@spo2_low`` like any other concept. The thresholds are those of the
+published guidance: a baby under 3 months with 38 °C or more is seen at once; SpO2 has no
+universal threshold (the child's own plan sets it), so only values well below 90 count
+here, and "not recovering" words do the rest; a seizure of 5 minutes or more.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+Span = tuple[int, int]
+
+# What a saturation number follows (folded spellings), and how far after it it may stand.
+_SATURATION = re.compile(
+    r"さちゅ|さちれ|spo2|sp02|酸素飽和度|酸素の(?:値|数値)|ぱるすおきし|おきしめた|\bsats?\b"
+    r"|\bsaturation|\bo2 sat|\bpulse ?ox|\boxygen (?:level|sat)"
+)
+_SATURATION_REACH = 30
+_NUMBER = re.compile(r"(?<![0-9.])(\d{2,3})(?:\.\d)?(?![0-9])")
+_TENS = re.compile(r"(?<![0-9])([4-8])(?:0\s*(?:台|%?台|代|s\b)|割)")
+_LOW_WORDS = re.compile(r"\b(?:low|mid|high)? ?(?:70|80|60|50)s\b|\bin the (?:70|80|60)s\b")
+
+_TEMPERATURE = re.compile(
+    r"(?<![0-9.])(\d{2,3}(?:\.\d+)?)\s*(°c|°f|℃|度|ど\b|c\b|f\b|degrees?|ﾟ)"
+)
+_FEVER_BEFORE = re.compile(r"(?:熱|ねつ|体温|たいおん|temp|temperature|fever|thermometer|says)"
+                           r"[^0-9]{0,12}(\d{2,3}(?:\.\d+)?)(?![0-9])")
+
+_AGE = re.compile(
+    r"生後\s*(\d+)\s*(日|週|か月|かげつ|ヶ月)"
+    r"|(?<![0-9])(\d+)\s*(か月|ヶ月|週|日)\s*(?:の|児|目|になる|になった|くらいの|ぐらいの)"
+    r"|(?<![0-9])(\d+)[\s-]*(day|week|month)s?[\s-]*old"
+    r"|\b(?:my|our|a|the) (\d+)[\s-]*(day|week|month)s?\b"
+)
+_NEWBORN = re.compile(r"新生児|生まれたばかり|生後すぐ|生後まもな|生後間もな|\bnewborn|\bneonat")
+
+_MINUTES = re.compile(r"(?<![0-9])(\d+)\s*(?:分|min\b|mins\b|minutes?)(?!前)")
+_MINUTES_WORDS = re.compile(r"\bhalf an hour|\bten minutes|\bfive minutes|\bfifteen minutes"
+                            r"|何分も|十分以上|三十分")
+
+
+def spo2_low(sentence: str) -> list[Span]:
+    """Saturation values below 90 (and "in the 80s", 8割, 70台) after a saturation word."""
+    spans: list[Span] = []
+    for word in _SATURATION.finditer(sentence):
+        window_end = min(len(sentence), word.end() + _SATURATION_REACH)
+        window = sentence[word.end():window_end]
+        for number in _NUMBER.finditer(window):
+            if 40 <= int(number.group(1)) < 90:
+                spans.append((word.end() + number.start(), word.end() + number.end()))
+        for pattern in (_TENS, _LOW_WORDS):
+            for found in pattern.finditer(window):
+                spans.append((word.end() + found.start(), word.end() + found.end()))
+    return spans
+
+
+def spo2_ok(sentence: str) -> list[Span]:
+    """Saturation values of 90 or more: a reading that is not itself the danger."""
+    spans: list[Span] = []
+    for word in _SATURATION.finditer(sentence):
+        window = sentence[word.end():min(len(sentence), word.end() + _SATURATION_REACH)]
+        for number in _NUMBER.finditer(window):
+            if 90 <= int(number.group(1)) <= 100:
+                spans.append((word.end() + number.start(), word.end() + number.end()))
+    return spans
+
+
+def fever(sentence: str) -> list[Span]:
+    """A body temperature of 38 °C or more (100.4 °F)."""
+    spans: list[Span] = []
+    for found in _TEMPERATURE.finditer(sentence):
+        value, unit = float(found.group(1)), found.group(2)
+        if (unit in ("°f", "f") and 100.4 <= value < 110) or 38 <= value < 43:
+            spans.append(found.span())
+    for found in _FEVER_BEFORE.finditer(sentence):
+        value = float(found.group(1))
+        if 38 <= value < 43 or 100.4 <= value < 110:
+            spans.append(found.span(1))
+    return spans
+
+
+def young_infant(sentence: str) -> list[Span]:
+    """A baby under 3 months old."""
+    spans = [m.span() for m in _NEWBORN.finditer(sentence)]
+    for found in _AGE.finditer(sentence):
+        groups = [g for g in found.groups() if g is not None]
+        number, unit = int(groups[0]), groups[1]
+        days = number * {"日": 1, "day": 1, "週": 7, "week": 7}.get(unit, 30)
+        if days < 90:
+            spans.append(found.span())
+    return spans
+
+
+def long_minutes(sentence: str) -> list[Span]:
+    """Five minutes or more (of a seizure, say)."""
+    spans = [m.span() for m in _MINUTES.finditer(sentence) if int(m.group(1)) >= 5]
+    return spans + [m.span() for m in _MINUTES_WORDS.finditer(sentence)]
+
+
+MEASURES: dict[str, Callable[[str], list[Span]]] = {
+    "@spo2_low": spo2_low,
+    "@spo2_ok": spo2_ok,
+    "@fever": fever,
+    "@young_infant": young_infant,
+    "@long_minutes": long_minutes,
+}
