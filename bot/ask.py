@@ -30,6 +30,8 @@ class AskResult:
     answer: str
     suggestions: list[str]
     emergency: bool
+    # Not clear enough for the emergency guidance; the answer starts with one calm line.
+    possible: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -39,6 +41,7 @@ class AskResult:
             "answer": self.answer,
             "suggestions": self.suggestions,
             "emergency": self.emergency,
+            "possible": self.possible,
         }
 
     def as_text(self) -> str:
@@ -58,7 +61,8 @@ class Asker:
         locale = lang or guess_locale(text)
         content = self.services.content
         match = content.matcher().match(text, locale)
-        emergency = self.services.engine.deps.emergency.assess(text).emergency
+        assessment = self.services.engine.deps.emergency.assess(text)
+        emergency = assessment.emergency
         user = next(self._ids)
         inbound = Inbound(
             channel="console", user_id=user, chat_id=user, kind="text", text=text,
@@ -75,4 +79,5 @@ class Asker:
             answer=answer,
             suggestions=list(match.suggestions),
             emergency=emergency,
+            possible=assessment.possible,
         )
