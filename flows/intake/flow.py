@@ -454,12 +454,17 @@ def _chunks(lines: list[str], limit: int) -> list[str]:
     return chunks
 
 
+def expects_typed_answer(step_id: str) -> bool:
+    step = BY_ID.get(step_id)
+    return step is not None and step.kind == "text"
+
+
 def register(router: Router, consent: ConsentFlow, tickets: TicketsFlow) -> IntakeFlow:
     flow = IntakeFlow(router, consent, tickets)
     consent.on_granted(flow.after_consent)
     router.button("req", flow.open)
     router.button("in", flow.handle)
-    router.state(STATE, flow.text, flow.reprompt)
+    router.state(STATE, flow.text, flow.reprompt, typed=expects_typed_answer)
     router.command("request", flow.command, N_("Ask a coordinator for help"))
     router.menu_entry(
         lambda turn: (
