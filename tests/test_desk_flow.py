@@ -25,6 +25,7 @@ from tests.desk_world import (
     World,
     send_request,
 )
+from tests.intake_fakes import with_confirmed_hours
 
 PERSONAL = ("Hanako", "Chiyoda", "090", "1234-5678", "suction", "Ventilator", "人工呼吸器",
             "daughter")
@@ -394,6 +395,12 @@ async def test_out_of_hours_the_family_hears_when_the_desk_opens(world: World) -
     await claimed_by_a(world)
     world.clock.advance(hours=11)  # 21:00 in Tokyo
     parent = world.parent
+    # While the ward has not confirmed its hours, nothing is said that could be false.
+    await parent.text("Are you there?")
+    assert "closed now" not in parent.said
+    assert "read on business days, during the desk's hours (still being confirmed)" in parent.said
+    source = world.services.engine.deps.content
+    source.content = with_confirmed_hours(source.content)  # type: ignore[attr-defined]
     await parent.text("Are you there?")
     assert "The desk is closed now and opens again on Wed, Nov 25, 2026, 9:00 AM" in parent.said
 

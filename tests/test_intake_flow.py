@@ -154,7 +154,7 @@ async def test_english_transcript_by_a_professional_with_phone_contact(engine: E
     await chat.press_label("Send to the coordinators")
     text = chat.all_text
     assert "Reference K-0001" in text and "Child Development Center" in text
-    assert "phone you" in text and "The desk is open now" in text
+    assert "phone you" in text and "on a business day (the desk's exact hours" in text
     [(ticket_id, row)] = chat.store.tickets.tickets.items()
     assert row["office"] == "kodomo_hattatsu" and row["priority"] == "high"
     details = chat.store.tickets.details[ticket_id]
