@@ -40,7 +40,7 @@ async def test_japanese_transcript_with_mistakes_and_changes(engine: Engine) -> 
     await chat.press_label("子どもの保護者です")
     await chat.press_label("1. 相談に使う")
     await chat.press_label("次へ")
-    assert "質問 1／" in chat.all_text
+    assert "質問 1" in chat.all_text
 
     await chat.press("v1:in:residence:v:chiyoda")
     await chat.text("にさい")  # not an age: re-asked with an example
@@ -355,3 +355,37 @@ async def test_sending_twice_makes_one_ticket(engine: Engine) -> None:
     await chat.press("v1:in:summary:send")
     assert len(chat.store.tickets.tickets) == 1
     assert "no longer stored" in chat.all_text
+
+
+async def test_the_question_number_only_moves_on_as_follow_ups_open(engine: Engine) -> None:
+    import itertools
+    import re
+
+    chat = memory_chat(engine, language_code="ja")
+    numbers: list[int] = []
+
+    def shown() -> None:
+        found = re.findall(r"<i>質問 (\d+)([^<]*)</i>", chat.all_text)
+        assert len(found) == 1 and found[0][1] == "", chat.all_text  # one number, no total
+        numbers.append(int(found[0][0]))
+
+    await consent(chat)
+    shown()
+    # Choosing “other” opens a follow-up, and so do a hospital stay and phone contact: the
+    # follow-up takes the next number and nothing after it makes the count go back.
+    for kind, value in (
+        ("press", "residence:v:chiyoda"), ("text", "2歳"), ("press", "care:t:other"),
+        ("press", "care:done"), ("press", "care_other:skip"), ("press", "situation:v:hospital"),
+        ("text", "未定"), ("press", "discharge:v:undecided"), ("press", "needs:t:other"),
+        ("press", "needs:done"), ("press", "needs_other:skip"), ("press", "note:skip"),
+        ("press", "contact:v:phone"), ("text", "03-1234-5678"),
+    ):
+        if kind == "press":
+            await chat.press(f"v1:in:{value}")
+        else:
+            await chat.text(value)
+        shown()
+    assert numbers[-1] == 12  # phone_times: the 12th question on this path
+    moves = [b - a for a, b in itertools.pairwise(numbers)]
+    assert all(move >= 0 for move in moves), numbers
+    assert sorted(set(numbers)) == list(range(1, max(numbers) + 1)), numbers  # none skipped

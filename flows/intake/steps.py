@@ -144,9 +144,11 @@ def prune(answers: Answers) -> None:
     answers["_done"] = sorted(done(answers) & keep)
 
 
-def progress(answers: Answers, step_id: str) -> tuple[int, int]:
+def progress(answers: Answers, step_id: str) -> int:
+    """The question's number: its place among the questions that apply. Answering a question
+    only opens or closes questions after it, so the next one always has the next number."""
     ids = [s.id for s in applicable(answers)]
-    return (ids.index(step_id) + 1 if step_id in ids else len(ids)), len(ids)
+    return ids.index(step_id) + 1 if step_id in ids else len(ids)
 
 
 def final_answers(answers: Answers) -> Answers:
