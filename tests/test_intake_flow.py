@@ -389,3 +389,25 @@ async def test_the_question_number_only_moves_on_as_follow_ups_open(engine: Engi
     moves = [b - a for a, b in itertools.pairwise(numbers)]
     assert all(move >= 0 for move in moves), numbers
     assert sorted(set(numbers)) == list(range(1, max(numbers) + 1)), numbers  # none skipped
+
+
+async def test_a_question_typed_where_buttons_wait_is_answered(engine: Engine) -> None:
+    chat = memory_chat(engine, language_code="en")
+    await consent(chat)
+    await chat.text("how do I find a nurse")  # at a multiple-choice step
+    answer, again = chat.texts
+    assert "A nurse visits your home" in answer and "back to your request" in answer
+    assert "Where does the family live?" in again and chat.session.state == "intake:residence"
+    assert "Please choose with the buttons below" not in chat.all_text
+    assert any("Chiyoda" in label for label in labels(chat))  # the buttons, again
+    assert chat.store.faq_views.rows  # counted like any answer the FAQ gives
+
+    await chat.text("what happens to the dog")  # not in the FAQ: where it can go instead
+    assert "once this request is sent, you can write it here" in chat.all_text
+    assert chat.session.state == "intake:residence"
+
+    await chat.press("v1:in:residence:v:chiyoda")
+    await chat.text("Can a nurse come to our home?")  # where an age is asked
+    assert "A nurse visits your home" in chat.all_text
+    assert "could not read that as an age" not in chat.all_text
+    assert chat.session.state == "intake:age" and "age" not in draft_answers(chat)
