@@ -218,7 +218,7 @@ def _cross_check(
     ids: dict[Locale, list[str]] = {}
     for locale, entries in faq.items():
         ids[locale] = [e.id for e in entries]
-        ctx = EntryContext(category_ids, frozenset(ids[locale]), office_ids, today)
+        ctx = EntryContext(category_ids, frozenset(ids[locale]), office_ids, today, locale)
         _check_entries(reader, f"faq.{locale}.yaml", entries, ctx)
     if len(ids) == len(LOCALES):
         ja, en = set(ids["ja"]), set(ids["en"])

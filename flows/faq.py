@@ -25,9 +25,15 @@ def text_for_matching(text: str) -> str:
     return text[:MATCH_HEAD_CHARS] + "\n" + text[-MATCH_TAIL_CHARS:]
 
 
+def button_label(entry: FaqEntry) -> str:
+    """The entry's short title; the question cut short only where staff have not given one
+    (`tsunagu content check` lists those)."""
+    return entry.title or clip(entry.question, BUTTON_LABEL_CHARS)
+
+
 def topic_button(turn: Turn, entry: FaqEntry) -> Button:
     return Button(
-        label=clip(entry.question, BUTTON_LABEL_CHARS),
+        label=button_label(entry),
         data=callbacks.encode("faq", "q", entry.id),
     )
 
