@@ -119,7 +119,7 @@ async def test_english_transcript_by_a_professional_with_phone_contact(engine: E
     await chat.press_label("The guardian has agreed")
     await chat.press_label("Continue")
 
-    await chat.text("We live in Chiyoda City")  # typing a button's label works too
+    await chat.text("In Chiyoda City")  # typing a button's label works too
     assert chat.session.state == "intake:age"
     await chat.text("born in April 2025")
     await chat.press_label("Tracheostomy")
@@ -411,3 +411,21 @@ async def test_a_question_typed_where_buttons_wait_is_answered(engine: Engine) -
     assert "A nurse visits your home" in chat.all_text
     assert "could not read that as an age" not in chat.all_text
     assert chat.session.state == "intake:age" and "age" not in draft_answers(chat)
+
+
+async def test_a_professional_reads_questions_about_the_family(engine: Engine) -> None:
+    chat = memory_chat(engine, language_code="en")
+    await chat.press("v1:req")
+    await chat.press("v1:cs:role:pro")
+    for tick in ("intake", "confirm"):
+        await chat.press(f"v1:cs:t:{tick}")
+    await chat.press("v1:cs:ok")
+    assert chat.session.state == "intake:residence"
+    assert labels(chat)[:3] == ["In Chiyoda City", "Moving to Chiyoda City", "Somewhere else"]
+    await chat.press("v1:in:residence:v:chiyoda")
+    await chat.press("v1:in:age:back")  # the question again, with the answer given
+    assert "Current answer: In Chiyoda City" in chat.all_text
+    await chat.command("mydata")  # the draft's answers, by their titles
+    text = chat.all_text
+    assert "Where the family lives" in text and "Where you live" not in text
+    assert "We live" not in text
