@@ -300,3 +300,67 @@ def test_every_shipped_entry_has_a_title_that_is_its_button() -> None:
         for entry in content.faq[locale]:  # type: ignore[index]
             assert entry.title and len(entry.title) <= limit, (locale, entry.id)
             assert button_label(entry) == entry.title and "…" not in entry.title
+
+
+def test_folded_japanese_lines_join_without_a_stray_space(tmp_path: Path) -> None:
+    from content.yaml_lines import load_with_lines
+
+    path = tmp_path / "folded.yaml"
+    path.write_text(
+        "ja: >-\n"
+        "  いまの暮らしの状況、\n"
+        "  困っていること\n"
+        "plain: 千代田区の\n"
+        "  窓口です\n"
+        "name: >-\n"
+        "  相談支援事業所 千代田区子ども発達センター、\n"
+        "  児童・家庭支援センター\n"
+        "en: >-\n"
+        "  Next I will ask\n"
+        "  about your child (医療的ケア)\n"
+        "  and you.\n"
+        "\n"
+        "  A new paragraph.\n"
+        "escaped: \"お子さんの\\u5e74齢\n"
+        "  ご家族\"\n",
+        "utf-8",
+    )
+    unjoined: list[tuple[str | int, ...]] = []
+    data, _lines = load_with_lines(path, unjoined)
+    assert data["ja"] == "いまの暮らしの状況、困っていること"
+    assert data["plain"] == "千代田区の窓口です"
+    assert data["name"] == "相談支援事業所 千代田区子ども発達センター、児童・家庭支援センター"
+    assert data["en"] == "Next I will ask about your child (医療的ケア) and you.\nA new paragraph."
+    # An escape makes the source differ from the value: left as YAML reads it, and reported.
+    assert data["escaped"] == "お子さんの年齢 ご家族" and unjoined == [("escaped",)]
+
+
+def test_the_check_points_at_japanese_lines_it_cannot_join(tmp_path: Path) -> None:
+    root = with_small_faq(tmp_path)
+    path = root / "consent.ja.yaml"
+    text = path.read_text("utf-8")
+    lines = text.splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("voluntary:"))
+    lines[at:at + 2] = ['voluntary: "お答えいただくかどうかは\\u81ea由です。\n',
+                        '  同意しなくても使えます。"\n']
+    path.write_text("".join(lines), "utf-8")
+    result = load_content(root, today=TODAY)
+    expected = (f"consent.ja.yaml:{at + 1}: warning: a line break between Japanese characters"
+                " shows as a space here; write the text on one line, or as a >- block")
+    assert expected in map(str, result.problems)
+
+
+def test_the_shipped_consent_text_has_no_stray_spaces() -> None:
+    import re
+
+    content = load_content(today=TODAY).content
+    assert content is not None
+    purpose = content.consent["ja"].purpose
+    assert "いまの暮らしの状況、困っていること" in purpose
+    for field, text in content.consent["ja"].model_dump().items():
+        if isinstance(text, str):
+            # Only the spaces written on purpose remain (in office names).
+            for hit in re.findall(r"[、。）」][ ]\S", text):
+                raise AssertionError((field, hit))
+    problems = [str(p) for p in load_content(today=TODAY).problems]
+    assert not [p for p in problems if "line break between Japanese" in p]
