@@ -53,6 +53,8 @@ async def run_housekeeping(services: Services, now: datetime | None = None) -> H
                 # The conversation is left as it was: if the parent answers the old question
                 # later, the intake finds no draft and says it was deleted after 7 days.
                 await tx.drafts.delete(draft.subject)
+                # A family's unsent answers: gone from the disk too, like a withdrawal.
+                tx.erasure.note()
                 report.expired += 1
             elif decision == "remind":
                 await tx.drafts.mark_reminded(draft.subject, now)

@@ -21,6 +21,7 @@ from content.source import ContentStore
 from flows.engine import Engine
 from flows.model import Inbound, Outcome, Reply, Session
 from flows.ports import DeskSettings, RosterMember
+from flows.text import Html
 from flows.turn import Deps
 from storage.database import Database
 
@@ -67,8 +68,7 @@ class Services:
         )
         db = await Database.open(db_path)
         if roster:
-            async with db.transaction() as tx:
-                await tx.roster.seed(list(roster), deps.clock.now())
+            await seed_roster(db, roster, deps.clock.now())
         return cls(db=db, content=content, engine=Engine(deps))
 
     async def close(self) -> None:
@@ -129,6 +129,28 @@ class Services:
         self._answered.append(update_id)
 
 
+async def seed_roster(db: Database, roster: Sequence[RosterMember], at: datetime) -> None:
+    """Add the people named in TSUNAGU_COORDINATORS / TSUNAGU_STAFF whom the roster never had.
+
+    Who is on the roster is decided by staff with /roster; the environment is read at every
+    start and must not undo them. Each addition is audited like one made by staff.
+    """
+    async with db.transaction() as tx:
+        seeded = await tx.roster.seed(list(roster), at)
+        for user_id in seeded.added:
+            await tx.audit.write(at=at, actor="environment", action="roster.seed",
+                                 subject=str(user_id))
+    # Counts only: who is on the roster is nobody's business in a log file.
+    if seeded.left_off:
+        log.info("roster: %d person(s) named in TSUNAGU_COORDINATORS/TSUNAGU_STAFF were taken"
+                 " off the roster by staff and stay off (staff add them back with /roster add)",
+                 seeded.left_off)
+    if seeded.other_roles:
+        log.info("roster: %d person(s) named in TSUNAGU_COORDINATORS/TSUNAGU_STAFF keep the"
+                 " roles staff gave them (staff change roles with /roster add)",
+                 seeded.other_roles)
+
+
 def _outcome_to_json(outcome: Outcome) -> str:
     return json.dumps(
         {"replies": [r.model_dump() for r in outcome.replies], "toast": outcome.toast},
@@ -139,7 +161,9 @@ def _outcome_to_json(outcome: Outcome) -> str:
 def _outcome_from_json(text: str, inbound: Inbound) -> Outcome:
     data = json.loads(text)
     return Outcome(
-        replies=[Reply.model_validate(r) for r in data.get("replies", [])],
+        # Saved as the step made them: their text is reply HTML already, not to be escaped again.
+        replies=[Reply.model_validate({**r, "text": Html(r["text"])})
+                 for r in data.get("replies", [])],
         # The step's session was saved with it; this one only carries the key.
         session=Session(key=inbound.session_key),
         toast=data.get("toast"),

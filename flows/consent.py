@@ -19,7 +19,7 @@ from flows.menu import menu_keyboard
 from flows.model import Button, Keyboard
 from flows.ports import ConsentDecision, ConsentDecisionKind, WriterRole
 from flows.router import Router
-from flows.text import N_, esc
+from flows.text import BLANK, N_, Html, esc, join_lines, markup
 from flows.turn import Turn
 
 STATE_ROLE = "consent:role"
@@ -65,36 +65,36 @@ def retention_sentence(turn: Turn, text: ConsentText) -> str:
     return text.retention.replace("{days}", str(days))
 
 
-def consent_screen(turn: Turn, text: ConsentText, writer: WriterRole) -> str:
+def consent_screen(turn: Turn, text: ConsentText, writer: WriterRole) -> Html:
     """The whole consent text as shown; its hash is what the log records."""
     _ = turn._
     lines = [
-        f"<b>{esc(text.title)}</b>",
-        "",
+        markup("<b>{}</b>").format(text.title),
+        BLANK,
         esc(text.purpose),
-        "",
+        BLANK,
         _("<b>Who sees your details</b>"),
         esc(text.who_sees),
-        "",
+        BLANK,
         _("<b>What is stored, and for how long</b>"),
         esc(text.what_stored),
         esc(retention_sentence(turn, text)),
-        "",
+        BLANK,
         _("<b>It is your choice</b>"),
         esc(text.voluntary),
-        "",
+        BLANK,
         _("<b>Seeing or deleting your details later</b>"),
         esc(text.your_rights),
-        "",
+        BLANK,
         _("<b>What you can agree to</b>"),
         esc(text.choice_intake.text),
         esc(text.choice_share.text),
         esc(text.choice_info.text),
     ]
     if is_proxy(writer):
-        lines += ["", esc(text.proxy_confirm.text)]
-    lines += ["", _("<i>Consent text version {version}</i>").format(version=esc(text.version))]
-    return "\n".join(lines)
+        lines += [BLANK, esc(text.proxy_confirm.text)]
+    lines += [BLANK, _("<i>Consent text version {version}</i>").format(version=esc(text.version))]
+    return join_lines(lines)
 
 
 def text_hash(screen: str, text: ConsentText) -> str:
@@ -142,12 +142,12 @@ class ConsentFlow:
         )
         cancel = Button(label=_("✖ Cancel"), data=callbacks.encode("cs", "cancel"))
         turn.say(
-            "\n".join(
+            join_lines(
                 [
                     _("<b>Ask a coordinator for help</b>"),
                     _("A coordinator can help your family with what you tell me here. It takes"
                       " about five minutes."),
-                    "",
+                    BLANK,
                     _("First: who is filling in this request?"),
                 ]
             ),

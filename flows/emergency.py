@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from flows.text import BLANK, Html, join_lines
 from flows.turn import Turn
 
 
-def emergency_text(turn: Turn) -> str:
+def emergency_text(turn: Turn) -> Html:
     _ = turn._
-    return "\n".join(
+    return join_lines(
         [
             _("⚠️ <b>If your child may be in danger now, call 119 (ambulance) right away.</b>"),
             _(
@@ -16,12 +17,12 @@ def emergency_text(turn: Turn) -> str:
                 " and cannot be put back, or the ventilator alarms or loses power and breathing"
                 " cannot be kept up."
             ),
-            "",
+            BLANK,
             _("Not sure whether to call an ambulance? Tokyo Emergency Consultation Center:"
               " <b>#7119</b> (24 hours)."),
             _("Advice about a sick child: Children's Medical Telephone Consultation"
               " <b>#8000</b> (evenings, nights and holidays)."),
-            "",
+            BLANK,
             _("This chat is not an emergency service and nobody watches it around the clock."),
         ]
     )

@@ -7,7 +7,7 @@ from flows import callbacks
 from flows.model import Button, Keyboard
 from flows.ports import FaqMatch, FaqViewHow
 from flows.router import Router
-from flows.text import clip, esc
+from flows.text import BLANK, Html, clip, esc, join_lines, markup
 from flows.turn import ButtonRow, Turn
 
 BUTTON_LABEL_CHARS = 40
@@ -51,11 +51,12 @@ def coordinator_row(turn: Turn) -> ButtonRow:
     )
 
 
-def answer_text(turn: Turn, entry: FaqEntry) -> str:
+def answer_text(turn: Turn, entry: FaqEntry) -> Html:
     """The answer as a parent reads it (staff previews show exactly this)."""
-    text = f"<b>{esc(entry.question)}</b>\n\n{esc(entry.answer.replace(TO_FILL, ''))}"
+    text = markup("<b>{question}</b>\n\n{answer}").format(
+        question=entry.question, answer=entry.answer.replace(TO_FILL, ""))
     if not entry.reviewed:
-        text += "\n\n" + turn._(
+        text += markup("\n\n") + turn._(
             "<i>Some details for Chiyoda City are still being confirmed. A coordinator or"
             " the ward office can tell you what applies to your family.</i>"
         )
@@ -104,7 +105,8 @@ class FaqFlow:
             return
         entries = turn.content.entries_in(turn.locale, category_id)
         rows = tuple((topic_button(turn, e),) for e in entries)
-        turn.say(f"<b>{esc(category.label.get(turn.locale))}</b>", (*rows, back_row(turn)))
+        turn.say(markup("<b>{}</b>").format(category.label.get(turn.locale)),
+                 (*rows, back_row(turn)))
 
     async def show_topic(self, turn: Turn, topic: str) -> None:
         entry = turn.content.entry(turn.locale, topic)
@@ -124,18 +126,18 @@ class FaqFlow:
         rows: Keyboard = tuple((topic_button(turn, e),) for e in related[:3])
         turn.say(text, (*rows, coordinator_row(turn), back_row(turn)))
 
-    def say_dont_know(self, turn: Turn, pointer: str | None = None) -> None:
+    def say_dont_know(self, turn: Turn, pointer: Html | None = None) -> None:
         _ = turn._
-        lines = []
+        lines: list[Html] = []
         if pointer:
-            lines += [pointer, ""]
+            lines += [pointer, BLANK]
         else:
             lines.append(_("I'm sorry, I could not find an answer to that in my list."))
         lines.append(
             _("The coordinators for children who need medical care can help with questions"
               " about your own situation. See how to reach them below.")
         )
-        turn.say("\n".join(lines), (coordinator_row(turn), back_row(turn)))
+        turn.say(join_lines(lines), (coordinator_row(turn), back_row(turn)))
 
     async def answer_free_text(self, turn: Turn, text: str, *, after_emergency: bool) -> None:
         locale = turn.locale

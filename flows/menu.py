@@ -5,7 +5,7 @@ from __future__ import annotations
 from flows import callbacks
 from flows.model import Button, Keyboard, Locale
 from flows.router import Router
-from flows.text import N_
+from flows.text import BLANK, N_, Html, join_lines, markup
 from flows.turn import Turn
 
 
@@ -15,26 +15,26 @@ def menu_keyboard(turn: Turn, router: Router) -> Keyboard:
     return tuple(rows)
 
 
-def welcome_text(turn: Turn) -> str:
+def welcome_text(turn: Turn) -> Html:
     _ = turn._
-    return "\n".join(
+    return join_lines(
         [
             _("<b>Welcome to tsunagu.</b>"),
             _(
                 "This is a chat desk of Chiyoda City for families of children who need medical"
                 " care at home (ventilator, tracheostomy, tube feeding, suction, oxygen and more)."
             ),
-            "",
+            BLANK,
             _("Here you can:"),
             _("• find answers about services and support in Chiyoda City"),
             _("• learn which office does what, and how to reach a coordinator"),
             _("• ask a coordinator for help: with your consent, your request goes to them"),
-            "",
+            BLANK,
             _("I am an automatic guide: I cannot give medical advice or make decisions about"
               " services."),
             _("<b>In an emergency call 119.</b> Not sure? #7119 (24 hours). Advice about a sick"
               " child: #8000."),
-            "",
+            BLANK,
             _("Type your question in your own words, or choose below."),
         ]
     )
@@ -44,7 +44,7 @@ class MenuFlow:
     def __init__(self, router: Router) -> None:
         self.router = router
 
-    def show_menu(self, turn: Turn, intro: str | None = None) -> None:
+    def show_menu(self, turn: Turn, intro: Html | None = None) -> None:
         turn.say(intro or turn._("What would you like to do?"), menu_keyboard(turn, self.router))
 
     def unknown_command(self, turn: Turn) -> None:
@@ -73,9 +73,10 @@ class MenuFlow:
         _ = turn._
         lines = [_("<b>How to use tsunagu</b>"), _("Type a question in your own words, or use:")]
         for name, description in self.router.public_commands:
-            lines.append(f"/{name} — {_(description)}")
-        lines += ["", _("In an emergency call 119. Not sure? #7119. Sick child: #8000.")]
-        turn.say("\n".join(lines), menu_keyboard(turn, self.router))
+            lines.append(markup("/{name} — {description}").format(name=name,
+                                                                   description=_(description)))
+        lines += [BLANK, _("In an emergency call 119. Not sure? #7119. Sick child: #8000.")]
+        turn.say(join_lines(lines), menu_keyboard(turn, self.router))
 
     async def resume(self, turn: Turn, args: tuple[str, ...]) -> None:
         """Pick up where the person left off: ask the pending question again, or show the menu."""

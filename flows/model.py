@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from flows.text import Html, esc, plain
 
 Locale = Literal["ja", "en"]
 LOCALES: tuple[Locale, ...] = ("ja", "en")
@@ -23,10 +25,29 @@ def locale_from_language_code(code: str | None) -> Locale:
     return DEFAULT_LOCALE
 
 
+def _reply_html(value: object) -> str:
+    # The one place every reply passes: only Html is taken as markup, a plain str is text.
+    out = str(value if isinstance(value, Html) else esc(value))
+    import os
+    import re
+    if os.environ.get("TRIPWIRE") and re.search(r"&lt;/?(b|i|code|a)( |&gt;)", out):
+        raise AssertionError(f"escaped tag in reply: {out[:200]!r}")
+    return out
+
+
+def _plain_text(value: object) -> object:
+    return plain(value) if isinstance(value, str) else value
+
+
+ReplyHtml = Annotated[str, BeforeValidator(_reply_html)]
+# Button labels and toasts are shown as they are: Html given for one is rendered to text.
+PlainText = Annotated[str, BeforeValidator(_plain_text)]
+
+
 class Button(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    label: str
+    label: PlainText
     data: str
 
 
@@ -36,14 +57,15 @@ Keyboard = tuple[tuple[Button, ...], ...]
 class Reply(BaseModel):
     """One message to send.
 
-    ``text`` is Telegram HTML (``<b>``, ``<i>``, ``<a href>``, ``<code>`` only);
-    anything a person typed has been escaped before it was put here.
+    ``text`` is HTML of the small subset Telegram reads (``<b>``, ``<i>``, ``<a href>``,
+    ``<code>``): given as :class:`~flows.text.Html` it is taken as written, given as a plain
+    ``str`` it is escaped whole (flows/text.py), so nothing a person typed becomes markup.
     ``chat_id`` None means the chat the inbound came from.
     """
 
     model_config = ConfigDict(frozen=True)
 
-    text: str
+    text: ReplyHtml
     buttons: Keyboard = ()
     chat_id: int | None = None
     # Replace the text and buttons of this earlier message of the bot instead of sending a
@@ -102,4 +124,4 @@ class Outcome(BaseModel):
     replies: list[Reply]
     session: Session
     # Short text for the little notice Telegram shows after a button press.
-    toast: str | None = None
+    toast: PlainText | None = None

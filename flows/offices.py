@@ -7,7 +7,7 @@ from flows import callbacks
 from flows.faq import coordinator_row
 from flows.model import Button
 from flows.router import Router
-from flows.text import N_, esc
+from flows.text import BLANK, BULLET, N_, Html, esc, join_lines, markup
 from flows.turn import Turn
 
 # Public main number of the Chiyoda City Office (shared/content/facts.md); used while an
@@ -45,12 +45,12 @@ class OfficesFlow:
                 " office, so that families have one place to ask. What they all do:"
             ),
         ]
-        lines += [f"• {esc(role.get(turn.locale))}" for role in offices.shared_roles]
-        lines += ["", _("Choose an office to see what it does and how to reach it.")]
+        lines += [BULLET.format(role.get(turn.locale)) for role in offices.shared_roles]
+        lines += [BLANK, _("Choose an office to see what it does and how to reach it.")]
         rows = self._office_buttons(turn)
         which = Button(label=_("Which office should I ask?"), data=callbacks.encode("off", "which"))
         menu = Button(label=_("🏠 Menu"), data=callbacks.encode("menu"))
-        turn.say("\n".join(lines), (*rows, (which,), (menu,)))
+        turn.say(join_lines(lines), (*rows, (which,), (menu,)))
 
     def detail(self, turn: Turn, office_id: str) -> None:
         office = next((o for o in turn.content.offices.offices if o.id == office_id), None)
@@ -59,17 +59,17 @@ class OfficesFlow:
             return
         turn.say(self.describe(turn, office), self._back(turn))
 
-    def describe(self, turn: Turn, office: Office) -> str:
+    def describe(self, turn: Turn, office: Office) -> Html:
         _ = turn._
         loc = turn.locale
-        lines = [f"<b>{esc(office.name.get(loc))}</b>"]
+        lines = [markup("<b>{}</b>").format(office.name.get(loc))]
         if office.roles_own:
             lines.append(_("What this office does:"))
-            lines += [f"• {esc(r.get(loc))}" for r in office.roles_own]
+            lines += [BULLET.format(r.get(loc)) for r in office.roles_own]
         if office.ask_about:
             lines.append(_("Ask here about:"))
-            lines += [f"• {esc(a.get(loc))}" for a in office.ask_about]
-        lines.append("")
+            lines += [BULLET.format(a.get(loc)) for a in office.ask_about]
+        lines.append(BLANK)
         if _known(office.phone):
             lines.append(_("Phone: {phone}").format(phone=esc(office.phone or "")))
         if office.hours and _known(office.hours.get(loc)):
@@ -86,7 +86,7 @@ class OfficesFlow:
                     " for children who need medical care."
                 ).format(phone=CITY_OFFICE_PHONE)
             )
-        return "\n".join(lines)
+        return join_lines(lines)
 
     def which(self, turn: Turn) -> None:
         _ = turn._
@@ -96,13 +96,13 @@ class OfficesFlow:
             if not office.ask_about:
                 continue
             topics = _("; ").join(a.get(loc) for a in office.ask_about)
-            lines.append(f"• <b>{esc(office.name.get(loc))}</b>: {esc(topics)}")
+            lines.append(markup("• <b>{}</b>: {}").format(office.name.get(loc), topics))
         lines += [
-            "",
+            BLANK,
             _("Not sure? Ask any of them: the coordinators work together and will pass your"
               " question on."),
         ]
-        turn.say("\n".join(lines), self._back(turn))
+        turn.say(join_lines(lines), self._back(turn))
 
     def _back(self, turn: Turn) -> tuple[tuple[Button, ...], ...]:
         return (

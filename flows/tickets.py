@@ -33,7 +33,7 @@ from flows.ports import (
     TicketRecord,
 )
 from flows.router import Router
-from flows.text import N_, esc
+from flows.text import BLANK, N_, Html, esc, join_lines
 from flows.turn import Turn
 
 REFERENCE_PREFIX = "K"
@@ -137,7 +137,7 @@ class TicketsFlow:
                                                                                   self.router))
 
     def confirmation(self, turn: Turn, reference: str, office: str,
-                     answers: IntakeAnswers) -> str:
+                     answers: IntakeAnswers) -> Html:
         _ = turn._
         hours = turn.content.routing.desk_hours
         how = {
@@ -150,23 +150,23 @@ class TicketsFlow:
             _("<b>Reference {reference}</b>").format(reference=esc(reference)),
             _("Thank you. Your request has reached the coordinators at {office}.").format(
                 office=esc(office_name(turn, office))),
-            "",
+            BLANK,
             _("<b>What happens next</b>"),
             how,
         ]
         lines += self._when(turn, hours)
         lines += [
-            "",
+            BLANK,
             self._keep_reference(turn, office),
             _("Your answers are kept in the ward's database, never in a group chat. /mydata"
               " shows what is stored; /withdraw withdraws your consent and deletes your"
               " answers."),
             _("If the child's condition suddenly gets worse, call 119."),
         ]
-        return "\n".join(lines)
+        return join_lines(lines)
 
     @staticmethod
-    def _when(turn: Turn, hours: DeskHours) -> list[str]:
+    def _when(turn: Turn, hours: DeskHours) -> list[Html]:
         """When to expect an answer: the precise hours once the ward has confirmed them,
         until then only what is true whatever they turn out to be."""
         _ = turn._
@@ -187,7 +187,7 @@ class TicketsFlow:
         return lines
 
     @staticmethod
-    def _keep_reference(turn: Turn, office_id: str) -> str:
+    def _keep_reference(turn: Turn, office_id: str) -> Html:
         """The office's phone number only once staff have filled it in (offices.yaml marks the
         ones still unknown 【要確認】): no pointing to a number the desk does not publish."""
         _ = turn._
@@ -212,25 +212,25 @@ class TicketsFlow:
                        " your language choice and where you are in the conversation."))
             await self._back_to_step(turn)
             return
-        lines = [_("<b>What is stored about you</b>"), "", _("<b>Consent decisions</b>")]
+        lines = [_("<b>What is stored about you</b>"), BLANK, _("<b>Consent decisions</b>")]
         lines += [self._consent_line(turn, record) for record in history] or [_("(none)")]
-        turn.say("\n".join(lines))
+        turn.say(join_lines(lines))
         if draft is not None:
-            turn.say("\n".join([
+            turn.say(join_lines([
                 _("<b>Unfinished request</b> (last changed {when})").format(
                     when=format_moment(draft.updated_at, turn.locale)),
                 *answer_lines(turn, draft.answers),
             ]))
         for ticket in tickets:
             turn.say(self._ticket_text(turn, ticket))
-        turn.say("\n".join([
+        turn.say(join_lines([
             _("Questions I could not answer are kept without your name or account, to improve"
               " the answers."),
             _("To withdraw your consent and delete your details, send /withdraw."),
         ]))
         await self._back_to_step(turn)
 
-    def _consent_line(self, turn: Turn, record: RecordedConsent) -> str:
+    def _consent_line(self, turn: Turn, record: RecordedConsent) -> Html:
         _ = turn._
         when = format_moment(record.at, turn.locale)
         if record.decision == "declined":
@@ -245,7 +245,7 @@ class TicketsFlow:
             share=yes if record.share_with_departments else no,
             info=yes if record.age_information else no)
 
-    def _ticket_text(self, turn: Turn, ticket: TicketRecord) -> str:
+    def _ticket_text(self, turn: Turn, ticket: TicketRecord) -> Html:
         _ = turn._
         status = STATUS_LABELS.get(ticket.status)
         header = _("<b>Request {reference}</b>, sent {when}. Status: {status}. Office:"
@@ -254,7 +254,7 @@ class TicketsFlow:
             when=format_day(in_tokyo(ticket.created_at).date(), turn.locale),
             status=_(status) if status else esc(ticket.status),
             office=esc(office_name(turn, ticket.office)))
-        return "\n".join([header, *answer_lines(turn, ticket.answers)])
+        return join_lines([header, *answer_lines(turn, ticket.answers)])
 
     async def _back_to_step(self, turn: Turn) -> None:
         # A command in the middle of a question leaves that question waiting; ask it again
@@ -284,7 +284,7 @@ class TicketsFlow:
                            " coordinators it was withdrawn").format(
                 reference=esc(ticket.reference)))
         lines += [
-            "",
+            BLANK,
             _("What stays: the record of your consent decisions (when, and which text"
               " version), kept as proof of what you agreed to; and, for each request, only the"
               " anonymous fact that it existed."),
@@ -293,7 +293,7 @@ class TicketsFlow:
         if turn.session.state != WITHDRAW_STATE:
             turn.session.data[_RETURN_KEY] = turn.session.state
         turn.session.state = WITHDRAW_STATE
-        turn.say("\n".join(lines), (
+        turn.say(join_lines(lines), (
             (Button(label=_("Yes, withdraw and delete"), data=callbacks.encode("wd", "yes")),),
             (Button(label=_("No, keep everything"), data=callbacks.encode("wd", "no")),),
         ))
@@ -356,7 +356,7 @@ class TicketsFlow:
         for key in ("consent", _RETURN_KEY):
             turn.session.data.pop(key, None)
         turn.reset()
-        turn.say("\n".join([_("<b>Done.</b>"), *done, "",
+        turn.say(join_lines([_("<b>Done.</b>"), *done, BLANK,
                             _("You can still ask questions here at any time.")]),
                  menu_keyboard(turn, self.router))
 

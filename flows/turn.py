@@ -18,6 +18,7 @@ from flows.ports import (
     Translations,
     Translator,
 )
+from flows.text import Html
 
 
 class ContentSource(Protocol):
@@ -58,14 +59,16 @@ class Turn:
     def t(self) -> Translator:
         return self.deps.translations.for_locale(self.locale)
 
-    def _(self, message: str) -> str:
-        return self.t.gettext(message)
+    def _(self, message: str) -> Html:
+        # Catalog strings are ours and reviewed: markup in them is meant; ``.format`` on the
+        # result escapes whatever is put into it.
+        return Html(self.t.gettext(message))
 
     @property
     def content(self) -> Content:
         return self.deps.content.current()
 
-    def say(self, text: str, buttons: Keyboard = (), chat_id: int | None = None) -> None:
+    def say(self, text: Html, buttons: Keyboard = (), chat_id: int | None = None) -> None:
         self.replies.append(Reply(text=text, buttons=buttons, chat_id=chat_id))
 
     def reset(self) -> None:

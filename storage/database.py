@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,12 +15,19 @@ import aiosqlite
 from storage.migrate import migrate
 from storage.repos import Tx
 
+log = logging.getLogger(__name__)
+
 
 class Database:
     """One connection, WAL, foreign keys on; steps run one at a time in transactions.
 
     SQLite serialises writers anyway; an asyncio lock around each transaction keeps
     two coroutines from interleaving statements on the shared connection.
+
+    A family's details that are withdrawn or purged must be gone from the disk, not only
+    from the tables: ``secure_delete`` overwrites deleted content with zeros, and a
+    transaction that erased something is followed by a checkpoint that copies the zeroed
+    pages into the database file and empties the -wal file, which still held the old ones.
     """
 
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
@@ -40,6 +49,8 @@ class Database:
             await conn.execute("PRAGMA foreign_keys = ON")
             await conn.execute("PRAGMA synchronous = NORMAL")
             await conn.execute("PRAGMA busy_timeout = 5000")
+            # Deleted rows would otherwise stay readable in free space of the file.
+            await conn.execute("PRAGMA secure_delete = ON")
             await migrate(conn)
         finally:
             os.umask(previous_umask)
@@ -52,13 +63,31 @@ class Database:
     async def transaction(self) -> AsyncIterator[Tx]:
         async with self._lock:
             await self._conn.execute("BEGIN IMMEDIATE")
+            tx = Tx(self._conn)
             try:
-                yield Tx(self._conn)
+                yield tx
             except BaseException:
                 await self._conn.rollback()
                 raise
             else:
                 await self._conn.commit()
+                if tx.erasure.noted:
+                    await self._checkpoint()
+
+    async def _checkpoint(self) -> None:
+        """Copy the WAL into the database file and truncate it to nothing."""
+        try:
+            async with self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
+                row = await cur.fetchone()
+        except sqlite3.Error as exc:
+            # The erasure is committed; only its trace in the -wal file outlives it, until
+            # the next checkpoint. Failing the step for that would not bring the data back.
+            log.warning("checkpoint after an erasure failed: %s", type(exc).__name__)
+            return
+        if row is not None and row[0]:
+            # Another connection (a report being written, say) still reads older pages.
+            log.warning("checkpoint after an erasure could not finish; the -wal file keeps"
+                        " old pages until the next one")
 
 
 def _create_private(path: Path) -> None:

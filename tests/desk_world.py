@@ -120,7 +120,8 @@ class FakeBot:
     async def send_message(self, *, chat_id: int, text: str, reply_markup: Any = None,
                            **kwargs: Any) -> _Message:
         self._check(chat_id)
-        check_text(text, "HTML")  # what Telegram would refuse, refused here too
+        # What Telegram would refuse, refused here too.
+        check_text(text, kwargs.get("parse_mode", "HTML"))
         message_id = next(self._ids)
         self.sent.append(Sent("send", chat_id, message_id, text, self._buttons(reply_markup),
                               self.clock.now))
@@ -129,7 +130,7 @@ class FakeBot:
     async def edit_message_text(self, *, chat_id: int, message_id: int, text: str,
                                 reply_markup: Any = None, **kwargs: Any) -> bool:
         self._check(chat_id)
-        check_text(text, "HTML")
+        check_text(text, kwargs.get("parse_mode", "HTML"))
         self.sent.append(Sent("edit", chat_id, message_id, text, self._buttons(reply_markup),
                               self.clock.now))
         return True

@@ -114,6 +114,10 @@ class FakeBotAPI:
     # (scope type, language code or "") → commands as sent.
     commands: dict[tuple[str, str], list[Json]] = field(default_factory=dict)
     faults: dict[str, list[Fault]] = field(default_factory=dict)
+    # (method, description) of every call answered with an error other than a fault.
+    refusals: list[tuple[str, str]] = field(default_factory=list)
+    # The name Telegram shows for a person (default "Parent<id>").
+    first_names: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._cond = threading.Condition()
@@ -221,6 +225,8 @@ class FakeBotAPI:
                 raise BotAPIError(404, "Not Found")
             return 200, {"ok": True, "result": handler(params)}
         except BotAPIError as exc:
+            with self._cond:
+                self.refusals.append((method, exc.description))
             return exc.code, exc.payload()
 
     def _api_getme(self, params: Params) -> Json:
@@ -434,7 +440,7 @@ class FakeBotAPI:
             message["reply_markup"] = original["reply_markup"]
         query = {
             "id": query_id,
-            "from": _user(user_id, language_code),
+            "from": self.user(user_id, language_code),
             "chat_instance": f"ci{chat}",
             "data": data,
             "message": message,
@@ -482,8 +488,15 @@ class FakeBotAPI:
             "message_id": message_id,
             "date": int(time.time()),
             "chat": _chat(chat_id if chat_id is not None else user_id),
-            "from": _user(user_id, language_code),
+            "from": self.user(user_id, language_code),
         }
+
+    def user(self, user_id: int, language_code: str | None) -> Json:
+        name = self.first_names.get(user_id, f"Parent{user_id}")
+        user: Json = {"id": user_id, "is_bot": False, "first_name": name}
+        if language_code:
+            user["language_code"] = language_code
+        return user
 
     def bot_user(self) -> Json:
         return {
@@ -752,13 +765,6 @@ def _markup(value: object) -> Json | None:
 
 
 # ---------------------------------------------------------------------- small helpers
-
-
-def _user(user_id: int, language_code: str | None) -> Json:
-    user: Json = {"id": user_id, "is_bot": False, "first_name": f"Parent{user_id}"}
-    if language_code:
-        user["language_code"] = language_code
-    return user
 
 
 def _chat(chat_id: int) -> Json:

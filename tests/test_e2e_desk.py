@@ -49,25 +49,26 @@ def reply_to(fake: FakeBotAPI, user: int, message: Json, text: str) -> Json:
     return fake.push_raw({"message": raw})
 
 
-@needs_content
-def test_the_desk_through_the_real_process(
-    api: FakeBotAPI, start_desk: Callable[..., Desk], tmp_path: Path  # noqa: F811
-) -> None:
-    desk = start_desk(TSUNAGU_COORDINATORS_CHAT=str(GROUP),
-                      TSUNAGU_COORDINATORS=f"{A}:jido_katei,{B}")
-
+def stepper(fake: FakeBotAPI) -> Callable[..., Json]:
     def step(push: Callable[[], object], expect: str, chat: int = PARENT) -> Json:
-        before = len(api.messages(chat))
+        before = len(fake.messages(chat))
         push()
-        return wait_for_text(api, chat, expect, before)
+        return wait_for_text(fake, chat, expect, before)
+
+    return step
+
+
+def request_as_parent(fake: FakeBotAPI) -> None:
+    """The parent's whole request from the buttons, through to its reference."""
+    step = stepper(fake)
 
     def press(data: str, expect: str) -> Json:
-        return step(lambda: api.push_callback(PARENT, data, language_code="en"), expect)
+        return step(lambda: fake.push_callback(PARENT, data, language_code="en"), expect)
 
     def text(value: str, expect: str) -> Json:
-        return step(lambda: api.push_text(PARENT, value, language_code="en"), expect)
+        return step(lambda: fake.push_text(PARENT, value, language_code="en"), expect)
 
-    step(lambda: api.push_command(PARENT, "start", language_code="en"), "v1:req")
+    step(lambda: fake.push_command(PARENT, "start", language_code="en"), "v1:req")
     press("v1:req", "v1:cs:role:guardian")
     press("v1:cs:role:guardian", "v1:cs:ok")
     press("v1:cs:t:intake", "v1:cs:ok")
@@ -86,6 +87,17 @@ def test_the_desk_through_the_real_process(
     press("v1:in:phone_times:skip", "v1:in:name:cancel")
     text("Hanako Chiyoda", "v1:in:summary:send")
     press("v1:in:summary:send", "K-0001")
+
+
+@needs_content
+def test_the_desk_through_the_real_process(
+    api: FakeBotAPI, start_desk: Callable[..., Desk], tmp_path: Path  # noqa: F811
+) -> None:
+    desk = start_desk(TSUNAGU_COORDINATORS_CHAT=str(GROUP),
+                      TSUNAGU_COORDINATORS=f"{A}:jido_katei,{B}")
+
+    step = stepper(api)
+    request_as_parent(api)
 
     # The group hears of it, without anything that identifies the family.
     notice = wait_for_text(api, GROUP, "K-0001")
@@ -152,3 +164,42 @@ def test_the_desk_through_the_real_process(
     assert outbox_unsent == (0,)
     assert not re.search(r"K-0001.*K-0001", " ".join(
         m["text"] for m in api.messages(GROUP))), "announced once"
+
+
+@needs_content
+def test_a_name_telegram_cannot_parse_never_stalls_the_desk(
+    api: FakeBotAPI, start_desk: Callable[..., Desk], tmp_path: Path  # noqa: F811
+) -> None:
+    """A coordinator named 「A<B」 holds a request and another asks for it: the answers carry
+    the name as text, Telegram (whose parser refuses a stray ``<``) accepts them, and a
+    parent who writes about an emergency right after is answered, before and after a
+    restart."""
+    api.first_names[A] = "A<B & <i>Co"
+    desk = start_desk(TSUNAGU_COORDINATORS_CHAT=str(GROUP),
+                      TSUNAGU_COORDINATORS=f"{A}:jido_katei,{B}")
+    step = stepper(api)
+    request_as_parent(api)
+    notice = wait_for_text(api, GROUP, "K-0001")
+    step(lambda: api.push_command(A, "start", language_code="ja"), "v1:", chat=A)
+    claim = next(data for _, data in buttons(notice) if data.startswith("v1:dk:c:"))
+    api.push_callback(A, claim, message_id=notice["message_id"], chat_id=GROUP)
+    wait_for_text(api, A, "Hanako Chiyoda")
+
+    # B asks for it by command in the group: the answer names the holder in HTML.
+    escaped = "A&lt;B &amp; &lt;i&gt;Co"
+    taken = step(lambda: api.push_command(B, "claim", "K-0001", chat_id=GROUP,
+                                          language_code="en"), escaped, chat=GROUP)
+    assert taken["parse_mode"] == "HTML"
+    assert escaped in api.messages(GROUP, "editMessageText")[-1]["text"]
+
+    guidance = step(lambda: api.push_text(PARENT, "息をしていない", language_code="ja"), "119")
+    assert "119" in guidance["text"]
+    assert api.refusals == []
+
+    assert desk.terminate() == 0, desk.output()[-3000:]
+    start_desk(TSUNAGU_COORDINATORS_CHAT=str(GROUP), TSUNAGU_COORDINATORS=f"{A}:jido_katei,{B}")
+    again = step(lambda: api.push_text(PARENT, "息をしていない", language_code="ja"), "119")
+    assert "119" in again["text"]
+    # Nothing was handled twice after the restart: one answer to B's /claim in all.
+    assert len([m for m in api.messages(GROUP) if escaped in m["text"]]) == 1
+    assert api.refusals == []

@@ -130,8 +130,18 @@ async def test_a_refused_private_chat_turns_into_a_hint_in_the_group(world: Worl
     assert failed == {"kind": "ticket_details", "last_error": "Forbidden"}
 
 
+async def test_html_telegram_refuses_goes_out_as_plain_text(world: World) -> None:
+    world.bot.fail = [BadRequest("Bad Request: can't parse entities: Unexpected < at byte 3")]
+    await make_ticket(world)
+    await world.deliver()
+    [notice] = group_sends(world)
+    assert len(world.bot.attempts) == 2 and "<b>" not in notice.text and "K-0001" in notice.text
+    [row] = await world.rows("SELECT sent_at, failed_at FROM outbox")
+    assert row["sent_at"] and not row["failed_at"]
+
+
 async def test_a_bad_request_is_given_up_not_retried(world: World) -> None:
-    world.bot.fail = [BadRequest("Bad Request: can't parse entities")]
+    world.bot.fail = [BadRequest("Bad Request: message is too long")]
     await make_ticket(world)
     await world.deliver()
     assert len(world.bot.attempts) == 1 and group_sends(world) == []

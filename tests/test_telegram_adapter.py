@@ -27,7 +27,7 @@ from bot.telegram.render import split_html, telegram_length
 from bot.telegram.runner import RedactingFormatter, token_variants
 from content.i18n import CatalogTranslations
 from flows.model import Button, Inbound, Outcome, Reply, Session
-from flows.text import esc
+from flows.text import Html
 from tests.fake_bot_api import FakeBotAPI, buttons, check_text
 
 TOKEN = "123456:TEST-token-abc"
@@ -72,21 +72,27 @@ class FakeServices:
         session = Session(key=inbound.session_key)
         if inbound.kind == "button":
             return Outcome(
-                replies=[Reply(text="<b>窓口の一覧</b>", buttons=MENU)],
+                replies=[Reply(text=Html("<b>窓口の一覧</b>"), buttons=MENU)],
                 session=session,
                 toast="窓口",
             )
         if inbound.kind == "command" and inbound.command == "long":
-            return Outcome(replies=[Reply(text=long_text(), buttons=MENU)], session=session)
+            return Outcome(replies=[Reply(text=Html(long_text()), buttons=MENU)], session=session)
+        if inbound.kind == "command" and inbound.command == "broken":
+            # A mistake of ours (unclosed tag), then a reply Telegram refuses for another
+            # reason (empty), then a good one: the first two must not hold up the third.
+            return Outcome(replies=[Reply(text=Html("<b>閉じていない & タグ")),
+                                    Reply(text=Html(" ")),
+                                    Reply(text=Html("<b>続き</b>"))], session=session)
         if inbound.kind == "command" and inbound.command == "boom":
             raise RuntimeError(f"failed while reading {inbound.text}")
         if inbound.kind == "command" and inbound.command == "start":
             return Outcome(
-                replies=[Reply(text="<b>ようこそ</b>\nメニューからどうぞ。", buttons=MENU)],
+                replies=[Reply(text=Html("<b>ようこそ</b>\nメニューからどうぞ。"), buttons=MENU)],
                 session=session,
             )
-        quoted = esc(inbound.text)
-        return Outcome(replies=[Reply(text=f"「{quoted}」について", buttons=MENU)], session=session)
+        quoted = Html("「{}」について").format(inbound.text)
+        return Outcome(replies=[Reply(text=quoted, buttons=MENU)], session=session)
 
     async def replies_sent(self, update_id: int) -> None:
         pass  # nothing is kept: a redelivery here is always skipped
@@ -439,7 +445,7 @@ async def test_draft_reminders_go_to_telegram_chats_only(
 
     report = hk.HousekeepingReport(
         reminders=[
-            hk.DraftReminder("telegram", PARENT, Reply(text="<b>下書き</b>が残っています")),
+            hk.DraftReminder("telegram", PARENT, Reply(text=Html("<b>下書き</b>が残っています"))),
             hk.DraftReminder("console", 1, Reply(text="console only")),
             hk.DraftReminder("telegram", -5, Reply(text="blocked")),
         ]
@@ -455,3 +461,17 @@ async def test_draft_reminders_go_to_telegram_chats_only(
     api.clear_faults()
     await upkeep.housekeeping_once(None, app.bot)  # type: ignore[arg-type]
     assert [m["chat_id"] for m in api.messages()] == [-5, PARENT, -5]
+
+
+async def test_a_refused_answer_is_sent_as_plain_text_or_given_up_never_retried(
+    app: Application, api: FakeBotAPI  # type: ignore[type-arg]
+) -> None:
+    await asyncio.wait_for(feed(app, api.push_command(PARENT, "broken")), timeout=5)
+    plain, last = api.messages(PARENT)
+    assert (plain["text"], plain["parse_mode"]) == ("閉じていない & タグ", None)
+    assert (last["text"], last["parse_mode"]) == ("<b>続き</b>", "HTML")
+    assert [d.split(":")[1].strip() for _, d in api.refusals] == [
+        "can't parse entities", "message text is empty"]
+
+    await asyncio.wait_for(feed(app, api.push_command(PARENT, "start")), timeout=5)
+    assert api.messages(PARENT)[-1]["text"].startswith("<b>ようこそ</b>")

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -184,9 +184,12 @@ async def _deliver(
     parent's answer must not be dropped because Telegram hiccuped. Meanwhile nothing else
     is handled and no more updates are fetched (HandledFirstBot), which is what we want
     while Telegram is away: no busy loop, no update lost, and the desk carries on where it
-    was once Telegram answers again. A refusal (BadRequest, Forbidden) is raised at once.
-    When the desk is stopped meanwhile, the answers stay saved and the update unconfirmed,
-    so they are sent after the restart.
+    was once Telegram answers again. A refusal is not a network failure (though PTB's
+    BadRequest is a NetworkError): the same request would be refused forever and hold up
+    everyone behind it, so that answer is given up and the rest go on (a refused text was
+    already tried as plain text, bot/telegram/render.py); when the person blocked the bot
+    (Forbidden) nothing more is tried. When the desk is stopped meanwhile, the answers stay
+    saved and the update unconfirmed, so they are sent after the restart.
     """
     bot = context.bot
     replies = list(outcome.replies)
@@ -198,8 +201,16 @@ async def _deliver(
                 query_id = None
             while replies:
                 # One by one, so that a retry does not send the ones that went out again.
-                await send_replies(bot, replies[:1], chat_id)
+                try:
+                    await send_replies(bot, replies[:1], chat_id)
+                except BadRequest as refused:
+                    # Type only: Telegram's description may quote the refused text.
+                    log.error("an answer was refused by Telegram (%s); given up",
+                              type(refused).__name__)
                 replies.pop(0)
+            return True
+        except Forbidden:
+            log.warning("answers not sent: the chat refuses the bot")
             return True
         except (NetworkError, RetryAfter) as error:  # TimedOut is a NetworkError
             application = context.application

@@ -37,7 +37,6 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from telegram import Bot
-from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -51,7 +50,7 @@ from bot.services import Services
 from bot.telegram.application import BackgroundJob, DeskServices, describe_error
 from bot.telegram.desk_menu import publish_desk_commands
 from bot.telegram.pacing import Limits, Pacer, digest_size, is_group
-from bot.telegram.render import NO_PREVIEW, keyboard_markup, split_html
+from bot.telegram.render import send_reply
 from flows.desk.deliveries import DIGESTIBLE, Delivery, address, delivered, render, undeliverable
 from flows.ports import PendingMessage
 from flows.turn import Deps
@@ -226,31 +225,12 @@ class OutboxWorker:
             log.debug("outbox %s %s sent", plan.kind, ids)
 
     async def _send(self, plan: Delivery) -> int | None:
-        reply = plan.reply
-        markup = keyboard_markup(reply.buttons)
-        if reply.edit_message_id is not None:
-            try:
-                await self.bot.edit_message_text(
-                    chat_id=plan.chat_id, message_id=reply.edit_message_id,
-                    text=split_html(reply.text)[0], parse_mode=ParseMode.HTML,
-                    link_preview_options=NO_PREVIEW, reply_markup=markup)
-            except BadRequest as error:
-                if "not modified" not in str(error).lower():
-                    raise
-            return reply.edit_message_id
-        parts = split_html(reply.text)
-        first: int | None = None
-        for index, part in enumerate(parts):
-            if index:
-                # The parts of one long message share the chat's pace too.
-                await self._sleep(self.pacer.wait(plan.chat_id))
-                self.pacer.record(plan.chat_id)
-            message = await self.bot.send_message(
-                chat_id=plan.chat_id, text=part, parse_mode=ParseMode.HTML,
-                link_preview_options=NO_PREVIEW,
-                reply_markup=markup if index == len(parts) - 1 else None)
-            first = first if first is not None else message.message_id
-        return first
+        async def pace_part() -> None:
+            # The parts of one long message share the chat's pace too.
+            await self._sleep(self.pacer.wait(plan.chat_id))
+            self.pacer.record(plan.chat_id)
+
+        return await send_reply(self.bot, plan.reply, plan.chat_id, before_part=pace_part)
 
     async def _bad_request(self, plan: Delivery, error: BadRequest) -> None:
         ids = [r.id for r in plan.rows]

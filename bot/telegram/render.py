@@ -10,19 +10,19 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
-    Message,
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from flows.model import MAX_MESSAGE_CHARS, Keyboard, Reply
+from flows.text import to_plain
 
 log = logging.getLogger(__name__)
 
@@ -43,53 +43,87 @@ def keyboard_markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
     )
 
 
-async def send_replies(bot: Bot, replies: Sequence[Reply], chat_id: int) -> list[Message]:
+# Telegram's description when it refuses a text's HTML ("can't parse entities: ...").
+_PARSE_REFUSAL = "can't parse entities"
+# Called before each further part of a long message (the outbox paces them like messages).
+BeforePart = Callable[[], Awaitable[None]]
+
+
+def is_parse_refusal(error: BadRequest) -> bool:
+    return _PARSE_REFUSAL in str(error).lower()
+
+
+async def send_replies(bot: Bot, replies: Sequence[Reply], chat_id: int) -> list[int]:
     """Send each reply in order; ``chat_id`` is the chat the person wrote in."""
-    sent: list[Message] = []
+    sent: list[int] = []
     for reply in replies:
         target = reply.chat_id if reply.chat_id is not None else chat_id
-        if reply.edit_message_id is not None:
-            edited = await edit_reply(bot, reply, target)
-            if edited is not None:
-                sent.append(edited)
-            continue
-        parts = split_html(reply.text)
-        for index, part in enumerate(parts):
-            last = index == len(parts) - 1
-            # parse_mode and the preview setting are also Defaults of the application;
-            # they are given here too so rendering does not depend on how the bot was built.
-            message = await bot.send_message(
-                chat_id=target,
-                text=part,
-                parse_mode=ParseMode.HTML,
-                link_preview_options=NO_PREVIEW,
-                reply_markup=keyboard_markup(reply.buttons) if last else None,
-            )
-            sent.append(message)
+        message_id = await send_reply(bot, reply, target)
+        if message_id is not None:
+            sent.append(message_id)
     return sent
 
 
-async def edit_reply(bot: Bot, reply: Reply, chat_id: int) -> Message | None:
-    """Replace an earlier message's text and buttons; None when Telegram kept it as it was.
+async def send_reply(bot: Bot, reply: Reply, chat_id: int,
+                     before_part: BeforePart | None = None) -> int | None:
+    """Send (or edit in place) one reply; the id of its first message.
+
+    Every path that talks to people goes through here: answers to a step, the outbox and
+    reminders. Texts over Telegram's limit are split on line breaks. A text whose HTML
+    Telegram refuses goes out once more as plain text rather than not at all: the engine
+    escapes what people type (flows/text.py), so this only guards against a mistake of
+    ours, and a parent must still get the answer. Any other refusal is raised as it is.
+    """
+    if reply.edit_message_id is not None:
+        await edit_reply(bot, reply, chat_id)
+        return reply.edit_message_id
+    parts = split_html(reply.text)
+    first: int | None = None
+    for index, part in enumerate(parts):
+        if index and before_part is not None:
+            await before_part()
+        markup = keyboard_markup(reply.buttons) if index == len(parts) - 1 else None
+        try:
+            # parse_mode and the preview setting are also Defaults of the application;
+            # they are given here too so rendering does not depend on how the bot was built.
+            message = await bot.send_message(chat_id=chat_id, text=part, parse_mode=ParseMode.HTML,
+                                             link_preview_options=NO_PREVIEW, reply_markup=markup)
+        except BadRequest as error:
+            if not is_parse_refusal(error):
+                raise
+            log.error("reply HTML refused by Telegram; sent as plain text")
+            message = await bot.send_message(chat_id=chat_id, text=to_plain(part),
+                                             parse_mode=None, link_preview_options=NO_PREVIEW,
+                                             reply_markup=markup)
+        first = first if first is not None else message.message_id
+    return first
+
+
+async def edit_reply(bot: Bot, reply: Reply, chat_id: int) -> None:
+    """Replace an earlier message's text and buttons (unchanged is fine).
 
     Edited messages are short (a ticket's line in the coordinators' group); a text over the
     limit keeps its first part only.
     """
     assert reply.edit_message_id is not None
+    text = split_html(reply.text)[0]
+    markup = keyboard_markup(reply.buttons)
     try:
-        result = await bot.edit_message_text(
-            chat_id=chat_id,
-            message_id=reply.edit_message_id,
-            text=split_html(reply.text)[0],
-            parse_mode=ParseMode.HTML,
-            link_preview_options=NO_PREVIEW,
-            reply_markup=keyboard_markup(reply.buttons),
-        )
+        try:
+            await bot.edit_message_text(chat_id=chat_id, message_id=reply.edit_message_id,
+                                        text=text, parse_mode=ParseMode.HTML,
+                                        link_preview_options=NO_PREVIEW, reply_markup=markup)
+        except BadRequest as error:
+            if not is_parse_refusal(error):
+                raise
+            log.error("edited HTML refused by Telegram; edited as plain text")
+            await bot.edit_message_text(chat_id=chat_id, message_id=reply.edit_message_id,
+                                        text=to_plain(text), parse_mode=None,
+                                        link_preview_options=NO_PREVIEW, reply_markup=markup)
     except BadRequest as exc:
-        if "not modified" in str(exc).lower():
-            return None  # two presses at once: the message already says this
-        raise
-    return result if isinstance(result, Message) else None
+        if "not modified" not in str(exc).lower():
+            raise
+        # Two presses at once: the message already says this.
 
 
 async def answer_button(bot: Bot, callback_query_id: str, toast: str | None) -> None:

@@ -13,7 +13,7 @@ from flows.desk.details import ENTRIES_SHOWN, details_reply
 from flows.desk.refs import references_in, split_reference
 from flows.desk.views import CLAIM, CLOSE, DETAILS, RELEASE, summary_line
 from flows.ports import DeskTicket, RosterMember
-from flows.text import N_, esc
+from flows.text import BLANK, N_, Html, esc, join_lines, markup
 
 # (command, arguments, what it does): the /desk overview, in this order.
 COMMANDS: tuple[tuple[str, str, str], ...] = (
@@ -60,18 +60,18 @@ def _private_only(d: DeskTurn, command: str) -> bool:
 
 async def overview(d: DeskTurn, args: tuple[str, ...]) -> None:
     lines = [d._("<b>The coordinators' desk</b>")]
-    lines += [f"/{name} {esc(params)} — {d._(what)}".replace("  ", " ")
+    lines += [markup("/{} {} — {}").format(name, params, d._(what)).replace("  ", " ")
               for name, params, what in COMMANDS]
-    lines += ["", d._("REF is a ticket's reference, such as K-0042. Sent as a reply to one of my"
+    lines += [BLANK, d._("REF is a ticket's reference, such as K-0042. Sent as a reply to one of my"
                       " messages about a ticket, a command needs no reference.")]
-    d.say("\n".join(lines))
+    d.say(join_lines(lines))
 
 
 def _by_urgency(tickets: list[DeskTicket]) -> list[DeskTicket]:
     return sorted(tickets, key=lambda t: (t.priority != "high", t.created_at))
 
 
-async def _list(d: DeskTurn, tickets: list[DeskTicket], title: str, empty: str) -> None:
+async def _list(d: DeskTurn, tickets: list[DeskTicket], title: Html, empty: Html) -> None:
     if not tickets:
         d.say(empty)
         return
@@ -80,7 +80,7 @@ async def _list(d: DeskTurn, tickets: list[DeskTicket], title: str, empty: str) 
     lines = [title, *(summary_line(t, d.turn.content, names, d.t, d.now) for t in shown)]
     if len(tickets) > len(shown):
         lines.append(d._("… and {n} more.").format(n=len(tickets) - len(shown)))
-    d.say("\n".join(lines))
+    d.say(join_lines(lines))
 
 
 async def queue(d: DeskTurn, args: tuple[str, ...]) -> None:
@@ -114,8 +114,7 @@ async def show_ticket(d: DeskTurn, args: tuple[str, ...]) -> None:
     entries = await d.store.desk.entries(ticket.id, ENTRIES_SHOWN) if ticket.details else []
     await d.audit("ticket.read", ticket)
     view = view_turn(d.turn.deps, d.store, d.turn.deps.desk.locale)
-    reply = details_reply(ticket, entries, await d.names(), view, d.now)
-    d.say(reply.text, reply.buttons)
+    d.turn.replies.append(details_reply(ticket, entries, await d.names(), view, d.now))
 
 
 async def note(d: DeskTurn, args: tuple[str, ...]) -> None:

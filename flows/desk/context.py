@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flows.model import Inbound, Keyboard, Locale, Session
 from flows.ports import DeskTicket, OutboxKind, OutboxMessage, RosterMember, Store, Translator
+from flows.text import Html, catalog, clip
 from flows.turn import Deps, Turn
 
 # A toast (the notice after a button press) shows about this much.
@@ -56,8 +57,8 @@ class DeskTurn:
     def t(self) -> Translator:
         return desk_translator(self.turn.deps)
 
-    def _(self, message: str) -> str:
-        return self.t.gettext(message)
+    def _(self, message: str) -> Html:
+        return catalog(self.t.gettext)(message)
 
     @property
     def store(self) -> Store:
@@ -75,13 +76,13 @@ class DeskTurn:
     def pressed(self) -> bool:
         return self.turn.inbound.kind == "button"
 
-    def say(self, text: str, buttons: Keyboard = ()) -> None:
+    def say(self, text: Html, buttons: Keyboard = ()) -> None:
         self.turn.say(text, buttons)
 
-    def tell(self, text: str) -> None:
+    def tell(self, text: Html) -> None:
         """The answer to the coordinator: a toast after a button press, else a message."""
         if self.pressed:
-            self.turn.toast = text if len(text) <= TOAST_CHARS else text[: TOAST_CHARS - 1] + "…"
+            self.turn.toast = clip(text, TOAST_CHARS)
         else:
             self.say(text)
 

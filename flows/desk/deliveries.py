@@ -22,7 +22,7 @@ from flows.desk.relay import FAMILY_BUTTON, REOPEN
 from flows.desk.views import CLAIM, DESK_BUTTON, group_notice, office_label
 from flows.model import Button, Reply
 from flows.ports import TICKET_NEW, DeskTicket, PendingMessage, Store, Translator
-from flows.text import esc
+from flows.text import BLANK, catalog, esc, join_lines
 from flows.turn import Deps
 
 GROUP_KINDS = frozenset({"ticket_new", "group_refresh", "ticket_reminder"})
@@ -107,7 +107,7 @@ async def render(rows: Sequence[PendingMessage], chat_id: int, deps: Deps, store
 
 async def _single(row: PendingMessage, ticket: DeskTicket | None, deps: Deps, store: Store,
                   t: Translator, now: datetime) -> Reply | None:
-    _ = t.gettext
+    _ = catalog(t.gettext)
     content = deps.content.current()
     ref = esc(ticket.reference) if ticket else ""
     if row.kind == "ticket_details" and ticket is not None:
@@ -150,7 +150,7 @@ async def _single(row: PendingMessage, ticket: DeskTicket | None, deps: Deps, st
         if row.payload.get("emergency"):
             lines.append(_("⚠️ The bot showed them the emergency numbers (119) for this"
                            " message."))
-        return Reply(text="\n".join(lines))
+        return Reply(text=join_lines(lines))
     if row.kind in FAMILY_KINDS and ticket is not None and ticket.details is not None:
         return await _to_family(row, ticket, deps, store)
     return None
@@ -158,7 +158,7 @@ async def _single(row: PendingMessage, ticket: DeskTicket | None, deps: Deps, st
 
 async def _desk_notice(row: PendingMessage, ticket: DeskTicket | None, store: Store,
                        t: Translator) -> Reply | None:
-    _ = t.gettext
+    _ = catalog(t.gettext)
     ref = esc(ticket.reference) if ticket else ""
     event = row.payload.get("event")
     if event == "open_private_chat":
@@ -181,7 +181,7 @@ async def _to_family(row: PendingMessage, ticket: DeskTicket, deps: Deps, store:
                      ) -> Reply | None:
     assert ticket.details is not None
     t = deps.translations.for_locale(ticket.details.locale)
-    _ = t.gettext
+    _ = catalog(t.gettext)
     content = deps.content.current()
     ref = esc(ticket.reference)
     office = esc(office_label(str(row.payload.get("office") or ticket.office), content,
@@ -190,11 +190,11 @@ async def _to_family(row: PendingMessage, ticket: DeskTicket, deps: Deps, store:
         entry = await store.desk.entry(int(row.payload.get("entry") or 0))
         if entry is None:
             return None
-        return Reply(text="\n".join([
+        return Reply(text=join_lines([
             _("🏢 <b>{office}</b> (request {reference})").format(office=office, reference=ref),
-            "",
+            BLANK,
             esc(entry.text),
-            "",
+            BLANK,
             _("<i>You can answer here in this chat.</i>"),
         ]))
     event = row.payload.get("event")
@@ -208,7 +208,7 @@ async def _to_family(row: PendingMessage, ticket: DeskTicket, deps: Deps, store:
     if event == "closed" and ticket.closed_at is not None:
         until = in_tokyo(ticket.closed_at + timedelta(days=deps.desk.reopen_days)).date()
         return Reply(
-            text="\n".join([
+            text=join_lines([
                 _("Your request {reference} is closed. Thank you for contacting the desk.")
                 .format(reference=ref),
                 _("If you still need help with it, press “Reopen my request” by {day}; for"

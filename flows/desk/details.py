@@ -14,14 +14,14 @@ from flows.desk.views import DESK_BUTTON, RELEASE, office_label, status_line
 from flows.intake.summary import answer_lines
 from flows.model import Button, Reply
 from flows.ports import DeskTicket, TicketEntry
-from flows.text import esc
+from flows.text import BLANK, Html, esc, join_lines, markup
 from flows.turn import Turn
 
 # The newest messages and notes shown with the details (older ones stay in the database).
 ENTRIES_SHOWN = 20
 
 
-def entry_line(entry: TicketEntry, names: Mapping[int, str], view: Turn) -> str:
+def entry_line(entry: TicketEntry, names: Mapping[int, str], view: Turn) -> Html:
     _ = view._
     when = format_datetime(in_tokyo(entry.at), "M/d H:mm", tzinfo=TOKYO, locale=view.locale)
     name = esc(names.get(entry.author or 0) or _("coordinator {id}").format(id=entry.author))
@@ -31,11 +31,11 @@ def entry_line(entry: TicketEntry, names: Mapping[int, str], view: Turn) -> str:
         who = _("{name} → family").format(name=name)
     else:
         who = _("📝 Note by {name}").format(name=name)
-    return f"[{when}] <b>{who}</b>: {esc(entry.text)}"
+    return markup("[{}] <b>{}</b>: {}").format(when, who, entry.text)
 
 
 def details_text(ticket: DeskTicket, entries: Sequence[TicketEntry], names: Mapping[int, str],
-                 view: Turn, now: datetime) -> str:
+                 view: Turn, now: datetime) -> Html:
     """``view`` renders in the desk's language (see ``context.view_turn``)."""
     _ = view._
     ref = esc(ticket.reference)
@@ -47,28 +47,28 @@ def details_text(ticket: DeskTicket, entries: Sequence[TicketEntry], names: Mapp
         _("Priority: {priority}").format(priority=priority),
         _("Received: {when}").format(when=format_moment(ticket.created_at, view.locale)),
         status_line(ticket, names, view.t, now),
-        "",
+        BLANK,
     ]
     if ticket.details is None:
         lines.append(_("The family withdrew their consent; the details are deleted."))
-        return "\n".join(lines)
+        return join_lines(lines)
     lines += answer_lines(view, ticket.details.answers)
     if ticket.details.share_with_departments:
         lines.append(_("The family agreed that related ward departments may be told."))
     else:
         lines.append(_("The family did not agree to sharing with other departments."))
     if entries:
-        lines += ["", _("<b>Messages and notes</b>"),
+        lines += [BLANK, _("<b>Messages and notes</b>"),
                   *(entry_line(entry, names, view) for entry in entries)]
     lines += [
-        "",
+        BLANK,
         _("To write to the family, reply to this message or send /reply {reference} and your"
           " text: they receive it from the bot, signed with the office's name.").format(
             reference=ref),
         _("/note {reference} adds a note only coordinators see; /close {reference} closes"
           " it.").format(reference=ref),
     ]
-    return "\n".join(lines)
+    return join_lines(lines)
 
 
 def details_reply(ticket: DeskTicket, entries: Sequence[TicketEntry], names: Mapping[int, str],

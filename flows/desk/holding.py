@@ -15,7 +15,7 @@ from flows.desk.views import (
     OUTCOME_LABELS,
     group_notice,
 )
-from flows.model import Button, Reply
+from flows.model import Button
 from flows.ports import TICKET_CLOSED, TICKET_OUTCOMES, DeskTicket, RosterMember, TicketOutcome
 from flows.text import esc
 
@@ -32,8 +32,7 @@ async def refresh_group(d: DeskTurn, ticket: DeskTicket) -> None:
     if d.in_group and d.pressed and message_id is not None and inbound.message_id == message_id:
         tickets = await d.store.desk.on_group_message(message_id)
         notice = group_notice(tickets, d.turn.content, await d.names(), d.t, d.now)
-        d.turn.replies.append(Reply(text=notice.text, buttons=notice.buttons,
-                                    edit_message_id=message_id))
+        d.turn.replies.append(notice.model_copy(update={"edit_message_id": message_id}))
         return
     if message_id is not None or await d.store.desk.notice_pending(ticket.id):
         await d.enqueue("group_refresh", ticket)

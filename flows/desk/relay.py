@@ -20,6 +20,7 @@ from flows.desk.context import DeskTurn, enqueue
 from flows.faq import FaqFlow
 from flows.model import Button
 from flows.ports import TICKET_CLOSED, DeskTicket
+from flows.text import join_lines
 from flows.turn import Turn
 
 # Callback prefix of the family's buttons (v1:tk:faq:17, v1:tk:ro:42).
@@ -102,7 +103,7 @@ async def from_family(turn: Turn, text: str, *, emergency: bool) -> bool:
         lines.append(_("The desk is closed now and opens again on {when}. Until then nobody"
                        " reads messages here; in an emergency call 119.").format(
             when=format_moment(next_opening(now, hours), turn.locale)))
-    turn.say("\n".join(lines), (
+    turn.say(join_lines(lines), (
         (Button(label=_("❓ That was a question for the FAQ"),
                 data=callbacks.encode(FAMILY_BUTTON, AS_QUESTION, str(entry_id))),),
     ))

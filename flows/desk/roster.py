@@ -6,25 +6,26 @@
     /roster remove 123456                    off the roster
 
 Staff only (see flows/staff/access.py); every change is audited. TSUNAGU_COORDINATORS and
-TSUNAGU_STAFF only add people at start; what staff change here stays.
+TSUNAGU_STAFF only add, at start, people the roster never had; what staff change here stays,
+a removal included (storage/repos/roster.py ``seed``).
 """
 
 from __future__ import annotations
 
 from flows.desk.views import office_label
 from flows.ports import RosterMember
-from flows.text import esc
+from flows.text import BLANK, Html, esc, join_lines, markup
 from flows.turn import Turn
 
 ROLES = ("coordinator", "staff", "supervisor")
 
 
-def _line(turn: Turn, member: RosterMember) -> str:
+def _line(turn: Turn, member: RosterMember) -> Html:
     roles = [role for role in ROLES if getattr(member, role)]
     office = office_label(member.office, turn.content, turn.locale) if member.office else "-"
     chat = " 💬" if member.private_chat else ""
-    return (f"• <code>{member.user_id}</code> {esc(member.display_name or '-')} · {esc(office)}"
-            f" · {', '.join(roles) or '-'}{chat}")
+    return markup("• <code>{}</code> {} · {} · {}{}").format(
+        member.user_id, member.display_name or "-", office, ", ".join(roles) or "-", chat)
 
 
 async def show(turn: Turn, member: RosterMember, args: tuple[str, ...]) -> None:
@@ -41,8 +42,8 @@ async def show(turn: Turn, member: RosterMember, args: tuple[str, ...]) -> None:
         turn.say(_usage(turn))
 
 
-def _usage(turn: Turn) -> str:
-    return "\n".join([
+def _usage(turn: Turn) -> Html:
+    return join_lines([
         turn._("/roster — who is on the roster"),
         turn._("/roster add ID [office] [coordinator] [staff] [supervisor] — add or change"
                " someone"),
@@ -55,7 +56,7 @@ async def _list(turn: Turn) -> None:
     members = await turn.store.roster.members()
     lines = [turn._("<b>Roster</b> (💬: has a private chat with me)")]
     lines += [_line(turn, m) for m in members] or [turn._("(none)")]
-    turn.say("\n".join([*lines, "", _usage(turn)]))
+    turn.say(join_lines([*lines, BLANK, _usage(turn)]))
 
 
 async def _add(turn: Turn, actor: RosterMember, user_id: int, words: list[str]) -> None:

@@ -25,7 +25,7 @@ from flows.ports import (
     DeskTicket,
     Translator,
 )
-from flows.text import N_, esc
+from flows.text import N_, Html, catalog, esc, join_lines, markup
 from flows.turn import ButtonRow
 
 # Callback prefix of the coordinators' buttons (v1:dk:c:42 claims ticket 42).
@@ -70,7 +70,7 @@ def age_band(answers: Mapping[str, object], today: date, t: Translator) -> str |
     return t.gettext("18 years or older")
 
 
-def needs_labels(answers: Mapping[str, object], content: Content, t: Translator) -> str | None:
+def needs_labels(answers: Mapping[str, object], content: Content, t: Translator) -> Html | None:
     """The help categories the parent chose, by their labels (never the "other" text)."""
     needs = answers.get("needs")
     if not isinstance(needs, list) or not needs:
@@ -80,7 +80,7 @@ def needs_labels(answers: Mapping[str, object], content: Content, t: Translator)
         (intake.help_label(str(n), t.locale) if intake is not None else None) or str(n)
         for n in needs
     ]
-    return t.gettext(", ").join(esc(label) for label in labels)
+    return catalog(t.gettext)(", ").join(labels)
 
 
 def office_label(office_id: str, content: Content, locale: Locale) -> str:
@@ -101,8 +101,8 @@ def member_name(names: Mapping[int, str], user_id: int | None, t: Translator) ->
 
 
 def status_line(ticket: DeskTicket, names: Mapping[int, str], t: Translator,
-                now: datetime) -> str:
-    _ = t.gettext
+                now: datetime) -> Html:
+    _ = catalog(t.gettext)
     if ticket.status == TICKET_WITHDRAWN:
         return _("❌ Withdrawn by the family; the details are deleted.")
     if ticket.status == TICKET_CLOSED:
@@ -120,21 +120,21 @@ def priority_mark(ticket: DeskTicket) -> str:
 
 
 def summary_line(ticket: DeskTicket, content: Content, names: Mapping[int, str],
-                 t: Translator, now: datetime) -> str:
+                 t: Translator, now: datetime) -> Html:
     """One line per ticket, for digests and /queue."""
     answers = ticket.details.answers if ticket.details else {}
-    parts = [f"{priority_mark(ticket)} <b>{esc(ticket.reference)}</b>",
+    parts = [markup("{} <b>{}</b>").format(priority_mark(ticket), ticket.reference),
              esc(office_label(ticket.office, content, t.locale))]
     band = age_band(answers, in_tokyo(now).date(), t)
     needs = needs_labels(answers, content, t)
-    parts += [p for p in (band, needs) if p]
-    parts.append(ago(ticket.created_at, now, t))
-    return " · ".join(parts) + "\n    " + status_line(ticket, names, t, now)
+    parts += [esc(p) for p in (band, needs) if p]
+    parts.append(esc(ago(ticket.created_at, now, t)))
+    return markup(" · ").join(parts) + markup("\n    ") + status_line(ticket, names, t, now)
 
 
 def _card(ticket: DeskTicket, content: Content, names: Mapping[int, str], t: Translator,
-          now: datetime) -> str:
-    _ = t.gettext
+          now: datetime) -> Html:
+    _ = catalog(t.gettext)
     answers = ticket.details.answers if ticket.details else {}
     title = (_("🔴 <b>Urgent request {reference}</b>") if ticket.priority == "high"
              else _("🟢 <b>New request {reference}</b>"))
@@ -151,11 +151,11 @@ def _card(ticket: DeskTicket, content: Content, names: Mapping[int, str], t: Tra
     lines.append(_("Received: {when} ({ago})").format(
         when=format_moment(ticket.created_at, t.locale), ago=ago(ticket.created_at, now, t)))
     lines.append(status_line(ticket, names, t, now))
-    return "\n".join(lines)
+    return join_lines(lines)
 
 
 def _buttons(tickets: Sequence[DeskTicket], t: Translator) -> Keyboard:
-    _ = t.gettext
+    _ = catalog(t.gettext)
     single = len(tickets) == 1
     rows: list[ButtonRow] = []
     for ticket in tickets:
@@ -184,7 +184,7 @@ def group_notice(tickets: Sequence[DeskTicket], content: Content, names: Mapping
     if len(tickets) == 1:
         text = _card(tickets[0], content, names, t, now)
     else:
-        header = t.ngettext("📋 <b>{n} new request</b>", "📋 <b>{n} new requests</b>",
-                            len(tickets)).format(n=len(tickets))
-        text = "\n".join([header, *(summary_line(x, content, names, t, now) for x in tickets)])
+        header = Html(t.ngettext("📋 <b>{n} new request</b>", "📋 <b>{n} new requests</b>",
+                            len(tickets))).format(n=len(tickets))
+        text = join_lines([header, *(summary_line(x, content, names, t, now) for x in tickets)])
     return Reply(text=text, buttons=_buttons(tickets, t))

@@ -41,7 +41,7 @@ from flows.menu import menu_keyboard
 from flows.model import MAX_MESSAGE_CHARS, Button
 from flows.ports import Draft
 from flows.router import Router
-from flows.text import N_, esc
+from flows.text import BLANK, N_, Html, esc, join_lines, plain
 from flows.tickets import TicketsFlow
 from flows.turn import ButtonRow, Handler, Turn
 
@@ -290,7 +290,7 @@ class IntakeFlow:
         """A typed answer that is exactly one of the button labels counts as pressing it."""
         wanted = " ".join(text.split()).casefold()
         if BY_ID[step_id].kind == "choice":
-            pairs = [(v, turn._(label)) for v, label in CHOICES[step_id].items()]
+            pairs = [(v, plain(turn._(label))) for v, label in CHOICES[step_id].items()]
         else:
             pairs = prompts.options(turn, step_id)
         return next((v for v, label in pairs if label.casefold() == wanted), None)
@@ -419,7 +419,7 @@ class IntakeFlow:
     def _elsewhere(self, turn: Turn) -> None:
         _ = turn._
         turn.say(
-            "\n".join([
+            join_lines([
                 _("The coordinators of this desk help families who live in Chiyoda City, or"
                   " who are moving here."),
                 _("Please ask the office for children's or disability welfare of your own city,"
@@ -463,12 +463,12 @@ class IntakeFlow:
         await turn.store.drafts.save(draft)
 
 
-def _chunks(lines: list[str], limit: int) -> list[str]:
+def _chunks(lines: list[Html], limit: int) -> list[Html]:
     """Join lines into messages no longer than ``limit`` (a long note gets its own)."""
-    chunks: list[str] = []
-    current = ""
+    chunks: list[Html] = []
+    current = BLANK
     for line in lines:
-        candidate = f"{current}\n{line}" if current else line
+        candidate = join_lines([current, line]) if current else line
         if len(candidate) > limit and current:
             chunks.append(current)
             candidate = line

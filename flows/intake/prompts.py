@@ -13,6 +13,7 @@ from flows.intake.answers import (
 from flows.intake.steps import BY_ID, CHOICES, Answers, done, previous_step, progress
 from flows.intake.summary import describe
 from flows.model import Button, Keyboard
+from flows.text import Html, join_lines
 from flows.turn import ButtonRow, Turn
 
 # Two options share a row when both labels are this short; longer ones get a row each,
@@ -28,7 +29,7 @@ def text_limit(turn: Turn, step_id: str) -> int:
             "writer_name": WRITER_NAME_MAX}.get(step_id, OTHER_MAX)
 
 
-def question(turn: Turn, step_id: str, answers: Answers) -> str:
+def question(turn: Turn, step_id: str, answers: Answers) -> Html:
     _ = turn._
     limit = text_limit(turn, step_id)
     proxy = answers.get("writer", "guardian") != "guardian"
@@ -75,7 +76,7 @@ def question(turn: Turn, step_id: str, answers: Answers) -> str:
              texts[step_id]]
     if step_id in done(answers) and BY_ID[step_id].kind != "multi":
         lines.append(_("Current answer: {answer}").format(answer=describe(turn, step_id, answers)))
-    return "\n".join(lines)
+    return join_lines(lines)
 
 
 def _button(label: str, step_id: str, *parts: str) -> Button:
@@ -149,7 +150,7 @@ def show(turn: Turn, step_id: str, answers: Answers) -> None:
     turn.say(question(turn, step_id, answers), keyboard(turn, step_id, answers))
 
 
-def mistake(turn: Turn, step_id: str, error: InvalidAnswer) -> str:
+def mistake(turn: Turn, step_id: str, error: InvalidAnswer) -> Html:
     """A polite explanation of what was wrong, with an example of what works."""
     _ = turn._
     params = error.params

@@ -13,6 +13,7 @@ from flows import callbacks
 from flows.dates import format_day, in_tokyo
 from flows.model import Button, Reply
 from flows.ports import Draft, Translator
+from flows.text import catalog, join_lines
 
 REMIND_AFTER = timedelta(hours=24)
 EXPIRE_AFTER = timedelta(days=7)
@@ -43,9 +44,9 @@ def due(draft: Draft, now: datetime) -> Decision:
 
 def reminder(draft: Draft, t: Translator) -> Reply:
     """The reminder message, in the language the parent was using, to the draft's chat."""
-    _ = t.gettext
+    _ = catalog(t.gettext)
     last_day = in_tokyo(expires_at(draft)).date()
-    text = "\n".join(
+    text = join_lines(
         [
             _("You started a request for a coordinator's help and have not finished it yet."
               " Your answers are saved: press “Continue my request” to pick up where you left"

@@ -1,6 +1,6 @@
 """Answers as a parent reads them back: in the summary, in /mydata and on the ticket.
 
-Everything a person typed is escaped here, once, before it goes into a message.
+Everything a person typed goes in as text (flows/text.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from babel.dates import format_date
 from flows.dates import format_day
 from flows.intake.steps import BY_ID, CHOICES, WRITER_TITLES, Answers, applicable
 from flows.model import Locale
-from flows.text import esc
+from flows.text import Html, esc, markup
 from flows.turn import Turn
 
 
@@ -41,7 +41,7 @@ def describe_age(turn: Turn, age: dict[str, Any]) -> str:
     return turn._("born in {month}").format(month=month)
 
 
-def _options(turn: Turn, step_id: str, ids: list[str]) -> str:
+def _options(turn: Turn, step_id: str, ids: list[str]) -> Html:
     intake = turn.content.intake
     labels = []
     for option in ids:
@@ -54,8 +54,8 @@ def _options(turn: Turn, step_id: str, ids: list[str]) -> str:
     return turn._(", ").join(esc(label) for label in labels)
 
 
-def describe(turn: Turn, step_id: str, answers: Answers) -> str:
-    """One answer as escaped HTML."""
+def describe(turn: Turn, step_id: str, answers: Answers) -> Html:
+    """One answer as reply HTML."""
     value = answers.get(step_id)
     if value is None:
         return turn._("(skipped)")
@@ -75,13 +75,16 @@ def describe(turn: Turn, step_id: str, answers: Answers) -> str:
     return esc(str(value))
 
 
-def answer_lines(turn: Turn, answers: Answers) -> list[str]:
+_FIELD = markup("• <b>{}</b>: {}")
+
+
+def answer_lines(turn: Turn, answers: Answers) -> list[Html]:
     """"• <b>Field</b>: answer" for who is writing and every question that applies."""
-    lines = [f"• <b>{esc(turn._('Who is writing'))}</b>: {describe(turn, 'writer', answers)}"]
+    lines = [_FIELD.format(turn._("Who is writing"), describe(turn, "writer", answers))]
     for step in applicable(answers):
         if step.id not in answers and step.id not in set(answers.get("_done", [])):
             continue
-        lines.append(f"• <b>{esc(turn._(step.title))}</b>: {describe(turn, step.id, answers)}")
+        lines.append(_FIELD.format(turn._(step.title), describe(turn, step.id, answers)))
     return lines
 
 

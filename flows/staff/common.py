@@ -10,7 +10,7 @@ from flows import callbacks
 from flows.dates import in_tokyo
 from flows.model import LOCALES, Button, Locale
 from flows.ports import EditResult, FaqChange, RosterMember
-from flows.text import N_, esc
+from flows.text import N_, Html, esc, join_lines, markup
 from flows.turn import Turn
 
 PREFIX = "stf"
@@ -61,7 +61,7 @@ def find_entry(turn: Turn, entry_id: str, locale: Locale) -> FaqEntry | None:
 
 
 def named_entry(
-    turn: Turn, args: tuple[str, ...], usage: str
+    turn: Turn, args: tuple[str, ...], usage: Html
 ) -> tuple[FaqEntry, Locale] | None:
     """The entry an ``ID [ja|en]`` command names; says ``usage`` or "no such entry" if none."""
     found = entry_and_locale(turn, split_args(args))
@@ -122,5 +122,5 @@ def say_not_saved(turn: Turn, change: FaqChange, result: EditResult) -> None:
             message = _(problem.msgid).format(**problem.params) if problem.params else _(
                 problem.msgid
             )
-            lines.append(esc(f"{problem.file}:{problem.line}: {message}"))
-        turn.say("\n".join(lines))
+            lines.append(markup("{}:{}: {}").format(problem.file, problem.line, message))
+        turn.say(join_lines(lines))

@@ -20,7 +20,7 @@ from flows.staff.common import (
     text_language,
     tokyo_today,
 )
-from flows.text import clip, esc
+from flows.text import Html, clip, esc, join_lines
 from flows.turn import Turn
 
 EDIT_STATE = "staff:edit"
@@ -84,7 +84,7 @@ async def edit_text(turn: Turn, member: RosterMember, text: str) -> None:
     )
 
 
-def _preview_text(turn: Turn, entry: FaqEntry, locale: Locale) -> str:
+def _preview_text(turn: Turn, entry: FaqEntry, locale: Locale) -> Html:
     # In the entry's language, even when the staff member's chat is in the other one.
     if locale == turn.locale:
         return answer_text(turn, entry)
@@ -175,7 +175,7 @@ async def add_phrasing(turn: Turn, member: RosterMember, entry_id: str, phrasing
               " closer); check with /preview.").format(id=esc(entry.id))
         )
     lines.append(_("/faq_undo {id} takes it back.").format(id=esc(entry.id)))
-    turn.say("\n".join(lines))
+    turn.say(join_lines(lines))
 
 
 # --- a review -------------------------------------------------------------------------
@@ -235,7 +235,7 @@ async def mark_reviewed(turn: Turn, member: RosterMember, args: tuple[str, ...])
                 language=language_name(turn, other), id=esc(entry.id), code=other
             )
         )
-    turn.say("\n".join(lines))
+    turn.say(join_lines(lines))
 
 
 # --- taking a change back -------------------------------------------------------------
@@ -264,4 +264,4 @@ async def undo(turn: Turn, member: RosterMember, args: tuple[str, ...]) -> None:
     ]
     if "answer" in last.old:
         lines.append(_("The answer reads again:") + "\n" + esc(clip(str(last.old["answer"]), 300)))
-    turn.say("\n".join(lines))
+    turn.say(join_lines(lines))

@@ -13,7 +13,7 @@ from flows.staff.common import (
     split_args,
     tokyo_today,
 )
-from flows.text import clip, esc
+from flows.text import BLANK, BULLET, Html, clip, esc, join_lines, markup
 from flows.turn import Turn
 
 QUESTION_CHARS = 36
@@ -44,7 +44,7 @@ async def staff_menu(turn: Turn, member: RosterMember, args: tuple[str, ...]) ->
         _("/gaps — what parents asked that the bot could not answer"),
         _("/reload — read the content files again after editing them"),
     ]
-    turn.say("\n".join(lines), staff_keyboard(turn))
+    turn.say(join_lines(lines), staff_keyboard(turn))
 
 
 def status_mark(turn: Turn, entry: FaqEntry) -> str:
@@ -59,7 +59,7 @@ async def list_entries(turn: Turn, member: RosterMember, args: tuple[str, ...]) 
     words = split_args(args)
     needle = " ".join(words).lower()
     content = turn.content
-    lines: list[str] = []
+    lines: list[Html] = []
     for category in content.categories:
         entries = [
             e for e in content.entries_in(turn.locale, category.id)
@@ -67,15 +67,15 @@ async def list_entries(turn: Turn, member: RosterMember, args: tuple[str, ...]) 
         ]
         if not entries:
             continue
-        lines.append(f"\n<b>{esc(category.label.get(turn.locale))}</b>")
+        lines.append(markup("\n<b>{}</b>").format(category.label.get(turn.locale)))
         for e in entries:
-            question = esc(clip(e.question, QUESTION_CHARS))
-            lines.append(f"{status_mark(turn, e)} <code>{esc(e.id)}</code> {question}")
+            lines.append(markup("{} <code>{}</code> {}").format(
+                status_mark(turn, e), e.id, clip(e.question, QUESTION_CHARS)))
     if not lines:
         turn.say(turn._("No entry matches {word}.").format(word=esc(needle)))
         return
-    lines.append("\n" + turn._("Details: /faq_show ID"))
-    turn.say("\n".join(lines).strip())
+    lines.append(markup("\n") + turn._("Details: /faq_show ID"))
+    turn.say(join_lines(lines).strip())
 
 
 async def show_entry(turn: Turn, member: RosterMember, args: tuple[str, ...]) -> None:
@@ -85,7 +85,8 @@ async def show_entry(turn: Turn, member: RosterMember, args: tuple[str, ...]) ->
         return
     entry, locale = named
     lines = [
-        f"{status_mark(turn, entry)} <b>{esc(entry.id)}</b> ({language_name(turn, locale)})",
+        markup("{} <b>{}</b> ({})").format(status_mark(turn, entry), entry.id,
+                                           language_name(turn, locale)),
         _("Question: {question}").format(question=esc(entry.question)),
         _("Reviewed: {value}").format(value=_("yes") if entry.reviewed else _("no")),
     ]
@@ -99,16 +100,16 @@ async def show_entry(turn: Turn, member: RosterMember, args: tuple[str, ...]) ->
     if entry.staff_note:
         lines.append(_("Note for staff: {note}").format(note=esc(entry.staff_note)))
     lines.append(_("Other ways parents ask ({count}):").format(count=len(entry.alternates)))
-    lines += [f"• {esc(a)}" for a in entry.alternates]
+    lines += [BULLET.format(a) for a in entry.alternates]
     if entry.keywords:
         lines.append(_("Keywords: {words}").format(words=esc("、".join(entry.keywords))))
     lines += [
-        "",
-        f"/faq_edit {entry.id} {locale} · /faq_alt {entry.id} … · "
-        f"/faq_reviewed {entry.id} {locale} · /faq_history {entry.id}",
+        BLANK,
+        esc(f"/faq_edit {entry.id} {locale} · /faq_alt {entry.id} … · "
+            f"/faq_reviewed {entry.id} {locale} · /faq_history {entry.id}"),
     ]
-    turn.say("\n".join(lines))
-    turn.say(_("<b>Answer:</b>") + "\n" + esc(entry.answer))
+    turn.say(join_lines(lines))
+    turn.say(join_lines([_("<b>Answer:</b>"), esc(entry.answer)]))
 
 
 def _strings(value: object) -> list[str]:
@@ -129,7 +130,7 @@ def _shown(value: object) -> str:
 
 def _history_line(
     turn: Turn, change: RecordedChange, undone: set[int], names: dict[int, str]
-) -> str:
+) -> Html:
     _ = turn._
     field_names = {
         "answer": _("answer"),
@@ -148,12 +149,12 @@ def _history_line(
         after = _strings(change.new.get("alternates"))
         added = [a for a in after if a not in before]
         removed = [a for a in before if a not in after]
-        detail = " ".join([f"+「{esc(a)}」" for a in added] + [f"−「{esc(a)}」" for a in removed])
+        detail = " ".join([f"+「{a}」" for a in added] + [f"−「{a}」" for a in removed])
     elif change.field == "answer":
-        detail = f"{esc(_value(change.old))} → {esc(_value(change.new))}"
+        detail = f"{_value(change.old)} → {_value(change.new)}"
     else:
         detail = " · ".join(
-            f"{esc(key)}: {esc(_shown(change.old.get(key)))} → {esc(_shown(value))}"
+            f"{key}: {_shown(change.old.get(key))} → {_shown(value)}"
             for key, value in change.new.items()
             if change.old.get(key) != value
         )
@@ -161,7 +162,7 @@ def _history_line(
         head += " · " + _("undid #{id}").format(id=change.reverted_of)
     if change.id in undone:
         head += " · " + _("undone")
-    return f"{head}\n    {detail}"
+    return markup("{}\n    {}").format(head, detail)
 
 
 async def show_history(turn: Turn, member: RosterMember, args: tuple[str, ...]) -> None:
@@ -182,4 +183,4 @@ async def show_history(turn: Turn, member: RosterMember, args: tuple[str, ...]) 
             names[actor] = someone.display_name
     lines = [turn._("<b>Changes of {id}</b>, newest first:").format(id=esc(entry_id))]
     lines += [_history_line(turn, c, undone, names) for c in changes]
-    turn.say("\n".join(lines))
+    turn.say(join_lines(lines))

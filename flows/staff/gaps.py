@@ -17,7 +17,7 @@ from flows.model import Keyboard
 from flows.ports import RosterMember, UnansweredQuestion
 from flows.staff.common import button, text_language
 from flows.staff.edit import ALTERNATE_MAX, add_phrasing
-from flows.text import clip, esc
+from flows.text import BLANK, clip, esc, join_lines, markup
 from flows.turn import ButtonRow, Turn
 
 WINDOW = timedelta(days=30)
@@ -65,20 +65,21 @@ async def show_gaps(turn: Turn, member: RosterMember, args: tuple[str, ...]) -> 
     rows: list[ButtonRow] = []
     for number, group in enumerate(groups[:GROUPS_SHOWN], start=1):
         phrasings = group.phrasings(PHRASINGS_SHOWN)
-        lines.append("")
-        lines.append(f"<b>{number}.</b> {group.count}× 「{esc(clip(phrasings[0], 80))}」")
-        lines += [f"    「{esc(clip(p, 60))}」" for p in phrasings[1:]]
+        lines.append(BLANK)
+        lines.append(markup("<b>{}.</b> {}× 「{}」").format(number, group.count,
+                                                          clip(phrasings[0], 80)))
+        lines += [markup("    「{}」").format(clip(p, 60)) for p in phrasings[1:]]
         entry = turn.content.entry(turn.locale, group.best_topic) if group.best_topic else None
         if entry is not None:
             lines.append(
-                "    " + _("closest topic: {id} ({question})").format(
+                markup("    ") + _("closest topic: {id} ({question})").format(
                     id=esc(entry.id), question=esc(clip(entry.question, 30))
                 )
             )
         rows.append(_group_row(turn, number, group))
-    lines += ["", _("➕ adds the first phrasing to the closest topic; 📂 lets you choose the"
+    lines += [BLANK, _("➕ adds the first phrasing to the closest topic; 📂 lets you choose the"
                     " topic; 📝 gives a draft for a new entry.")]
-    turn.say("\n".join(lines), tuple(rows))
+    turn.say(join_lines(lines), tuple(rows))
 
 
 async def _question(turn: Turn, raw_id: str) -> UnansweredQuestion | None:
@@ -162,5 +163,5 @@ async def _draft(turn: Turn, question: UnansweredQuestion) -> None:
         turn._("A draft for a new entry. Choose an id, write the answer, add it to {file} with"
                " its translation in the other FAQ file (or to the spreadsheet), then run"
                " tsunagu content check and /reload:").format(file=file)
-        + f"\n\n<code>{esc(block)}</code>"
+        + markup("\n\n<code>{}</code>").format(block)
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flows.faq import answer_text, text_for_matching
 from flows.ports import RosterMember
-from flows.text import clip, esc
+from flows.text import Html, clip, esc, join_lines, markup
 from flows.turn import Turn
 
 SUGGESTIONS_SHOWN = 3
@@ -19,7 +19,7 @@ async def preview(turn: Turn, member: RosterMember, args: tuple[str, ...]) -> No
     # Asked exactly as a parent's message in this chat's language is.
     locale = turn.locale
     match = turn.deps.content.matcher().match(text_for_matching(question), locale)
-    lines: list[str] = []
+    lines: list[Html] = []
     if turn.deps.emergency.assess(question).emergency:
         lines.append(_("⚠ Parents would first get the emergency guidance (119, #7119, #8000)."))
     content = turn.content
@@ -29,7 +29,7 @@ async def preview(turn: Turn, member: RosterMember, args: tuple[str, ...]) -> No
                 id=esc(entry.id), confidence=match.confidence
             )
         )
-        turn.say("\n".join(lines))
+        turn.say(join_lines(lines))
         turn.say(answer_text(turn, entry))
         return
     if match.mode == "suggest" and match.suggestions:
@@ -40,7 +40,7 @@ async def preview(turn: Turn, member: RosterMember, args: tuple[str, ...]) -> No
         for topic in match.suggestions[:SUGGESTIONS_SHOWN]:
             suggested = content.entry(locale, topic)
             question_text = clip(suggested.question, 40) if suggested else ""
-            lines.append(f"• <code>{esc(topic)}</code> {esc(question_text)}")
+            lines.append(markup("• <code>{}</code> {}").format(topic, question_text))
     else:
         lines.append(_("No answer: parents would be pointed to the coordinators."))
         if match.offtopic:
@@ -51,7 +51,7 @@ async def preview(turn: Turn, member: RosterMember, args: tuple[str, ...]) -> No
             question=esc(clip(question, 60))
         )
     )
-    turn.say("\n".join(lines))
+    turn.say(join_lines(lines))
 
 
 async def reload_content(turn: Turn, member: RosterMember, args: tuple[str, ...]) -> None:
@@ -72,5 +72,5 @@ async def reload_content(turn: Turn, member: RosterMember, args: tuple[str, ...]
         message = _(problem.msgid).format(**problem.params) if problem.params else _(
             problem.msgid
         )
-        lines.append(esc(f"{problem.file}:{problem.line}: {message}"))
-    turn.say("\n".join(lines))
+        lines.append(markup("{}:{}: {}").format(problem.file, problem.line, message))
+    turn.say(join_lines(lines))

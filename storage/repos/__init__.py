@@ -11,6 +11,7 @@ from storage.repos.consents import ConsentRepo
 from storage.repos.content_changes import ContentChangeRepo
 from storage.repos.desk import DeskRepo
 from storage.repos.drafts import DraftRepo
+from storage.repos.erasure import Erasure
 from storage.repos.faq_views import FaqViewRepo
 from storage.repos.outbox import OutboxRepo
 from storage.repos.roster import RosterRepo
@@ -25,14 +26,17 @@ class Tx:
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
+        # Noted when this transaction deletes a family's details; the database then
+        # checkpoints after the commit so that the old pages leave the -wal file.
+        self.erasure = Erasure()
         self.sessions = SessionRepo(conn)
         self.updates = UpdateRepo(conn)
         self._unanswered = UnansweredRepo(conn)
         self.audit = AuditRepo(conn)
         # Requests to coordinators (migration 0002).
-        self.consents = ConsentRepo(conn)
+        self.consents = ConsentRepo(conn, self.erasure)
         self.drafts = DraftRepo(conn)
-        self.tickets = TicketRepo(conn)
+        self.tickets = TicketRepo(conn, self.erasure)
         self.outbox = OutboxRepo(conn)
         # Coordinators and staff (migration 0003).
         self.roster = RosterRepo(conn)

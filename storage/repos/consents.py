@@ -5,15 +5,20 @@ from datetime import datetime
 import aiosqlite
 
 from flows.ports import ConsentDecision, RecordedConsent
+from storage.repos.erasure import Erasure
 
 
 class ConsentRepo:
     """Append-only log of consent decisions (the table's triggers refuse edits and deletes)."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, erasure: Erasure) -> None:
         self._conn = conn
+        self._erasure = erasure
 
     async def append(self, decision: ConsentDecision) -> int:
+        if decision.decision == "withdrawn":
+            # A withdrawal deletes the person's drafts and details in the same transaction.
+            self._erasure.note()
         cur = await self._conn.execute(
             """INSERT INTO consents (at, subject, decision, locale, text_version, text_hash,
                    use_for_request, share_with_departments, age_information, writer,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import aiosqlite
@@ -21,6 +22,21 @@ def _member(row: aiosqlite.Row) -> RosterMember:
         supervisor=bool(row["is_supervisor"]),
         private_chat=row["private_chat_at"] is not None,
     )
+
+
+@dataclass
+class SeedResult:
+    """What seeding from the environment did; ids only, for the audit log."""
+
+    added: list[int] = field(default_factory=list)
+    # On the roster without a role the environment names: kept as staff set them.
+    other_roles: int = 0
+    # Taken off the roster by staff: they stay off until staff add them back.
+    left_off: int = 0
+
+
+def _lacks_a_role_of(current: RosterMember, seeded: RosterMember) -> bool:
+    return (seeded.coordinator and not current.coordinator) or (seeded.staff and not current.staff)
 
 
 class RosterRepo:
@@ -55,26 +71,27 @@ class RosterRepo:
              int(member.staff), int(member.supervisor), at.isoformat()),
         )
 
-    async def seed(self, members: list[RosterMember], at: datetime) -> None:
-        """Add the members named in the environment, keeping what staff edited since.
+    async def seed(self, members: list[RosterMember], at: datetime) -> SeedResult:
+        """Add the people named in the environment whom the roster has never had.
 
-        A seeded person gains the seeded role; nothing else of theirs is overwritten, and
-        nobody is removed, so the database stays the place where the roster is kept.
+        Anyone with a row already, active or taken off by staff, is left exactly as staff
+        keep them: the environment is read at every start, so letting it re-activate or
+        re-grant a role would undo ``/roster remove`` (or a changed role) with each restart.
         """
+        result = SeedResult()
         for member in members:
-            current = await self.get(member.user_id)
-            if current is None:
+            async with self._conn.execute(
+                f"SELECT {_COLUMNS}, active FROM roster WHERE user_id = ?", (member.user_id,)
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
                 await self.put(member, at)
-                continue
-            merged = current.model_copy(
-                update={
-                    "coordinator": current.coordinator or member.coordinator,
-                    "staff": current.staff or member.staff,
-                    "office": current.office or member.office,
-                }
-            )
-            if merged != current:
-                await self.put(merged, at)
+                result.added.append(member.user_id)
+            elif not row["active"]:
+                result.left_off += 1
+            elif _lacks_a_role_of(_member(row), member):
+                result.other_roles += 1
+        return result
 
     async def note_private_chat(self, user_id: int, at: datetime) -> None:
         await self._conn.execute(

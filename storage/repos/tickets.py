@@ -6,13 +6,15 @@ from datetime import datetime
 import aiosqlite
 
 from flows.ports import TICKET_CLOSED, TICKET_NEW, TICKET_WITHDRAWN, NewTicket, TicketRecord
+from storage.repos.erasure import Erasure
 
 
 class TicketRepo:
     """Tickets in two parts: an anonymous row that stays, and personal details that can go."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, erasure: Erasure) -> None:
         self._conn = conn
+        self._erasure = erasure
 
     async def next_number(self) -> int:
         async with self._conn.execute(
@@ -105,6 +107,8 @@ class TicketRepo:
         return len(ids)
 
     async def _delete_details(self, ticket_ids: list[int], at: datetime) -> None:
+        if ticket_ids:
+            self._erasure.note()
         for ticket_id in ticket_ids:
             await self._conn.execute("DELETE FROM ticket_details WHERE ticket_id = ?", (ticket_id,))
             await self._conn.execute(
