@@ -1,7 +1,8 @@
 """The terminal driver: the same engine and database as Telegram, typed at a prompt.
 
-Buttons are shown as numbered choices; typing the number presses the button.
-Input ends cleanly at end of file or on /quit.
+Buttons are shown as numbered choices; typing the number presses the button, except where
+the question waiting wants a typed answer (an age of 「2」, a phone number), where digits are
+the answer. Input ends cleanly at end of file or on /quit, with a goodbye.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from bot.services import Services
-from flows.model import Button, Inbound, Locale, Reply
+from flows.model import Button, Inbound, Locale, Reply, locale_from_language_code
+from flows.ports import Translator
 from flows.text import to_plain
 
 
@@ -22,6 +24,10 @@ class ConsoleDriver:
         self.lang = lang
         self.user_id = os.getuid() if hasattr(os, "getuid") else 1
         self.choices: list[Button] = []
+        # The session's state and language after the last step: whether digits are an
+        # answer or a button, and which language the driver's own few lines are in.
+        self.state = "idle"
+        self.locale: Locale = locale_from_language_code(lang)
 
     def inbound(self, **fields: object) -> Inbound:
         return Inbound(
@@ -35,16 +41,41 @@ class ConsoleDriver:
     def parse(self, line: str) -> Inbound | None:
         line = line.rstrip("\r\n")
         stripped = line.strip()
-        if stripped.isdigit() and self.choices:
+        if stripped.isdigit() and self.choices and not self.expects_typed_answer():
             index = int(stripped) - 1
             if 0 <= index < len(self.choices):
                 return self.inbound(kind="button", button=self.choices[index].data)
-            self.out.write(f"(1–{len(self.choices)})\n")
+            self.explain_choices(stripped)
             return None
         if stripped.startswith("/") and len(stripped) > 1:
             word, _, args = stripped[1:].partition(" ")
             return self.inbound(kind="command", command=word.lower(), text=args.strip())
         return self.inbound(kind="text", text=line)
+
+    @property
+    def t(self) -> Translator:
+        return self.services.engine.deps.translations.for_locale(self.locale)
+
+    def expects_typed_answer(self) -> bool:
+        return self.services.engine.router.expects_typed_answer(self.state)
+
+    def explain_choices(self, number: str) -> None:
+        """A number that is no button: say so, and which numbers there are."""
+        _ = self.t.gettext
+        self.out.write(
+            _("There is no choice {number}. Type the number of one of these:").format(
+                number=number) + "\n"
+        )
+        for index, button in enumerate(self.choices, start=1):
+            self.out.write(f"  [{index}] {button.label}\n")
+        self.out.write("\n")
+        self.out.flush()
+
+    def goodbye(self) -> None:
+        _ = self.t.gettext  # the catalogs are extracted from calls to _()
+        self.out.write(_("Goodbye. This conversation is saved: it continues where you left off"
+                         " next time.") + "\n")
+        self.out.flush()
 
     def show(self, replies: Iterable[Reply]) -> None:
         self.choices = []
@@ -60,6 +91,8 @@ class ConsoleDriver:
     async def step(self, inbound: Inbound) -> None:
         outcome = await self.services.process(inbound)
         if outcome is not None:
+            self.state = outcome.session.state
+            self.locale = outcome.session.locale or self.locale
             self.show(outcome.replies)
 
     async def begin(self) -> None:
@@ -82,6 +115,7 @@ class ConsoleDriver:
                 self.out.flush()
             line = stream.readline()
             if not line or line.strip().lower() in ("/quit", "/exit"):
+                self.goodbye()
                 break
             inbound = self.parse(line)
             if inbound is not None:

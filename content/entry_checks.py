@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from content.models import TO_FILL, FaqEntry
+from content.models import TITLE_MAX, TO_FILL, FaqEntry
 from content.problems import Severity
 from flows.dates import TOKYO
+from flows.model import Locale
 from flows.text import N_
 
 UNKNOWN_CATEGORY = N_("{id}: unknown category '{category}' (not in categories.yaml)")
@@ -21,6 +22,9 @@ UNKNOWN_OWNER = N_("{id}: owner_office '{office}' is not an office id in offices
 REVIEW_DATES_ORDER = N_("{id}: review_by {review_by} is before last_reviewed {last_reviewed}")
 DUE_FOR_REVIEW = N_("{id}: due for review (review by {review_by})")
 NOT_REVIEWED_NOTE = N_("{id}: not reviewed yet — {note}")
+NO_TITLE = N_("{id}: no title yet — its button shows the question cut short; add a short"
+              " title (at most {max} characters)")
+TITLE_TOO_LONG = N_("{id}: the title is {count} characters; a button shows at most {max}")
 NOT_REVIEWED = N_("{id}: not reviewed yet — the answer still needs a Chiyoda-specific detail")
 
 
@@ -42,6 +46,8 @@ class EntryContext:
     # None when offices.yaml could not be read: owner_office is then not checked.
     office_ids: frozenset[str] | None
     today: date
+    # The file's language, which sets how long a title may be.
+    locale: Locale = "ja"
 
 
 def tokyo_today() -> date:
@@ -55,6 +61,11 @@ def check_entry(entry: FaqEntry, ctx: EntryContext) -> list[Finding]:
     def add(severity: Severity, on: str, msgid: str, **params: object) -> None:
         found.append(Finding(severity, on, msgid, {"id": entry.id, **params}))
 
+    limit = TITLE_MAX[ctx.locale]
+    if entry.title is None:
+        add("warning", "question", NO_TITLE, max=limit)
+    elif len(entry.title) > limit:
+        add("error", "title", TITLE_TOO_LONG, count=len(entry.title), max=limit)
     if entry.category not in ctx.category_ids:
         add("error", "category", UNKNOWN_CATEGORY, category=entry.category)
     for target in entry.see_also:

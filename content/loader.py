@@ -49,6 +49,8 @@ PHONE_TO_FILL = N_("{id}: phone number still to be filled in")
 HOURS_TO_FILL = N_("{id}: opening hours still to be filled in")
 OFFICE_NOT_REVIEWED_NOTE = N_("{id}: not reviewed yet — {note}")
 OFFICE_NOT_REVIEWED = N_("{id}: not reviewed yet — details not confirmed yet")
+UNJOINED_LINES = N_("a line break between Japanese characters shows as a space here; write the"
+                    " text on one line, or as a >- block")
 REQUESTS_FILE_MISSING = N_("file is missing: the desk takes no requests for coordinators")
 UNKNOWN_EMERGENCY_CATEGORY = N_("sign of '{id}': no such category in emergency.yaml")
 EMERGENCY_NOT_REVIEWED = N_("{id}: emergency guidance not reviewed yet")
@@ -133,12 +135,17 @@ class _Reader:
             self.error(name, 1, FILE_MISSING)
             return None
         self.digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        unjoined: list[PathKey] = []
         try:
-            data, lines = load_with_lines(path)
+            data, lines = load_with_lines(path, unjoined)
         except YamlSyntaxError as exc:
             self.error(name, exc.line, NOT_YAML, detail=exc.message)
             return None
         self.lines[name] = lines
+        for where in unjoined:
+            # The loader joins folded Japanese lines itself where it can be sure how; these
+            # it could not, and parents would read a stray space.
+            self.warn(name, line_for(lines, where), UNJOINED_LINES)
         try:
             return model.model_validate(data)
         except ValidationError as exc:
@@ -254,7 +261,7 @@ def _cross_check(
     ids: dict[Locale, list[str]] = {}
     for locale, entries in faq.items():
         ids[locale] = [e.id for e in entries]
-        ctx = EntryContext(category_ids, frozenset(ids[locale]), office_ids, today)
+        ctx = EntryContext(category_ids, frozenset(ids[locale]), office_ids, today, locale)
         _check_entries(reader, f"faq.{locale}.yaml", entries, ctx)
     if len(ids) == len(LOCALES):
         ja, en = set(ids["ja"]), set(ids["en"])

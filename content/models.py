@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from typing import Annotated
 
@@ -19,6 +20,17 @@ TO_FILL = "【要確認】"
 _PHONE = re.compile(r"^(0\d{1,4}-\d{1,4}-\d{3,4}|#\d{4}|1\d\d)$")
 # An answer must fit in one Telegram message (4096 characters) together with its heading.
 ANSWER_MAX = 3000
+# A topic's button shows its title. What fits across a phone's button, in characters per
+# language (a Japanese character is about two Latin ones wide); `tsunagu content check`
+# holds each file to its language's limit.
+TITLE_MAX: dict[Locale, int] = {"ja": 14, "en": 24}
+# Whatever the language: the width of 14 Japanese characters, counting a wide one as two.
+TITLE_MAX_COLUMNS = 28
+
+
+def display_width(text: str) -> int:
+    """Columns on screen: Japanese (and other wide) characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 class _Strict(BaseModel):
@@ -37,6 +49,8 @@ class FaqEntry(_Strict):
     id: Identifier
     category: Identifier
     question: NonEmpty
+    # A short name for the topic, shown on its button; the question, cut short, without it.
+    title: NonEmpty | None = None
     alternates: list[NonEmpty] = Field(default_factory=list)
     keywords: list[NonEmpty] = Field(default_factory=list)
     answer: NonEmpty
@@ -61,6 +75,18 @@ class FaqEntry(_Strict):
                 "answer_too_long",
                 "answer is longer than {max_length} characters; split it into two entries",
                 {"max_length": ANSWER_MAX},
+            )
+        return value
+
+    @field_validator("title")
+    @classmethod
+    def _title_fits_a_button(cls, value: str | None) -> str | None:
+        if value is not None and display_width(value) > TITLE_MAX_COLUMNS:
+            raise PydanticCustomError(
+                "title_too_wide",
+                "title is too long for a button: at most {ja} Japanese or {en} English"
+                " characters",
+                {"ja": TITLE_MAX["ja"], "en": TITLE_MAX["en"]},
             )
         return value
 

@@ -85,6 +85,8 @@ TOO_FEW = N_("{field}: needs at least {min} items")
 TOO_LONG = N_("{field}: too long (at most {max} characters)")
 TOO_MANY = N_("{field}: too many items (at most {max})")
 ANSWER_TOO_LONG = N_("{field}: longer than {max} characters; split it into two entries")
+TITLE_TOO_WIDE = N_("{field}: too long for a button (at most {ja} characters in Japanese, {en}"
+                    " in English)")
 PHONE_SHAPE = N_("{field}: the phone number {value} should look like 03-1234-5678")
 URL_SHAPE = N_("{field}: should be a web address starting with https://")
 WANT_TEXT = N_("{field}: should be text")
@@ -105,6 +107,7 @@ _BY_KIND: dict[str, str] = {
     "string_too_long": TOO_LONG,
     "too_long": TOO_MANY,
     "answer_too_long": ANSWER_TOO_LONG,
+    "title_too_wide": TITLE_TOO_WIDE,
     "phone_shape": PHONE_SHAPE,
     "url_shape": URL_SHAPE,
     "string_type": WANT_TEXT,
@@ -144,6 +147,9 @@ def validation_message(err: Mapping[str, Any]) -> tuple[str, dict[str, object]]:
         params["min"] = ctx.get("min_length", 1)
     if kind in ("too_long", "string_too_long", "answer_too_long"):
         params["max"] = ctx.get("max_length", "")
+    if kind == "title_too_wide":
+        params["ja"] = ctx.get("ja", "")
+        params["en"] = ctx.get("en", "")
     if kind == "phone_shape":
         params["value"] = ctx.get("value", "")
     if kind == "literal_error":

@@ -44,6 +44,7 @@ COLUMNS: tuple[str, ...] = (
     "locale",
     "category",
     "question",
+    "title",
     "alternates",
     "keywords",
     "answer",
@@ -55,6 +56,9 @@ COLUMNS: tuple[str, ...] = (
     "last_reviewed",
     "review_by",
 )
+
+# Columns added since the first exports; their cells are empty in older files.
+OPTIONAL_COLUMNS = frozenset({"title"})
 
 NOT_UTF8 = N_("the file is not UTF-8 text; in Excel save it as “CSV UTF-8 (Comma delimited)”")
 NO_HEADER = N_("the file is empty; the first row must name the columns")
@@ -150,6 +154,7 @@ def _row(entry: FaqEntry, locale: Locale) -> dict[str, str]:
         "locale": locale,
         "category": entry.category,
         "question": entry.question,
+        "title": entry.title or "",
         "alternates": "\n".join(entry.alternates),
         "keywords": keyword_cell,
         "answer": entry.answer,
@@ -237,7 +242,8 @@ def _parse_rows(source: Path) -> tuple[list[_Row], list[Problem]]:
         for c in columns
         if c and c not in COLUMNS
     ]
-    missing = [c for c in COLUMNS if c not in columns]
+    # A spreadsheet exported before titles existed is still read: no title, no error.
+    missing = [c for c in COLUMNS if c not in columns and c not in OPTIONAL_COLUMNS]
     problems += [Problem("error", name, 1, MISSING_COLUMN, {"column": c}) for c in missing]
     if problems:
         return [], problems
@@ -270,6 +276,7 @@ def _entry_from_cells(
         "id": cell("id"),
         "category": cell("category"),
         "question": cell("question"),
+        "title": optional("title"),
         "alternates": _lines(values.get("alternates", "")),
         "keywords": _keywords(values.get("keywords", "")),
         "answer": values.get("answer", ""),
@@ -383,7 +390,8 @@ def _cross_check(rows: list[_Row], context: _Context, today: date, name: str) ->
             msgid = ONLY_IN_JAPANESE if row.locale == "ja" else ONLY_IN_ENGLISH
             problems.append(Problem("error", name, row.number, msgid, {"id": row.entry.id}))
         ctx = EntryContext(
-            context.category_ids, frozenset(ids[row.locale]), context.office_ids, today
+            context.category_ids, frozenset(ids[row.locale]), context.office_ids, today,
+            row.locale,
         )
         for finding in check_entry(row.entry, ctx):
             problems.append(

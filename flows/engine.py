@@ -78,7 +78,13 @@ class Engine:
     async def _text(self, turn: Turn, text: str) -> None:
         text = text.strip()
         if not text:
-            self._menu.show_menu(turn)
+            # An empty message in the middle of a step is no reason to leave it: ask its
+            # question again. Outside a step the menu is the natural answer.
+            reprompt = self.router.reprompts.get(turn.session.state.partition(":")[0])
+            if reprompt is not None:
+                await reprompt(turn)
+            else:
+                self._menu.show_menu(turn)
             return
         state_prefix = turn.session.state.partition(":")[0]
         if state_prefix in self.router.authored_states:

@@ -25,9 +25,15 @@ def text_for_matching(text: str) -> str:
     return text[:MATCH_HEAD_CHARS] + "\n" + text[-MATCH_TAIL_CHARS:]
 
 
+def button_label(entry: FaqEntry) -> str:
+    """The entry's short title; the question cut short only where staff have not given one
+    (`tsunagu content check` lists those)."""
+    return entry.title or clip(entry.question, BUTTON_LABEL_CHARS)
+
+
 def topic_button(turn: Turn, entry: FaqEntry) -> Button:
     return Button(
-        label=clip(entry.question, BUTTON_LABEL_CHARS),
+        label=button_label(entry),
         data=callbacks.encode("faq", "q", entry.id),
     )
 
@@ -55,6 +61,22 @@ def answer_text(turn: Turn, entry: FaqEntry) -> Html:
             " the ward office can tell you what applies to your family.</i>"
         )
     return text
+
+
+def confident_answer(turn: Turn, text: str) -> FaqEntry | None:
+    """The entry that answers ``text`` with confidence, or None: for a question asked in the
+    middle of another step, where a guess or a list of suggestions would only distract."""
+    match = turn.deps.content.matcher().match(text_for_matching(text), turn.locale)
+    if match.mode != "answer" or not match.topic or match.confidence < LOW_CONFIDENCE:
+        return None
+    return turn.content.entry(turn.locale, match.topic)
+
+
+async def count_view(turn: Turn, topic: str, how: FaqViewHow) -> None:
+    # For the council report's most asked topics: no user, no text.
+    await turn.store.faq_views.record(
+        at=turn.deps.clock.now(), locale=turn.locale, topic=topic, how=how
+    )
 
 
 class FaqFlow:
@@ -145,10 +167,7 @@ class FaqFlow:
         self.say_dont_know(turn, pointer)
 
     async def _count_view(self, turn: Turn, topic: str, how: FaqViewHow) -> None:
-        # For the council report's most asked topics: no user, no text.
-        await turn.store.faq_views.record(
-            at=turn.deps.clock.now(), locale=turn.locale, topic=topic, how=how
-        )
+        await count_view(turn, topic, how)
 
     async def _log_unanswered(self, turn: Turn, text: str, match: FaqMatch) -> None:
         best = match.topic or (match.suggestions[0] if match.suggestions else None)

@@ -6,6 +6,7 @@ a module and one ``register`` call, not editing a central switch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flows.turn import Handler, MenuEntry, Reprompt, TextHandler
@@ -28,6 +29,10 @@ class Router:
     # states whose free text is content staff are writing, not a parent's message:
     # it skips the emergency check
     authored_states: set[str] = field(default_factory=set)
+    # first part of session.state → whether the step waiting under the rest of the state
+    # wants a typed answer (an age, a phone number), so that a driver which shows buttons as
+    # numbers (the console) does not take "2" or "09012345678" for a button
+    typed_answers: dict[str, Callable[[str], bool]] = field(default_factory=dict)
 
     def command(self, name: str, handler: Handler, description: str | None = None) -> None:
         if name in self.commands:
@@ -48,6 +53,7 @@ class Router:
         reprompt: Reprompt | None = None,
         *,
         authored: bool = False,
+        typed: Callable[[str], bool] | None = None,
     ) -> None:
         if prefix in self.states:
             raise ValueError(f"state {prefix!r} registered twice")
@@ -56,6 +62,14 @@ class Router:
             self.authored_states.add(prefix)
         if reprompt is not None:
             self.reprompts[prefix] = reprompt
+        if typed is not None:
+            self.typed_answers[prefix] = typed
+
+    def expects_typed_answer(self, state: str) -> bool:
+        """Whether the step waiting in ``state`` is answered in words rather than buttons."""
+        prefix, _, rest = state.partition(":")
+        typed = self.typed_answers.get(prefix)
+        return typed is not None and typed(rest)
 
     def menu_entry(self, entry: MenuEntry) -> None:
         self.menu.append(entry)

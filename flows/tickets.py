@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from content.intake_models import RoutingFile
+from content.intake_models import DeskHours, RoutingFile
+from content.models import TO_FILL
 from flows import callbacks
 from flows.business_hours import is_open, next_opening
 from flows.dates import format_day, format_moment, in_tokyo
@@ -138,7 +139,6 @@ class TicketsFlow:
     def confirmation(self, turn: Turn, reference: str, office: str,
                      answers: IntakeAnswers) -> Html:
         _ = turn._
-        now = turn.deps.clock.now()
         hours = turn.content.routing.desk_hours
         how = {
             "chat": _("A coordinator will read your request and reply here in this chat."),
@@ -153,10 +153,30 @@ class TicketsFlow:
             BLANK,
             _("<b>What happens next</b>"),
             how,
-            _("The desk answers on business days, {opens}–{closes} (not on weekends, public"
-              " holidays or from 29 December to 3 January).").format(
-                opens=hours.opens, closes=hours.closes),
         ]
+        lines += self._when(turn, hours)
+        lines += [
+            BLANK,
+            self._keep_reference(turn, office),
+            _("Your answers are kept in the ward's database, never in a group chat. /mydata"
+              " shows what is stored; /withdraw withdraws your consent and deletes your"
+              " answers."),
+            _("If the child's condition suddenly gets worse, call 119."),
+        ]
+        return join_lines(lines)
+
+    @staticmethod
+    def _when(turn: Turn, hours: DeskHours) -> list[Html]:
+        """When to expect an answer: the precise hours once the ward has confirmed them,
+        until then only what is true whatever they turn out to be."""
+        _ = turn._
+        if not hours.reviewed:
+            return [_("A coordinator will contact you on a business day (the desk's exact hours"
+                      " are still being confirmed).")]
+        now = turn.deps.clock.now()
+        lines = [_("The desk answers on business days, {opens}–{closes} (not on weekends, public"
+                   " holidays or from 29 December to 3 January).").format(
+            opens=hours.opens, closes=hours.closes)]
         if is_open(now, hours):
             lines.append(_("The desk is open now; a coordinator will contact you on a business"
                            " day."))
@@ -164,17 +184,20 @@ class TicketsFlow:
             lines.append(_("The desk is closed now. It opens again on {when}; a coordinator will"
                            " contact you after that.").format(
                 when=format_moment(next_opening(now, hours), turn.locale)))
-        if not hours.reviewed:
-            lines.append(_("<i>The desk hours are still being confirmed.</i>"))
-        lines += [
-            BLANK,
-            _("Please keep the reference: you can quote it when you phone the office."),
-            _("Your answers are kept in the ward's database, never in a group chat. /mydata"
-              " shows what is stored; /withdraw withdraws your consent and deletes your"
-              " answers."),
-            _("If the child's condition suddenly gets worse, call 119."),
-        ]
-        return join_lines(lines)
+        return lines
+
+    @staticmethod
+    def _keep_reference(turn: Turn, office_id: str) -> Html:
+        """The office's phone number only once staff have filled it in (offices.yaml marks the
+        ones still unknown 【要確認】): no pointing to a number the desk does not publish."""
+        _ = turn._
+        office = next((o for o in turn.content.offices.offices if o.id == office_id), None)
+        if office is None or not office.phone or TO_FILL in office.phone:
+            return _("Please keep the reference and quote it whenever you contact the"
+                     " coordinators.")
+        return _("Please keep the reference: you can quote it when you phone {office} at"
+                 " {phone}.").format(office=esc(office.name.get(turn.locale)),
+                                     phone=esc(office.phone))
 
     # --- /mydata ---------------------------------------------------------------------------
 

@@ -27,7 +27,8 @@ def small_faq(root: Path, locale: str, extra: str = "") -> str:
     """A two-entry FAQ whose line numbers the tests know.
 
     Line 3 is the first entry's id; ``extra`` is appended to the second entry
-    (which starts on line 9), indented as one of its fields.
+    (which starts on line 9, its answer on line 13), indented as one of its fields, on
+    line 15.
     """
     category, _office = first_ids(root)
     ja = locale == "ja"
@@ -37,12 +38,15 @@ def small_faq(root: Path, locale: str, extra: str = "") -> str:
         "  - id: houmon_kango\n"  # line 3
         f"    category: {category}\n"
         f"    question: {'訪問看護を使いたい' if ja else 'How do I start visiting nursing?'}\n"
-        "    answer: |-\n"
-        f"      {'看護師がご自宅に来ます。' if ja else 'A nurse visits your home.'}\n"
-        f"      {'主治医に相談してください。' if ja else 'Ask your doctor first.'}\n"
+        f"    title: {'訪問看護' if ja else 'Visiting nursing'}\n"
+        # The two lines of the answer on one, so that the second entry still starts on 9.
+        f"    answer: \"{'看護師がご自宅に来ます。' if ja else 'A nurse visits your home.'}\\n"
+        f"{'主治医に相談してください。' if ja else 'Ask your doctor first.'}\"\n"
+        "    reviewed: true\n"
         "  - id: tanki_nyusho\n"  # line 9
         f"    category: {category}\n"
         f"    question: {'短期入所を使いたい' if ja else 'How do I use a short stay?'}\n"
+        f"    title: {'短期入所' if ja else 'Short stay'}\n"
         f"    answer: {'短期入所の説明です。' if ja else 'About short stays.'}\n"
         "    see_also: [houmon_kango]\n"
     )

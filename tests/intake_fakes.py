@@ -80,6 +80,13 @@ def request_content(**changes: Any) -> Content:
     return dataclasses.replace(content, **changes) if changes else content
 
 
+def with_confirmed_hours(content: Content) -> Content:
+    """The same content once the ward has confirmed the desk hours (the shipped file has not)."""
+    hours = content.routing.desk_hours.model_copy(update={"reviewed": True, "staff_note": None})
+    return dataclasses.replace(
+        content, routing=content.routing.model_copy(update={"desk_hours": hours}))
+
+
 def request_deps(clock: FixedClock | None = None, content: Content | None = None) -> Deps:
     return Deps(
         content=FakeContentSource(content=content or request_content()),

@@ -34,6 +34,8 @@ def test_console_conversation_and_resume_after_restart(tmp_path: Path) -> None:
     assert "医療的ケア児等コーディネーター" in out  # the offices overview
     assert "<b>" not in out  # HTML is rendered as plain text
 
+    assert "この会話は保存されています" in out  # /quit says goodbye, and that it is kept
+
     again = run_console(db, "")  # end of input at once
     assert again.returncode == 0, again.stderr
     assert "おかえりなさい" in again.stdout
@@ -61,4 +63,6 @@ async def test_numbers_press_buttons_and_bad_numbers_are_explained(services: Ser
     await driver.run(io.StringIO("1\n99\n"))
     text = out.getvalue()
     assert "知りたいトピックを選んでください" in text  # "1" pressed the first menu button
-    assert "(1–" in text  # 99 is out of range and says which numbers work
+    # 99 is out of range: said in words, with the choices and their numbers again.
+    assert "99番の選択肢はありません" in text and "(1–" not in text
+    assert text.count("[10] 🏠 メニュー") == 2

@@ -73,3 +73,78 @@ async def test_a_request_at_the_console_in_japanese(tmp_path: Path) -> None:
         assert "K-0001" in mine and "平日14時以降" in mine
     finally:
         await services.close()
+
+
+async def start_request(tmp_path: Path) -> tuple[Services, Terminal, io.StringIO]:
+    deps = request_deps()
+    db = await Database.open(tmp_path / "console.db")
+    services = Services(db=db, content=deps.content, engine=Engine(deps))  # type: ignore[arg-type]
+    out = io.StringIO()
+    terminal = Terminal(ConsoleDriver(services, out, "ja"), out)
+    await terminal.driver.begin()
+    await terminal.choose("相談を申し込む")
+    await terminal.choose("子どもの保護者です")
+    await terminal.choose("1. 相談に使う")
+    await terminal.choose("次へ")
+    return services, terminal, out
+
+
+async def test_digits_are_an_answer_where_the_question_wants_one(tmp_path: Path) -> None:
+    services, terminal, _out = await start_request(tmp_path)
+    try:
+        await terminal.choose("千代田区に住んでいる")
+        # 「2」 is the child's age, not the second button (which would cancel the request).
+        after_age = await terminal.type("2")
+        assert "医療的ケア" in after_age and "中止" not in after_age.splitlines()[0]
+        assert terminal.driver.state == "intake:care"
+        await terminal.choose("酸素療法")
+        await terminal.choose("決定")
+        await terminal.choose("自宅")
+        await terminal.choose("はい、受けている")
+        await terminal.choose("災害への備え")
+        await terminal.choose("決定")
+        await terminal.choose("スキップ")
+        await terminal.choose("電話してほしい")
+        after_phone = await terminal.type("09012345678")
+        assert "(1–" not in after_phone
+        assert terminal.driver.state == "intake:phone_times"
+        async with services.db.transaction() as tx:
+            draft = await tx.drafts.load(f"console:{terminal.driver.user_id}:"
+                                         f"{terminal.driver.user_id}")
+        assert draft is not None
+        assert draft.answers["age"] == {"kind": "age", "years": 2, "months": 0}
+        assert draft.answers["phone"] == "09012345678"
+    finally:
+        await services.close()
+
+
+async def test_a_number_outside_the_choices_lists_them_in_words(tmp_path: Path) -> None:
+    services, terminal, out = await start_request(tmp_path)
+    try:
+        start = len(out.getvalue())
+        assert terminal.driver.parse("7") is None  # the residence question has 4 buttons
+        said = out.getvalue()[start:]
+        assert "7番の選択肢はありません" in said and "(1–" not in said
+        assert "[1] 千代田区に住んでいる" in said  # the choices, again, with their numbers
+    finally:
+        await services.close()
+
+
+async def test_an_empty_line_asks_the_question_again(tmp_path: Path) -> None:
+    services, terminal, _out = await start_request(tmp_path)
+    try:
+        await terminal.choose("千代田区に住んでいる")
+        again = await terminal.type("")
+        assert "お子さんは何歳" in again and terminal.driver.state == "intake:age"
+        assert "何をしますか" not in again  # not the main menu
+    finally:
+        await services.close()
+
+
+async def test_quit_says_goodbye_and_that_the_conversation_is_kept(tmp_path: Path) -> None:
+    services, terminal, out = await start_request(tmp_path)
+    try:
+        await terminal.driver.run(io.StringIO("/quit\n"))
+        assert "またお話しできます" in out.getvalue().splitlines()[-1]
+    finally:
+        await services.close()

@@ -43,11 +43,11 @@ def test_a_bad_id_is_reported_on_its_own_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("extra", "expected"),
     [
-        ("    anwser: typo\n", "faq.ja.yaml:14: error: anwser: unknown field (check the spelling)"),
-        ("    reviewed: maybe\n", "faq.ja.yaml:14: error: reviewed: should be true or false"),
-        ("    alternates: 短期\n", "faq.ja.yaml:14: error: alternates: should be a list"),
-        ("    review_by: someday\n", "faq.ja.yaml:14: error: review_by: should be a date like"),
-        ("    source_url: city.chiyoda.lg.jp\n", "faq.ja.yaml:14: error: source_url: should be"),
+        ("    anwser: typo\n", "faq.ja.yaml:15: error: anwser: unknown field (check the spelling)"),
+        ("    reviewed: maybe\n", "faq.ja.yaml:15: error: reviewed: should be true or false"),
+        ("    alternates: 短期\n", "faq.ja.yaml:15: error: alternates: should be a list"),
+        ("    review_by: someday\n", "faq.ja.yaml:15: error: review_by: should be a date like"),
+        ("    source_url: city.chiyoda.lg.jp\n", "faq.ja.yaml:15: error: source_url: should be"),
     ],
 )
 def test_pydantic_errors_read_plainly(tmp_path: Path, extra: str, expected: str) -> None:
@@ -71,7 +71,7 @@ def test_an_answer_too_long_for_one_message(tmp_path: Path) -> None:
     long_answer = "A" * 3001
     path.write_text(path.read_text("utf-8").replace("About short stays.", long_answer))
     assert messages(load_content(root, today=TODAY)) == [
-        "faq.en.yaml:12: error: answer: longer than 3000 characters; split it into two entries"
+        "faq.en.yaml:13: error: answer: longer than 3000 characters; split it into two entries"
     ]
 
 
@@ -134,12 +134,12 @@ def test_the_check_speaks_the_staff_language(
 
     code, out, err = check(root, capsys, "--lang", "ja")
     assert code == 1
-    assert "faq.ja.yaml:14: error: anwser: 知らない項目名です（つづりを確認してください）" in out
+    assert "faq.ja.yaml:15: error: anwser: 知らない項目名です（つづりを確認してください）" in out
     assert "エラー 1 件" in err
 
     code, out, err = check(root, capsys, "--lang", "en")
     assert code == 1
-    assert "faq.ja.yaml:14: error: anwser: unknown field (check the spelling)" in out
+    assert "faq.ja.yaml:15: error: anwser: unknown field (check the spelling)" in out
     assert "1 error(s)" in err
 
 
@@ -247,3 +247,120 @@ def test_review_warnings_render_in_japanese(
     code, out, _err = check(root, capsys, "--lang", "ja")
     assert code == 0
     assert "faq.ja.yaml:9: warning: houmon_kango: 見直しの時期です（見直し期限 2000-01-01）" in out
+
+
+@pytest.mark.parametrize(
+    ("locale", "title", "expected"),
+    [
+        ("en", "Short stays for children", None),  # 24 characters: fits
+        ("en", "Short stays for a child, Chiyoda",
+         "faq.en.yaml:12: error: title: too long for a button (at most 14 characters in"
+         " Japanese, 24 in English)"),
+        ("en", "Short stays for children!",
+         "faq.en.yaml:12: error: tanki_nyusho: the title is 25 characters; a button shows at"
+         " most 24"),
+        ("ja", "短期入所（ショートステイ）", None),  # 13 characters
+        ("ja", "短期入所（ショートステイ）の", None),  # 14
+        ("ja", "短期入所（ショートステイ）の案",
+         "faq.ja.yaml:12: error: title: too long for a button (at most 14 characters in"
+         " Japanese, 24 in English)"),
+    ],
+)
+def test_titles_must_fit_on_a_button(
+    tmp_path: Path, locale: str, title: str, expected: str | None
+) -> None:
+    root = with_small_faq(tmp_path)
+    path = root / f"faq.{locale}.yaml"
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    assert lines[11].startswith("    title: ")
+    lines[11] = f"    title: {title}\n"
+    path.write_text("".join(lines), "utf-8")
+    errors = [str(p) for p in load_content(root, today=TODAY).errors]
+    assert errors == ([expected] if expected else [])
+
+
+def test_an_entry_without_a_title_is_listed_for_staff(tmp_path: Path) -> None:
+    root = with_small_faq(tmp_path)
+    path = root / "faq.en.yaml"
+    path.write_text(path.read_text("utf-8").replace("    title: Short stay\n", ""), "utf-8")
+    result = load_content(root, today=TODAY)
+    assert result.content is not None  # a warning: the button falls back to the question
+    assert messages(result) == [
+        "faq.en.yaml:11: warning: tanki_nyusho: no title yet — its button shows the question"
+        " cut short; add a short title (at most 24 characters)"
+    ]
+
+
+def test_every_shipped_entry_has_a_title_that_is_its_button() -> None:
+    from flows.faq import button_label
+
+    content = load_content(today=TODAY).content
+    assert content is not None
+    for locale, limit in (("ja", 14), ("en", 24)):
+        for entry in content.faq[locale]:  # type: ignore[index]
+            assert entry.title and len(entry.title) <= limit, (locale, entry.id)
+            assert button_label(entry) == entry.title and "…" not in entry.title
+
+
+def test_folded_japanese_lines_join_without_a_stray_space(tmp_path: Path) -> None:
+    from content.yaml_lines import load_with_lines
+
+    path = tmp_path / "folded.yaml"
+    path.write_text(
+        "ja: >-\n"
+        "  いまの暮らしの状況、\n"
+        "  困っていること\n"
+        "plain: 千代田区の\n"
+        "  窓口です\n"
+        "name: >-\n"
+        "  相談支援事業所 千代田区子ども発達センター、\n"
+        "  児童・家庭支援センター\n"
+        "en: >-\n"
+        "  Next I will ask\n"
+        "  about your child (医療的ケア)\n"
+        "  and you.\n"
+        "\n"
+        "  A new paragraph.\n"
+        "escaped: \"お子さんの\\u5e74齢\n"
+        "  ご家族\"\n",
+        "utf-8",
+    )
+    unjoined: list[tuple[str | int, ...]] = []
+    data, _lines = load_with_lines(path, unjoined)
+    assert data["ja"] == "いまの暮らしの状況、困っていること"
+    assert data["plain"] == "千代田区の窓口です"
+    assert data["name"] == "相談支援事業所 千代田区子ども発達センター、児童・家庭支援センター"
+    assert data["en"] == "Next I will ask about your child (医療的ケア) and you.\nA new paragraph."
+    # An escape makes the source differ from the value: left as YAML reads it, and reported.
+    assert data["escaped"] == "お子さんの年齢 ご家族" and unjoined == [("escaped",)]
+
+
+def test_the_check_points_at_japanese_lines_it_cannot_join(tmp_path: Path) -> None:
+    root = with_small_faq(tmp_path)
+    path = root / "consent.ja.yaml"
+    text = path.read_text("utf-8")
+    lines = text.splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("voluntary:"))
+    lines[at:at + 2] = ['voluntary: "お答えいただくかどうかは\\u81ea由です。\n',
+                        '  同意しなくても使えます。"\n']
+    path.write_text("".join(lines), "utf-8")
+    result = load_content(root, today=TODAY)
+    expected = (f"consent.ja.yaml:{at + 1}: warning: a line break between Japanese characters"
+                " shows as a space here; write the text on one line, or as a >- block")
+    assert expected in map(str, result.problems)
+
+
+def test_the_shipped_consent_text_has_no_stray_spaces() -> None:
+    import re
+
+    content = load_content(today=TODAY).content
+    assert content is not None
+    purpose = content.consent["ja"].purpose
+    assert "いまの暮らしの状況、困っていること" in purpose
+    for field, text in content.consent["ja"].model_dump().items():
+        if isinstance(text, str):
+            # Only the spaces written on purpose remain (in office names).
+            for hit in re.findall(r"[、。）」][ ]\S", text):
+                raise AssertionError((field, hit))
+    problems = [str(p) for p in load_content(today=TODAY).problems]
+    assert not [p for p in problems if "line break between Japanese" in p]

@@ -120,7 +120,7 @@ def test_describe_refusal_counts_and_shows_the_first_problems(tmp_path: Path) ->
     unknown = "    colour: blue\n    size: 3\n    extra: x\n    more: y\n"
     root = with_small_faq(tmp_path, ja_extra=unknown)
     text = describe_refusal(load_content(root), shown=2)
-    assert text.startswith("4 error(s): faq.ja.yaml:14: error: colour: unknown field")
+    assert text.startswith("4 error(s): faq.ja.yaml:15: error: colour: unknown field")
     assert text.endswith("; and 2 more")
 
 

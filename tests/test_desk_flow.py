@@ -25,6 +25,7 @@ from tests.desk_world import (
     World,
     send_request,
 )
+from tests.intake_fakes import with_confirmed_hours
 
 PERSONAL = ("Hanako", "Chiyoda", "090", "1234-5678", "suction", "Ventilator", "人工呼吸器",
             "daughter")
@@ -264,6 +265,29 @@ async def test_a_stranger_is_refused_politely_and_logged(world: World) -> None:
     assert ticket["assignee"] is None
 
 
+async def test_a_stranger_in_the_group_hears_it_once_in_a_while(world: World) -> None:
+    await announced(world)
+    in_group = world.group(STRANGER)
+    await in_group.command("claim", "K-0001")
+    assert "only for the desk's coordinators" in in_group.said
+    for command in ("queue", "mine", "close", "queue"):  # trying again: nothing more posted
+        await in_group.command(command)
+        assert in_group.last is not None and in_group.last.replies == []
+    other = world.group(STAFF)  # someone else hears it once too
+    await other.command("queue")
+    assert "only for the desk's coordinators" in other.said
+    world.clock.advance(hours=1)
+    await in_group.command("queue")
+    assert "only for the desk's coordinators" in in_group.said
+    # Every attempt is still in the audit log; a private chat is answered every time.
+    denied = await world.rows("SELECT actor FROM audit WHERE action = 'denied'")
+    assert len(denied) == 7
+    private = world.private(STRANGER)
+    for _ in range(2):
+        await private.command("queue")
+        assert private.said == "Sorry, this is only for the desk's coordinators."
+
+
 async def test_queue_and_mine_list_open_tickets_urgent_first(world: World) -> None:
     await send_request(world.parent)
     other = world.private(6262)
@@ -394,6 +418,12 @@ async def test_out_of_hours_the_family_hears_when_the_desk_opens(world: World) -
     await claimed_by_a(world)
     world.clock.advance(hours=11)  # 21:00 in Tokyo
     parent = world.parent
+    # While the ward has not confirmed its hours, nothing is said that could be false.
+    await parent.text("Are you there?")
+    assert "closed now" not in parent.said
+    assert "read on business days, during the desk's hours (still being confirmed)" in parent.said
+    source = world.services.engine.deps.content
+    source.content = with_confirmed_hours(source.content)  # type: ignore[attr-defined]
     await parent.text("Are you there?")
     assert "The desk is closed now and opens again on Wed, Nov 25, 2026, 9:00 AM" in parent.said
 

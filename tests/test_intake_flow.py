@@ -40,7 +40,7 @@ async def test_japanese_transcript_with_mistakes_and_changes(engine: Engine) -> 
     await chat.press_label("子どもの保護者です")
     await chat.press_label("1. 相談に使う")
     await chat.press_label("次へ")
-    assert "質問 1／" in chat.all_text
+    assert "質問 1" in chat.all_text
 
     await chat.press("v1:in:residence:v:chiyoda")
     await chat.text("にさい")  # not an age: re-asked with an example
@@ -119,7 +119,7 @@ async def test_english_transcript_by_a_professional_with_phone_contact(engine: E
     await chat.press_label("The guardian has agreed")
     await chat.press_label("Continue")
 
-    await chat.text("We live in Chiyoda City")  # typing a button's label works too
+    await chat.text("In Chiyoda City")  # typing a button's label works too
     assert chat.session.state == "intake:age"
     await chat.text("born in April 2025")
     await chat.press_label("Tracheostomy")
@@ -154,7 +154,7 @@ async def test_english_transcript_by_a_professional_with_phone_contact(engine: E
     await chat.press_label("Send to the coordinators")
     text = chat.all_text
     assert "Reference K-0001" in text and "Child Development Center" in text
-    assert "phone you" in text and "The desk is open now" in text
+    assert "phone you" in text and "on a business day (the desk's exact hours" in text
     [(ticket_id, row)] = chat.store.tickets.tickets.items()
     assert row["office"] == "kodomo_hattatsu" and row["priority"] == "high"
     details = chat.store.tickets.details[ticket_id]
@@ -355,3 +355,77 @@ async def test_sending_twice_makes_one_ticket(engine: Engine) -> None:
     await chat.press("v1:in:summary:send")
     assert len(chat.store.tickets.tickets) == 1
     assert "no longer stored" in chat.all_text
+
+
+async def test_the_question_number_only_moves_on_as_follow_ups_open(engine: Engine) -> None:
+    import itertools
+    import re
+
+    chat = memory_chat(engine, language_code="ja")
+    numbers: list[int] = []
+
+    def shown() -> None:
+        found = re.findall(r"<i>質問 (\d+)([^<]*)</i>", chat.all_text)
+        assert len(found) == 1 and found[0][1] == "", chat.all_text  # one number, no total
+        numbers.append(int(found[0][0]))
+
+    await consent(chat)
+    shown()
+    # Choosing “other” opens a follow-up, and so do a hospital stay and phone contact: the
+    # follow-up takes the next number and nothing after it makes the count go back.
+    for kind, value in (
+        ("press", "residence:v:chiyoda"), ("text", "2歳"), ("press", "care:t:other"),
+        ("press", "care:done"), ("press", "care_other:skip"), ("press", "situation:v:hospital"),
+        ("text", "未定"), ("press", "discharge:v:undecided"), ("press", "needs:t:other"),
+        ("press", "needs:done"), ("press", "needs_other:skip"), ("press", "note:skip"),
+        ("press", "contact:v:phone"), ("text", "03-1234-5678"),
+    ):
+        if kind == "press":
+            await chat.press(f"v1:in:{value}")
+        else:
+            await chat.text(value)
+        shown()
+    assert numbers[-1] == 12  # phone_times: the 12th question on this path
+    moves = [b - a for a, b in itertools.pairwise(numbers)]
+    assert all(move >= 0 for move in moves), numbers
+    assert sorted(set(numbers)) == list(range(1, max(numbers) + 1)), numbers  # none skipped
+
+
+async def test_a_question_typed_where_buttons_wait_is_answered(engine: Engine) -> None:
+    chat = memory_chat(engine, language_code="en")
+    await consent(chat)
+    await chat.text("how do I find a nurse")  # at a multiple-choice step
+    answer, again = chat.texts
+    assert "A nurse visits your home" in answer and "back to your request" in answer
+    assert "Where does the family live?" in again and chat.session.state == "intake:residence"
+    assert "Please choose with the buttons below" not in chat.all_text
+    assert any("Chiyoda" in label for label in labels(chat))  # the buttons, again
+    assert chat.store.faq_views.rows  # counted like any answer the FAQ gives
+
+    await chat.text("what happens to the dog")  # not in the FAQ: where it can go instead
+    assert "once this request is sent, you can write it here" in chat.all_text
+    assert chat.session.state == "intake:residence"
+
+    await chat.press("v1:in:residence:v:chiyoda")
+    await chat.text("Can a nurse come to our home?")  # where an age is asked
+    assert "A nurse visits your home" in chat.all_text
+    assert "could not read that as an age" not in chat.all_text
+    assert chat.session.state == "intake:age" and "age" not in draft_answers(chat)
+
+
+async def test_a_professional_reads_questions_about_the_family(engine: Engine) -> None:
+    chat = memory_chat(engine, language_code="en")
+    await chat.press("v1:req")
+    await chat.press("v1:cs:role:pro")
+    for tick in ("intake", "confirm"):
+        await chat.press(f"v1:cs:t:{tick}")
+    await chat.press("v1:cs:ok")
+    assert chat.session.state == "intake:residence"
+    assert labels(chat)[:3] == ["In Chiyoda City", "Moving to Chiyoda City", "Somewhere else"]
+    await chat.press("v1:in:residence:v:chiyoda")
+    await chat.press("v1:in:age:back")  # the question again, with the answer given
+    assert "Current answer: In Chiyoda City" in chat.all_text
+    await chat.command("mydata")  # the draft's answers, by their titles
+    text = chat.all_text
+    assert "Where the family lives" in text and "Where you live" not in text
+    assert "We live" not in text

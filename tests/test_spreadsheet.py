@@ -304,3 +304,25 @@ def test_a_missing_csv_or_folder_is_reported_plainly(
     assert (code, out) == (1, "nope.csv:1: error: file is missing\n")
     code, _out, err = cli(capsys, "export", tmp_path / "no_folder" / "faq.csv", root)
     assert code == 1 and err.startswith(f"tsunagu: {tmp_path / 'no_folder' / 'faq.csv'}: ")
+
+
+def test_titles_go_out_and_come_back_and_older_sheets_without_them_still_import(
+    tmp_path: Path,
+) -> None:
+    root = with_small_faq(tmp_path)
+    target, rows = exported(root, tmp_path)
+    assert [r["title"] for r in rows] == ["訪問看護", "Visiting nursing", "短期入所", "Short stay"]
+    rows[1]["title"] = "Nurse at home"
+    write_rows(target, rows)
+    assert import_csv(root, target, today=TODAY).errors == []
+    content = load_content(root, today=TODAY).content
+    assert content is not None and content.faq["en"][0].title == "Nurse at home"
+
+    # A sheet exported before titles existed: no column, no error; the titles are gone.
+    old = [{k: v for k, v in r.items() if k != "title"} for r in rows]
+    with target.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=[c for c in COLUMNS if c != "title"])
+        writer.writeheader()
+        writer.writerows(old)
+    report = import_csv(root, target, today=TODAY)
+    assert report.errors == [] and report.written

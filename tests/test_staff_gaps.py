@@ -99,7 +99,7 @@ async def test_choosing_another_topic_and_drafting_a_new_entry(tmp_path: Path) -
             if b.data.endswith(":" + category)
         )
         await desk.staff.press(data)
-        await desk.staff.press_label(desk.entry("en", "ido_shien")["question"][:20])
+        await desk.staff.press_label(desk.entry("en", "ido_shien")["title"])
         assert any("駐輪場のシール" in a for a in desk.entry("ja", "ido_shien")["alternates"])
 
         await desk.staff.command("gaps")

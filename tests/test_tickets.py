@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 
 import pytest
 
 from content.intake_models import RoutingFile, RoutingRule
+from content.models import Office
 from flows.engine import Engine
 from flows.intake.answers import IntakeAnswers
 from flows.tickets import format_reference, priority, route
 from tests.fakes import Chat, FixedClock
-from tests.intake_fakes import memory_chat, request_content, request_deps
+from tests.intake_fakes import (
+    memory_chat,
+    request_content,
+    request_deps,
+    with_confirmed_hours,
+)
 
 TODAY = date(2026, 11, 24)
 
@@ -97,7 +104,9 @@ async def send_request(chat: Chat) -> None:
 async def test_the_confirmation_says_when_the_desk_is_next_open(
     moment: datetime, expected: str
 ) -> None:
-    chat = memory_chat(Engine(request_deps(clock=FixedClock(moment))), language_code="en")
+    content = with_confirmed_hours(request_content())
+    chat = memory_chat(Engine(request_deps(clock=FixedClock(moment), content=content)),
+                       language_code="en")
     await send_request(chat)
     text = chat.all_text
     assert "Reference K-0001" in text and expected in text
@@ -109,10 +118,42 @@ async def test_the_confirmation_says_when_the_desk_is_next_open(
 
 async def test_the_confirmation_in_japanese_dates() -> None:
     moment = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
-    chat = memory_chat(Engine(request_deps(clock=FixedClock(moment))), language_code="ja")
+    content = with_confirmed_hours(request_content())
+    chat = memory_chat(Engine(request_deps(clock=FixedClock(moment), content=content)),
+                       language_code="ja")
     await send_request(chat)
     assert "受付番号 K-0001" in chat.all_text
     assert "2026年11月30日(月) 9:00" in chat.all_text
+
+
+@pytest.mark.parametrize("moment", [
+    datetime(2026, 11, 24, 1, 0, tzinfo=UTC),  # Tue 10:00 in Tokyo
+    datetime(2026, 11, 27, 10, 0, tzinfo=UTC),  # Fri 19:00
+])
+async def test_unconfirmed_hours_and_phones_make_one_true_statement(moment: datetime) -> None:
+    # The shipped routing.yaml has reviewed: false and the offices' phones are 【要確認】.
+    chat = memory_chat(Engine(request_deps(clock=FixedClock(moment))), language_code="ja")
+    await send_request(chat)
+    text = chat.all_text
+    assert "コーディネーターから開庁日にご連絡します（窓口の受付時間は、いま確認中です）。" in text
+    for said in ("受付時間内です", "受付時間外です", "09:00", "お電話"):
+        assert said not in text, said
+    assert "受付番号は控えておき、コーディネーターに連絡するときにお伝えください。" in text
+
+
+async def test_a_confirmed_phone_number_is_given_with_the_reference() -> None:
+    base = request_content()
+    offices = [o.model_copy(update={"phone": "03-5211-0000"}) if o.id == "jido_katei" else o
+               for o in base.offices.offices]
+    assert all(isinstance(o, Office) for o in offices)
+    content = with_confirmed_hours(base)
+    content = dataclasses.replace(
+        content, offices=base.offices.model_copy(update={"offices": offices}))
+    chat = memory_chat(Engine(request_deps(content=content)), language_code="en")
+    await send_request(chat)
+    assert ("you can quote it when you phone Children and Family Support Center at"
+            " 03-5211-0000.") in chat.all_text
+    assert "still being confirmed" not in chat.all_text
 
 
 async def test_mydata_shows_consent_draft_and_tickets_escaped() -> None:
@@ -140,7 +181,7 @@ async def test_mydata_in_the_middle_of_a_question_asks_it_again() -> None:
     await chat.press("v1:in:residence:v:chiyoda")
     await chat.command("mydata")
     text = chat.all_text
-    assert "Unfinished request" in text and "We live in Chiyoda City" in text
+    assert "Unfinished request" in text and "In Chiyoda City" in text
     assert text.rstrip().endswith(chat.last.replies[-1].text.rstrip())  # type: ignore[union-attr]
     assert "How old is the child" in chat.last.replies[-1].text  # type: ignore[union-attr]
     assert chat.session.state == "intake:age"

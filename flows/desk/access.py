@@ -8,10 +8,15 @@ attempt goes to the audit log (who and what, never a message's text).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 from flows.desk.context import DeskTurn
 from flows.ports import RosterMember
 from flows.turn import Handler, Turn
+
+# How long a person who tried a desk command in the group is not told again there.
+GROUP_REFUSAL_INTERVAL = timedelta(hours=1)
+_REFUSED_AT = "desk_refused_at"
 
 DeskHandler = Callable[[DeskTurn, tuple[str, ...]], Awaitable[None]]
 
@@ -29,15 +34,26 @@ async def desk_member(turn: Turn) -> RosterMember | None:
 
 
 async def refuse(turn: Turn, what: str) -> None:
+    now = turn.deps.clock.now()
     await turn.store.audit.write(
-        at=turn.deps.clock.now(), actor=str(turn.inbound.user_id), action="denied",
-        subject=what,
+        at=now, actor=str(turn.inbound.user_id), action="denied", subject=what,
     )
     message = turn._("Sorry, this is only for the desk's coordinators.")
     if turn.inbound.kind == "button":
-        turn.toast = message
-    else:
+        turn.toast = message  # seen by the person who pressed only
+    elif turn.inbound.chat_type == "private" or _note_due(turn, now):
         turn.say(message)
+
+
+def _note_due(turn: Turn, now: datetime) -> bool:
+    """In the coordinators' group a refusal is posted for everyone to read: once per person
+    in a while is enough (every attempt is still audited). The session is per person and
+    chat, so it remembers when this person last heard it here."""
+    last = turn.session.data.get(_REFUSED_AT)
+    if isinstance(last, str) and now - datetime.fromisoformat(last) < GROUP_REFUSAL_INTERVAL:
+        return False
+    turn.session.data[_REFUSED_AT] = now.isoformat()
+    return True
 
 
 def coordinators_only(handler: DeskHandler, what: str | None = None) -> Handler:

@@ -95,7 +95,11 @@ async def from_family(turn: Turn, text: str, *, emergency: bool) -> bool:
         lines.append(_("Your message was long: its first {n} characters were passed on.").format(
             n=MAX_RELAY_CHARS))
     hours = turn.content.routing.desk_hours
-    if not is_open(now, hours):
+    if not hours.reviewed:
+        # Until the ward confirms its hours, "closed now" could be false: say what holds.
+        lines.append(_("Messages here are read on business days, during the desk's hours (still"
+                       " being confirmed); in an emergency call 119."))
+    elif not is_open(now, hours):
         lines.append(_("The desk is closed now and opens again on {when}. Until then nobody"
                        " reads messages here; in an emergency call 119.").format(
             when=format_moment(next_opening(now, hours), turn.locale)))

@@ -13,6 +13,7 @@ from typing import Any
 from flows import callbacks
 from flows.consent import ConsentFlow, Grant
 from flows.dates import format_moment, in_tokyo
+from flows.faq import answer_text, confident_answer, count_view
 from flows.intake import prompts
 from flows.intake.answers import (
     ChildAge,
@@ -236,16 +237,39 @@ class IntakeFlow:
             elif value is not None:
                 await self._toggle(turn, draft, step_id, value)
             else:
-                turn.say(turn._("Please choose with the buttons below."))
-                await self._show(turn, draft, step_id)
+                await self._aside(turn, draft, step_id, text)
             return
         try:
             draft.answers[step_id] = self._validate(turn, step_id, text)
         except InvalidAnswer as error:
-            turn.say(prompts.mistake(turn, step_id, error))
+            # A question typed where an age or a date was asked is answered; a mistyped
+            # answer is explained.
+            if not await self._answered_aside(turn, text):
+                turn.say(prompts.mistake(turn, step_id, error))
             await self._show(turn, draft, step_id)
             return
         await self._advance(turn, draft, step_id)
+
+    async def _aside(self, turn: Turn, draft: Draft, step_id: str, text: str) -> None:
+        """Words typed where buttons are waiting: a question the FAQ answers is answered, and
+        anything else is told where it can go; then the same question again."""
+        if not await self._answered_aside(turn, text):
+            turn.say(turn._(
+                "I could not match that to one of the choices. If it is a question, I did not"
+                " find it in my list: once this request is sent, you can write it here and it"
+                " reaches the coordinator. For now, please choose with the buttons below."
+            ))
+        await self._show(turn, draft, step_id)
+
+    @staticmethod
+    async def _answered_aside(turn: Turn, text: str) -> bool:
+        entry = confident_answer(turn, text)
+        if entry is None:
+            return False
+        await count_view(turn, entry.id, "text")
+        # The answer alone, without the FAQ's buttons: the request's question follows it.
+        turn.say(answer_text(turn, entry) + "\n\n" + turn._("<i>Now, back to your request.</i>"))
+        return True
 
     def _validate(self, turn: Turn, step_id: str, text: str) -> Any:
         today = in_tokyo(turn.deps.clock.now()).date()
@@ -454,12 +478,17 @@ def _chunks(lines: list[Html], limit: int) -> list[Html]:
     return chunks
 
 
+def expects_typed_answer(step_id: str) -> bool:
+    step = BY_ID.get(step_id)
+    return step is not None and step.kind == "text"
+
+
 def register(router: Router, consent: ConsentFlow, tickets: TicketsFlow) -> IntakeFlow:
     flow = IntakeFlow(router, consent, tickets)
     consent.on_granted(flow.after_consent)
     router.button("req", flow.open)
     router.button("in", flow.handle)
-    router.state(STATE, flow.text, flow.reprompt)
+    router.state(STATE, flow.text, flow.reprompt, typed=expects_typed_answer)
     router.command("request", flow.command, N_("Ask a coordinator for help"))
     router.menu_entry(
         lambda turn: (

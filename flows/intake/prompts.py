@@ -70,8 +70,9 @@ def question(turn: Turn, step_id: str, answers: Answers) -> Html:
                          " family? For example “Sato, medical social worker, Kudan"
                          " Hospital”."),
     }
-    number, total = progress(answers, step_id)
-    lines = [_("<i>Question {number} of {total}</i>").format(number=number, total=total),
+    # No total: it would grow as answers open follow-up questions (4 of 8, then 5 of 9).
+    # The number alone only moves on, since a follow-up comes right after its question.
+    lines = [_("<i>Question {number}</i>").format(number=progress(answers, step_id)),
              texts[step_id]]
     if step_id in done(answers) and BY_ID[step_id].kind != "multi":
         lines.append(_("Current answer: {answer}").format(answer=describe(turn, step_id, answers)))

@@ -45,36 +45,40 @@ class Step:
     applies: Callable[[Answers], bool] = _always
 
 
+# Titles and choices speak of "the family" and "the child", not "you": a hospital social
+# worker or a visiting nurse fills this in for families too, and coordinators read the same
+# titles on the ticket.
 STEPS: tuple[Step, ...] = (
-    Step("residence", "choice", N_("Where you live")),
+    Step("residence", "choice", N_("Where the family lives")),
     Step("age", "text", N_("Child's age")),
     Step("care", "multi", N_("Medical care")),
     Step("care_other", "text", N_("Other medical care"), optional=True,
          applies=_has("care", OTHER)),
-    Step("situation", "choice", N_("Where your child is now")),
+    Step("situation", "choice", N_("Where the child is now")),
     Step("discharge", "text", N_("Expected discharge"), applies=_is("situation", "hospital")),
     Step("support", "choice", N_("Support at home"), applies=_is("situation", "home")),
-    Step("situation_other", "text", N_("About your situation"),
+    Step("situation_other", "text", N_("About the situation"),
          applies=_is("situation", "other")),
     Step("needs", "multi", N_("Help wanted")),
     Step("needs_other", "text", N_("Other help wanted"), optional=True,
          applies=_has("needs", OTHER)),
     Step("note", "text", N_("Anything else"), optional=True),
-    Step("contact", "choice", N_("How to contact you")),
+    Step("contact", "choice", N_("How to be contacted")),
     Step("phone", "text", N_("Phone number"), applies=_is("contact", "phone")),
     Step("phone_times", "text", N_("Good times to call"), optional=True,
          applies=_is("contact", "phone")),
     Step("name", "text", N_("Parent's or guardian's name")),
-    Step("writer_name", "text", N_("Your name and organisation"), applies=_proxy),
+    Step("writer_name", "text", N_("Name and organisation of the writer"),
+         applies=_proxy),
 )
 BY_ID = {step.id: step for step in STEPS}
 
 # Buttons of the single-choice steps: value → label (msgid). Values are what tickets store.
 CHOICES: dict[str, dict[str, str]] = {
     "residence": {
-        "chiyoda": N_("We live in Chiyoda City"),
-        "moving_in": N_("We are moving to Chiyoda City"),
-        "elsewhere": N_("We live somewhere else"),
+        "chiyoda": N_("In Chiyoda City"),
+        "moving_in": N_("Moving to Chiyoda City"),
+        "elsewhere": N_("Somewhere else"),
     },
     "situation": {
         "hospital": N_("In hospital"),
@@ -82,9 +86,9 @@ CHOICES: dict[str, dict[str, str]] = {
         "other": N_("Something else"),
     },
     "support": {
-        "some": N_("Yes, we have some support"),
+        "some": N_("Yes, some support"),
         "none": N_("No support yet"),
-        "unsure": N_("I am not sure"),
+        "unsure": N_("Not sure"),
     },
     "contact": {
         "chat": N_("Reply here in this chat"),
@@ -144,9 +148,11 @@ def prune(answers: Answers) -> None:
     answers["_done"] = sorted(done(answers) & keep)
 
 
-def progress(answers: Answers, step_id: str) -> tuple[int, int]:
+def progress(answers: Answers, step_id: str) -> int:
+    """The question's number: its place among the questions that apply. Answering a question
+    only opens or closes questions after it, so the next one always has the next number."""
     ids = [s.id for s in applicable(answers)]
-    return (ids.index(step_id) + 1 if step_id in ids else len(ids)), len(ids)
+    return ids.index(step_id) + 1 if step_id in ids else len(ids)
 
 
 def final_answers(answers: Answers) -> Answers:

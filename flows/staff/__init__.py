@@ -62,4 +62,6 @@ def register(router: Router, menu: MenuFlow, faq: FaqFlow) -> None:
         # No description: staff commands stay out of the public command list and /help.
         router.command(name, staff_command(menu, handler))
     router.button(PREFIX, staff_button(menu, _button))
-    router.state("staff", staff_text(menu, edit.edit_text), _reprompt, authored=True)
+    # While an answer is awaited (staff:edit) a line of digits is the answer, not a button.
+    router.state("staff", staff_text(menu, edit.edit_text), _reprompt, authored=True,
+                 typed=lambda rest: rest == edit.EDIT_STATE.partition(":")[2])

@@ -12,6 +12,7 @@ from datetime import timedelta
 from content.faq_files import render_faq
 from content.gaps import QuestionGroup, group_questions
 from content.models import FaqEntry
+from flows.faq import button_label
 from flows.model import Keyboard
 from flows.ports import RosterMember, UnansweredQuestion
 from flows.staff.common import button, text_language
@@ -129,7 +130,7 @@ def _choose_category(turn: Turn, question: UnansweredQuestion) -> None:
 def _choose_topic(turn: Turn, question: UnansweredQuestion, category_id: str) -> None:
     entries = turn.content.entries_in(turn.locale, category_id)
     rows: Keyboard = tuple(
-        (button(clip(e.question, 40), "ga", str(question.id), e.id),)
+        (button(button_label(e), "ga", str(question.id), e.id),)
         for e in entries
         if len(e.id) <= 40
     )
