@@ -39,6 +39,11 @@ _SENTENCE_END = re.compile(r"[。．?？\n]+|(?<![0-9])\.+|\.+(?![0-9])")
 _CLAUSE_BREAK = re.compile(r"[、,，;；]|けど|けれど|\bbut\b|\bthough\b")
 # How far after a sign a condition (…たら, …とき) still bears on it, in characters.
 _AFTER_WINDOW = 10
+# Spaces between Japanese words (こども の いき とても はやい, dictated or typed by someone
+# learning Japanese) carry nothing: they go, so words match as if written together.
+_JAPANESE_SPACE = re.compile(r"(?<=[^\x00-\x7f])[ \u3000]+(?=[^\x00-\x7f])")
+# Who the child is (under 3 months old) is true whatever tense the sentence is in.
+_TIMELESS = frozenset({"@young_infant"})
 
 
 # A word boundary between ASCII letters and anything else: "peg" in ＰＥＧが, "ng" in NGチューブ
@@ -96,7 +101,7 @@ class _Message:
     """A folded message, its sentences, and the concepts found in each (looked up once)."""
 
     def __init__(self, text: str, finders: dict[str, Callable[[str], list[Span]]]) -> None:
-        self.text = fold(text)
+        self.text = _JAPANESE_SPACE.sub("", fold(text))
         self.sentences = _split(self.text)
         self._finders = finders
         self._found: dict[tuple[int, str], list[Span]] = {}
@@ -166,6 +171,8 @@ class TriageDetector:
         return False
 
     def _live(self, sign: Sign, message: _Message, concept: str) -> bool:
+        if concept in _TIMELESS:
+            return any(message.spans(i, concept) for i in range(len(message.sentences)))
         return any(
             not self._set_aside(sign, message, index, start, end)
             for index in range(len(message.sentences))
@@ -190,16 +197,23 @@ class TriageDetector:
             return True
         if sign.question and s.condition.search(sentence):
             return True
-        if s.practice.search(sentence) or s.other.search(sentence):
+        # Practice bears on its own clause (運動会の練習のあと、頭がいたい is no drill); somebody
+        # else's story on the whole sentence it is told in.
+        if s.practice.search(sentence, clause_start, clause_end) or s.other.search(sentence):
             return True
         if s.adult.search(sentence) and not s.child.search(sentence):
             return True
-        # Resolved: said after the sign, in its sentence or the next one.
+        # Resolved: said after the sign in its sentence, or in the next one about now (今は落ち
+        # 着いています), and not a resolution still to come or somebody else's words.
         later = sentence[end:]
-        if index + 1 < len(message.sentences):
-            later += "。" + message.sentences[index + 1].text
         if any(not _conditional(later, m.end()) for m in s.resolved.finditer(later)):
             return True
+        if index + 1 < len(message.sentences):
+            following_text = message.sentences[index + 1].text
+            now = s.present.search(following_text)
+            if now is not None and any(not _conditional(following_text, m.end())
+                                       for m in s.resolved.finditer(following_text, now.start())):
+                return True
         past = s.past.search(sentence)
         if past is None:
             return False
@@ -211,8 +225,9 @@ class TriageDetector:
 
 
 def _conditional(text: str, end: int) -> bool:
-    # 落ち着いたら連絡します: a resolution still to come is no resolution.
-    return text.startswith(("たら", "ら", "ば"), end) or text.startswith("ても", end)
+    # 落ち着いたら連絡します: a resolution still to come is no resolution; もう大丈夫って聞いた
+    # is what somebody said.
+    return text.startswith(("たら", "ら", "ば", "ても", "って", "と言", "と聞", "かな", "か?"), end)
 
 
 def _nearest(message: _Message, index: int, concepts: list[str], start: int,

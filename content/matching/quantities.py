@@ -28,12 +28,15 @@ _LOW_WORDS = re.compile(r"\b(?:low|mid|high)? ?(?:70|80|60|50)s\b|\bin the (?:70
 _TEMPERATURE = re.compile(
     r"(?<![0-9.])(\d{2,3}(?:\.\d+)?)\s*(°c|°f|℃|度|ど\b|c\b|f\b|degrees?|ﾟ)"
 )
-_FEVER_BEFORE = re.compile(r"(?:熱|ねつ|体温|たいおん|temp|temperature|fever|thermometer|says)"
+_FEVER_BEFORE = re.compile(r"(?:熱|ねつ|体温|たいおん|測っ|はかっ|計っ|測る|はかる|体温計|temp"
+                           r"|temperature|fever|thermometer|says|measured|reading)"
                            r"[^0-9]{0,12}(\d{2,3}(?:\.\d+)?)(?![0-9])")
+# A number like 38.5 is a temperature whatever words stand around it.
+_DECIMAL_TEMPERATURE = re.compile(r"(?<![0-9.])(3[89]|4[0-2])\.[0-9](?![0-9])")
 
 _AGE = re.compile(
-    r"生後\s*(\d+)\s*(日|週|か月|かげつ|ヶ月)"
-    r"|(?<![0-9])(\d+)\s*(か月|ヶ月|週|日)\s*(?:の|児|目|になる|になった|くらいの|ぐらいの)"
+    r"(?:生後|生まれて|産まれて|うまれて)\s*(\d+)\s*(日|週|か月|かげつ|ヶ月)"
+    r"|(?<![0-9])(\d+)\s*(か月|ヶ月|週|日)(?:間|目)?\s*(?:の|児|目|になる|になった|くらいの|ぐらいの)"
     r"|(?<![0-9])(\d+)[\s-]*(day|week|month)s?[\s-]*old"
     r"|\b(?:my|our|a|the) (\d+)[\s-]*(day|week|month)s?\b"
 )
@@ -44,14 +47,26 @@ _MINUTES_WORDS = re.compile(r"\bhalf an hour|\bten minutes|\bfive minutes|\bfift
                             r"|何分も|十分以上|三十分")
 
 
+# A value with these after it is a bound (90を下回る, below 90), with these before it the
+# child's usual value (普段は97): neither is the reading now.
+_BELOW = re.compile(r"\s*(?:%|パー|ぱ)?\s*(?:を|より)?\s*(?:下回|した回|切っ|切る|切り|割っ|割る|割り|以下|未満)"
+                    r"|\s*%?\s*(?:or )?(?:below|under|or less)")
+_USUAL = re.compile(r"(?:普段|ふだん|いつも|通常|平常|usually|normally|normal is|baseline)[^0-9]{0,6}$")
+
+
 def spo2_low(sentence: str) -> list[Span]:
-    """Saturation values below 90 (and "in the 80s", 8割, 70台) after a saturation word."""
+    """Saturation values below 90 (and "in the 80s", 8割, 70台, 90を下回る) after a saturation
+    word."""
     spans: list[Span] = []
     for word in _SATURATION.finditer(sentence):
         window_end = min(len(sentence), word.end() + _SATURATION_REACH)
         window = sentence[word.end():window_end]
         for number in _NUMBER.finditer(window):
-            if 40 <= int(number.group(1)) < 90:
+            value = int(number.group(1))
+            if _USUAL.search(window[:number.start()]):
+                continue
+            bound = _BELOW.match(window, number.end()) is not None
+            if 40 <= value < 90 or bound and 40 <= value <= 95:
                 spans.append((word.end() + number.start(), word.end() + number.end()))
         for pattern in (_TENS, _LOW_WORDS):
             for found in pattern.finditer(window):
@@ -65,7 +80,9 @@ def spo2_ok(sentence: str) -> list[Span]:
     for word in _SATURATION.finditer(sentence):
         window = sentence[word.end():min(len(sentence), word.end() + _SATURATION_REACH)]
         for number in _NUMBER.finditer(window):
-            if 90 <= int(number.group(1)) <= 100:
+            usual = _USUAL.search(window[:number.start()]) is not None
+            bound = _BELOW.match(window, number.end()) is not None
+            if 90 <= int(number.group(1)) <= 100 and not usual and not bound:
                 spans.append((word.end() + number.start(), word.end() + number.end()))
     return spans
 
@@ -81,6 +98,7 @@ def fever(sentence: str) -> list[Span]:
         value = float(found.group(1))
         if 38 <= value < 43 or 100.4 <= value < 110:
             spans.append(found.span(1))
+    spans += [m.span() for m in _DECIMAL_TEMPERATURE.finditer(sentence)]
     return spans
 
 
