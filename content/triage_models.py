@@ -11,7 +11,8 @@ from pydantic_core import PydanticCustomError
 from content.models import Identifier, LocalizedText, NonEmpty, _Strict
 
 # Concepts the code reads as numbers (content/matching/quantities.py).
-MEASURED = frozenset({"@spo2_low", "@spo2_ok", "@fever", "@young_infant", "@long_minutes"})
+MEASURED = frozenset({"@spo2_low", "@spo2_ok", "@fever", "@young_infant", "@long_minutes",
+                      "@pulse_abnormal", "@glucose_low"})
 ConceptRef = Annotated[str, StringConstraints(pattern=r"^@?[a-z][a-z0-9_]{1,40}$")]
 
 
@@ -43,6 +44,8 @@ class Sign(_Strict):
     question: bool = False
     # Not enough for the full guidance: the parent gets one calm line about 119.
     weak: bool = False
+    # Not undone by "looks fine now": what was swallowed does its harm later.
+    lasting: bool = False
 
 
 class Scope(_Strict):

@@ -80,8 +80,9 @@ class _Scope:
             next=re.compile(r"\s*(?:" + _alternatives(scope.hypothetical_next).pattern + ")"),
             worry=_alternatives(scope.worry),
             condition=_alternatives(scope.condition),
-            # 先週から… and "since yesterday" are still going on.
-            past=re.compile("(?:" + _alternatives(scope.past).pattern + r")(?!\s*(?:から|より))"),
+            # 先週から…, 昨日の夜っから… and "since yesterday" are still going on.
+            past=re.compile("(?:" + _alternatives(scope.past).pattern
+                            + r")(?!\s*(?:の(?:夜|朝|昼|晩|夕方))?\s*っ?(?:から|より))"),
             present=_alternatives(scope.present),
             practice=_alternatives(scope.practice),
             resolved=_alternatives(scope.resolved),
@@ -190,9 +191,13 @@ class TriageDetector:
         clause_end = following.start() if following else len(sentence)
         if s.before.search(sentence, clause_start, start):
             return True
-        if s.next.match(sentence, end) or s.after.search(
-                sentence, end, min(end + _AFTER_WINDOW, clause_end)):
+        nxt = s.next.match(sentence, end)
+        if nxt is not None and not _narrative(sentence, nxt):
             return True
+        # A condition right after a sign, or between its words (停電で止まったら酸素は…).
+        for found in s.after.finditer(sentence, start, min(end + _AFTER_WINDOW, clause_end)):
+            if not _narrative(sentence, found):
+                return True
         if s.worry.search(sentence, end, clause_end):
             return True
         if sign.question and s.condition.search(sentence):
@@ -206,9 +211,10 @@ class TriageDetector:
         # Resolved: said after the sign in its sentence, or in the next one about now (今は落ち
         # 着いています), and not a resolution still to come or somebody else's words.
         later = sentence[end:]
-        if any(not _conditional(later, m.end()) for m in s.resolved.finditer(later)):
+        if not sign.lasting and any(
+                not _conditional(later, m.end()) for m in s.resolved.finditer(later)):
             return True
-        if index + 1 < len(message.sentences):
+        if not sign.lasting and index + 1 < len(message.sentences):
             following_text = message.sentences[index + 1].text
             now = s.present.search(following_text)
             if now is not None and any(not _conditional(following_text, m.end())
@@ -222,6 +228,24 @@ class TriageDetector:
         if past.start() < start:
             return s.present.search(sentence, past.end(), end) is None
         return s.present.search(sentence, 0, start) is None
+
+
+# After …たら, a verb in the past tells what happened (頭をうったら耳から水が出てきた);
+# anything else leaves it a condition (抜けたらどうしよう).
+_PAST_AFTER = re.compile(r"(?:た|だ|ました|でした|てる|でる|ている|ています|てます|てて|とる|ちゃった|"
+                         r"じゃった)(?:よ|ね|の|ん|けど|けれど|が|し|わ|[!?、,]|$|\s)")
+
+
+# What others said (…たら救急車って言われてる) keeps a condition a condition.
+_QUOTED = re.compile(r"って[^、。]{0,8}(?:言|いわ|聞|きい)|と(?:言|聞|いわ)")
+
+
+def _narrative(sentence: str, found: re.Match[str]) -> bool:
+    if not found.group(0).endswith("ら"):
+        return False
+    rest = sentence[found.end():]
+    quoted = _QUOTED.search(rest)
+    return _PAST_AFTER.search(rest[:quoted.start()] if quoted else rest) is not None
 
 
 def _conditional(text: str, end: int) -> bool:

@@ -19,6 +19,8 @@ Span = tuple[int, int]
 _SATURATION = re.compile(
     r"さちゅ|さちれ|spo2|sp02|酸素飽和度|酸素の(?:値|数値)|ぱるすおきし|おきしめた|\bsats?\b"
     r"|\bsaturation|\bo2 sat|\bpulse ?ox|\boxygen (?:level|sat)"
+    r"|さち(?=[0-9]|が|は|も|\s)|(?:もにた)(?:の)?(?:数字|すうじ|数値|値)"
+    r"|指(?:に)?(?:つけ|付け|はさ|挟)(?:て)?(?:いる|てる|た)?(?:機械|きかい|せんさ|もにた)(?:の)?(?:数字|すうじ|数値|値)?"
 )
 _SATURATION_REACH = 30
 _NUMBER = re.compile(r"(?<![0-9.])(\d{2,3})(?:\.\d)?(?![0-9])")
@@ -31,8 +33,8 @@ _TEMPERATURE = re.compile(
 _FEVER_BEFORE = re.compile(r"(?:熱|ねつ|体温|たいおん|測っ|はかっ|計っ|測る|はかる|体温計|temp"
                            r"|temperature|fever|thermometer|says|measured|reading)"
                            r"[^0-9]{0,12}(\d{2,3}(?:\.\d+)?)(?![0-9])")
-# A number like 38.5 is a temperature whatever words stand around it.
-_DECIMAL_TEMPERATURE = re.compile(r"(?<![0-9.])(3[89]|4[0-2])\.[0-9](?![0-9])")
+# A number like 38.5 is a temperature whatever words stand around it; 38度5分 is 38.5 too.
+_DECIMAL_TEMPERATURE = re.compile(r"(?<![0-9.])(3[89]|4[0-2])(?:\.|\s*(?:度|ど)\s*)[0-9](?:\s*(?:分|ぶ))?(?![0-9])")
 
 _AGE = re.compile(
     r"(?:生後|生まれて|産まれて|うまれて)\s*(\d+)\s*(日|週|か月|かげつ|ヶ月)"
@@ -40,6 +42,8 @@ _AGE = re.compile(
     r"|(?<![0-9])(\d+)[\s-]*(day|week|month)s?[\s-]*old"
     r"|\b(?:my|our|a|the) (\d+)[\s-]*(day|week|month)s?\b"
 )
+# Months in words: ひとつき, ふたつき, 一か月, 二か月.
+_MONTHS_IN_WORDS = re.compile(r"(?:生後|生まれて|産まれて|うまれて)?\s*(?:ひとつき|ふたつき|一か月|二か月|一ヶ月|二ヶ月|ひと月|ふた月)")
 _NEWBORN = re.compile(r"新生児|生まれたばかり|生後すぐ|生後まもな|生後間もな|\bnewborn|\bneonat")
 
 _MINUTES = re.compile(r"(?<![0-9])(\d+)\s*(?:分|min\b|mins\b|minutes?)(?!前)")
@@ -52,6 +56,7 @@ _MINUTES_WORDS = re.compile(r"\bhalf an hour|\bten minutes|\bfive minutes|\bfift
 _BELOW = re.compile(r"\s*(?:%|パー|ぱ)?\s*(?:を|より)?\s*(?:下回|した回|切っ|切る|切り|割っ|割る|割り|以下|未満)"
                     r"|\s*%?\s*(?:or )?(?:below|under|or less)")
 _USUAL = re.compile(r"(?:普段|ふだん|いつも|通常|平常|usually|normally|normal is|baseline)[^0-9]{0,6}$")
+_USUAL_BEFORE = re.compile(r"(?:普段|ふだん|いつも|通常|平常|usually|normally)(?:は|の|から)?\s*$")
 
 
 def spo2_low(sentence: str) -> list[Span]:
@@ -59,6 +64,8 @@ def spo2_low(sentence: str) -> list[Span]:
     word."""
     spans: list[Span] = []
     for word in _SATURATION.finditer(sentence):
+        if _USUAL_BEFORE.search(sentence, max(0, word.start() - 10), word.start()):
+            continue  # いつもサチ80前後: the child's usual value, not a fall
         window_end = min(len(sentence), word.end() + _SATURATION_REACH)
         window = sentence[word.end():window_end]
         for number in _NUMBER.finditer(window):
@@ -105,6 +112,7 @@ def fever(sentence: str) -> list[Span]:
 def young_infant(sentence: str) -> list[Span]:
     """A baby under 3 months old."""
     spans = [m.span() for m in _NEWBORN.finditer(sentence)]
+    spans += [m.span() for m in _MONTHS_IN_WORDS.finditer(sentence)]
     for found in _AGE.finditer(sentence):
         groups = [g for g in found.groups() if g is not None]
         number, unit = int(groups[0]), groups[1]
@@ -120,10 +128,52 @@ def long_minutes(sentence: str) -> list[Span]:
     return spans + [m.span() for m in _MINUTES_WORDS.finditer(sentence)]
 
 
+_PULSE = re.compile(r"脈|みゃく|心拍|しんぱく|\bhr\b|\bpulse|heart ?rate|heart ?beat|\bbpm")
+# 1分間に40: the "1" counts time, not beats.
+_COUNT = re.compile(r"(?<![0-9.])(\d{2,3})(?![0-9])(?!\s*(?:分|秒|時間|min|sec|hour))")
+_PULSE_REACH = 20
+
+
+def pulse_abnormal(sentence: str) -> list[Span]:
+    """A child's pulse of 200 or more, or 50 or less (under 60 when it is falling below)."""
+    spans: list[Span] = []
+    for word in _PULSE.finditer(sentence):
+        end = min(len(sentence), word.end() + _PULSE_REACH)
+        found = _COUNT.search(sentence, word.end(), end)
+        if found is None:
+            continue
+        value = int(found.group(1))
+        bound = _BELOW.match(sentence, found.end()) is not None
+        if value >= 200 or value <= 50 or bound and value <= 60:
+            spans.append(found.span(1))
+    return spans
+
+
+_GLUCOSE = re.compile(r"(?:血糖|けっとう|blood sugar|glucose|\bbg\b|meter (?:says|reads|shows)|sugar)"
+                      r"[^0-9]{0,12}(\d{1,3}(?:\.\d)?)(?![0-9])")
+
+
+def glucose_low(sentence: str) -> list[Span]:
+    """Blood glucose below 60 mg/dL (or below 3.5 mmol/L when written with a decimal)."""
+    spans: list[Span] = []
+    for found in _GLUCOSE.finditer(sentence):
+        text = found.group(1)
+        value = float(text)
+        if "." in text or value < 10:
+            low = value < 3.5
+        else:
+            low = 10 <= value < 60
+        if low:
+            spans.append(found.span(1))
+    return spans
+
+
 MEASURES: dict[str, Callable[[str], list[Span]]] = {
     "@spo2_low": spo2_low,
     "@spo2_ok": spo2_ok,
     "@fever": fever,
     "@young_infant": young_infant,
     "@long_minutes": long_minutes,
+    "@pulse_abnormal": pulse_abnormal,
+    "@glucose_low": glucose_low,
 }
