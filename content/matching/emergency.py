@@ -232,8 +232,8 @@ class TriageDetector:
 
 # After …たら, a verb in the past tells what happened (頭をうったら耳から水が出てきた);
 # anything else leaves it a condition (抜けたらどうしよう).
-_PAST_AFTER = re.compile(r"(?:た|だ|ました|でした|てる|でる|ている|ています|てます|てて|とる|ちゃった|"
-                         r"じゃった)(?:よ|ね|の|ん|けど|けれど|が|し|わ|[!?、,]|$|\s)")
+_PAST_AFTER = re.compile(r"(?:た|だ|ました|でした|てる|でる|ている|ています|てます|てて|とる"
+                         r"|ちゃった|じゃった)(?:よ|ね|の|ん|けど|けれど|が|し|わ|[!?、,]|$|\s)")
 
 
 # What others said (…たら救急車って言われてる) keeps a condition a condition.

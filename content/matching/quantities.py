@@ -34,7 +34,8 @@ _FEVER_BEFORE = re.compile(r"(?:熱|ねつ|体温|たいおん|測っ|はかっ|
                            r"|temperature|fever|thermometer|says|measured|reading)"
                            r"[^0-9]{0,12}(\d{2,3}(?:\.\d+)?)(?![0-9])")
 # A number like 38.5 is a temperature whatever words stand around it; 38度5分 is 38.5 too.
-_DECIMAL_TEMPERATURE = re.compile(r"(?<![0-9.])(3[89]|4[0-2])(?:\.|\s*(?:度|ど)\s*)[0-9](?:\s*(?:分|ぶ))?(?![0-9])")
+_DECIMAL_TEMPERATURE = re.compile(
+    r"(?<![0-9.])(3[89]|4[0-2])(?:\.|\s*(?:度|ど)\s*)[0-9](?:\s*(?:分|ぶ))?(?![0-9])")
 
 _AGE = re.compile(
     r"(?:生後|生まれて|産まれて|うまれて)\s*(\d+)\s*(日|週|か月|かげつ|ヶ月)"
@@ -43,7 +44,9 @@ _AGE = re.compile(
     r"|\b(?:my|our|a|the) (\d+)[\s-]*(day|week|month)s?\b"
 )
 # Months in words: ひとつき, ふたつき, 一か月, 二か月.
-_MONTHS_IN_WORDS = re.compile(r"(?:生後|生まれて|産まれて|うまれて)?\s*(?:ひとつき|ふたつき|一か月|二か月|一ヶ月|二ヶ月|ひと月|ふた月)")
+_MONTHS_IN_WORDS = re.compile(
+    r"(?:生後|生まれて|産まれて|うまれて)?\s*"
+    r"(?:ひとつき|ふたつき|一か月|二か月|一ヶ月|二ヶ月|ひと月|ふた月)")
 _NEWBORN = re.compile(r"新生児|生まれたばかり|生後すぐ|生後まもな|生後間もな|\bnewborn|\bneonat")
 
 _MINUTES = re.compile(r"(?<![0-9])(\d+)\s*(?:分|min\b|mins\b|minutes?)(?!前)")
@@ -53,9 +56,11 @@ _MINUTES_WORDS = re.compile(r"\bhalf an hour|\bten minutes|\bfive minutes|\bfift
 
 # A value with these after it is a bound (90を下回る, below 90), with these before it the
 # child's usual value (普段は97): neither is the reading now.
-_BELOW = re.compile(r"\s*(?:%|パー|ぱ)?\s*(?:を|より)?\s*(?:下回|した回|切っ|切る|切り|割っ|割る|割り|以下|未満)"
+_BELOW = re.compile(r"\s*(?:%|パー|ぱ)?\s*(?:を|より)?\s*"
+                    r"(?:下回|した回|切っ|切る|切り|割っ|割る|割り|以下|未満)"
                     r"|\s*%?\s*(?:or )?(?:below|under|or less)")
-_USUAL = re.compile(r"(?:普段|ふだん|いつも|通常|平常|usually|normally|normal is|baseline)[^0-9]{0,6}$")
+_USUAL = re.compile(
+    r"(?:普段|ふだん|いつも|通常|平常|usually|normally|normal is|baseline)[^0-9]{0,6}$")
 _USUAL_BEFORE = re.compile(r"(?:普段|ふだん|いつも|通常|平常|usually|normally)(?:は|の|から)?\s*$")
 
 
@@ -73,7 +78,7 @@ def spo2_low(sentence: str) -> list[Span]:
             if _USUAL.search(window[:number.start()]):
                 continue
             bound = _BELOW.match(window, number.end()) is not None
-            if 40 <= value < 90 or bound and 40 <= value <= 95:
+            if 40 <= value < 90 or (bound and 40 <= value <= 95):
                 spans.append((word.end() + number.start(), word.end() + number.end()))
         for pattern in (_TENS, _LOW_WORDS):
             for found in pattern.finditer(window):
@@ -144,12 +149,13 @@ def pulse_abnormal(sentence: str) -> list[Span]:
             continue
         value = int(found.group(1))
         bound = _BELOW.match(sentence, found.end()) is not None
-        if value >= 200 or value <= 50 or bound and value <= 60:
+        if value >= 200 or value <= 50 or (bound and value <= 60):
             spans.append(found.span(1))
     return spans
 
 
-_GLUCOSE = re.compile(r"(?:血糖|けっとう|blood sugar|glucose|\bbg\b|meter (?:says|reads|shows)|sugar)"
+_GLUCOSE = re.compile(r"(?:血糖|けっとう|blood sugar|glucose|\bbg\b"
+                      r"|meter (?:says|reads|shows)|sugar)"
                       r"[^0-9]{0,12}(\d{1,3}(?:\.\d)?)(?![0-9])")
 
 
