@@ -25,6 +25,7 @@ from content.models import (
     FaqFile,
     OfficesFile,
     OffTopicFile,
+    ScopeFile,
     SynonymsFile,
 )
 from content.problems import Problem, Severity, validation_message
@@ -49,6 +50,7 @@ HOURS_TO_FILL = N_("{id}: opening hours still to be filled in")
 OFFICE_NOT_REVIEWED_NOTE = N_("{id}: not reviewed yet — {note}")
 OFFICE_NOT_REVIEWED = N_("{id}: not reviewed yet — details not confirmed yet")
 REQUESTS_FILE_MISSING = N_("file is missing: the desk takes no requests for coordinators")
+UNKNOWN_POINTER = N_("pointer '{id}' is not a topic in offtopic.yaml")
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class Content:
     consent: dict[Locale, ConsentText] = field(default_factory=dict)
     intake: IntakeFile | None = None
     routing: RoutingFile = field(default_factory=RoutingFile)
+    # Who and where the desk is for (scope.yaml); empty lists keep every message in scope.
+    scope: ScopeFile = field(default_factory=ScopeFile)
 
     @property
     def takes_requests(self) -> bool:
@@ -148,6 +152,9 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR, *, today: date | None = None)
     offices = reader.read("offices.yaml", OfficesFile)
     synonyms = reader.read("synonyms.yaml", SynonymsFile)
     offtopic = reader.read("offtopic.yaml", OffTopicFile)
+    scope = reader.read("scope.yaml", ScopeFile)
+    if scope is not None and offtopic is not None:
+        _check_scope(reader, scope, offtopic)
     faq: dict[Locale, tuple[FaqEntry, ...]] = {}
     for locale in LOCALES:
         name = f"faq.{locale}.yaml"
@@ -161,7 +168,10 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR, *, today: date | None = None)
         _cross_check(reader, faq, categories, offices, today or tokyo_today())
     consent, intake, routing = _read_requests(reader, offices)
     ok = not any(p.severity == "error" for p in reader.problems)
-    if not ok or categories is None or offices is None or synonyms is None or offtopic is None:
+    if (
+        not ok or categories is None or offices is None or synonyms is None or offtopic is None
+        or scope is None
+    ):
         return LoadResult(None, reader.problems)
     content = Content(
         faq=faq,
@@ -173,6 +183,7 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR, *, today: date | None = None)
         consent=consent,
         intake=intake,
         routing=routing or RoutingFile(),
+        scope=scope,
     )
     return LoadResult(content, reader.problems)
 
@@ -248,6 +259,14 @@ def _check_entries(
         for finding in check_entry(entry, ctx):
             line = reader.line(name, "entries", i, finding.about)
             reader.add(finding.severity, name, line, finding.msgid, **finding.params)
+
+
+def _check_scope(reader: _Reader, scope: ScopeFile, offtopic: OffTopicFile) -> None:
+    topics = {t.id for t in offtopic.topics}
+    for part, pointer in (("who", scope.who.pointer), ("where", scope.where.pointer)):
+        if pointer is not None and pointer not in topics:
+            line = reader.line("scope.yaml", part, "pointer")
+            reader.error("scope.yaml", line, UNKNOWN_POINTER, id=pointer)
 
 
 def _unique(reader: _Reader, name: str, values: list[str], where: tuple[str, ...]) -> None:
