@@ -128,7 +128,9 @@ async def test_emergencies_never_become_gaps(tmp_path: Path) -> None:
         await desk.ask("赤ちゃんが息をしていない")
         assert await desk.rows("SELECT * FROM unanswered") == []
         # Logged before the FAQ stopped logging them: left out of the list all the same.
-        await _log(desk, ("My baby is not breathing", None), ("ぴよぴよ会のお茶会はいつですか", None))
+        await _log(
+            desk, ("My baby is not breathing", None), ("ぴよぴよ会のお茶会はいつですか", None)
+        )
         await desk.staff.command("gaps")
         shown = plain(desk.staff)
         assert "1 messages in 1 themes" in shown or "1 message" in shown
