@@ -25,6 +25,7 @@ from content.models import (
     FaqFile,
     OfficesFile,
     OffTopicFile,
+    ScopeFile,
     SynonymsFile,
 )
 from content.problems import Problem, Severity, validation_message
@@ -57,6 +58,7 @@ EMERGENCY_NOT_REVIEWED = N_("{id}: emergency guidance not reviewed yet")
 EMERGENCY_FILE_NOT_REVIEWED = N_(
     "emergency numbers and headings not reviewed yet (the poison center numbers are to be"
     " confirmed)")
+UNKNOWN_POINTER = N_("pointer '{id}' is not a topic in offtopic.yaml")
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ class Content:
     # loaded from files; None only in tests that build Content by hand.
     triage: TriageFile | None = None
     emergency: EmergencyFile | None = None
+    # Who and where the desk is for (scope.yaml); empty lists keep every message in scope.
+    scope: ScopeFile = field(default_factory=ScopeFile)
 
     @property
     def takes_requests(self) -> bool:
@@ -165,6 +169,9 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR, *, today: date | None = None)
     offices = reader.read("offices.yaml", OfficesFile)
     synonyms = reader.read("synonyms.yaml", SynonymsFile)
     offtopic = reader.read("offtopic.yaml", OffTopicFile)
+    scope = reader.read("scope.yaml", ScopeFile)
+    if scope is not None and offtopic is not None:
+        _check_scope(reader, scope, offtopic)
     faq: dict[Locale, tuple[FaqEntry, ...]] = {}
     for locale in LOCALES:
         name = f"faq.{locale}.yaml"
@@ -182,8 +189,10 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR, *, today: date | None = None)
     if triage is not None and emergency is not None:
         _check_emergency(reader, triage, emergency)
     ok = not any(p.severity == "error" for p in reader.problems)
-    if (not ok or categories is None or offices is None or synonyms is None or offtopic is None
-            or triage is None or emergency is None):
+    if (
+        not ok or categories is None or offices is None or synonyms is None or offtopic is None
+        or scope is None or triage is None or emergency is None
+    ):
         return LoadResult(None, reader.problems)
     content = Content(
         faq=faq,
@@ -197,6 +206,7 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR, *, today: date | None = None)
         routing=routing or RoutingFile(),
         triage=triage,
         emergency=emergency,
+        scope=scope,
     )
     return LoadResult(content, reader.problems)
 
@@ -291,6 +301,14 @@ def _check_entries(
         for finding in check_entry(entry, ctx):
             line = reader.line(name, "entries", i, finding.about)
             reader.add(finding.severity, name, line, finding.msgid, **finding.params)
+
+
+def _check_scope(reader: _Reader, scope: ScopeFile, offtopic: OffTopicFile) -> None:
+    topics = {t.id for t in offtopic.topics}
+    for part, pointer in (("who", scope.who.pointer), ("where", scope.where.pointer)):
+        if pointer is not None and pointer not in topics:
+            line = reader.line("scope.yaml", part, "pointer")
+            reader.error("scope.yaml", line, UNKNOWN_POINTER, id=pointer)
 
 
 def _unique(reader: _Reader, name: str, values: list[str], where: tuple[str, ...]) -> None:

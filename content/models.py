@@ -161,7 +161,53 @@ class OffTopic(_Strict):
     id: Identifier
     patterns: list[NonEmpty] = Field(min_length=1)
     pointer: LocalizedText
+    # Whether a message naming this matter for a child with medical care may still get a
+    # confident FAQ answer (医ケア児の保育園 is the FAQ's). False for matters that stay
+    # someone else's whoever asks (a job at a visiting-nurse station, a residence card).
+    care_may_answer: bool = True
 
 
 class OffTopicFile(_Strict):
     topics: list[OffTopic]
+
+
+class ScopeWho(_Strict):
+    """Who a message is about: the desk is for children and their families, not adults'
+    own care. Lists of words, matched after normalisation (kana, width, case)."""
+
+    # Words that put a child in the message (子ども, 息子, 赤ちゃん, 医ケア児, child).
+    child: list[NonEmpty] = Field(default_factory=list)
+    # Kinship words for a child that a stated adult age overrides (長男が20歳).
+    kin: list[NonEmpty] = Field(default_factory=list)
+    # Adults other than the writer (父, 祖母, 夫, my mother).
+    adults: list[NonEmpty] = Field(default_factory=list)
+    # The writer (私, 自分, I): an adult subject only together with an own need below.
+    writer: list[NonEmpty] = Field(default_factory=list)
+    own_needs: list[NonEmpty] = Field(default_factory=list)
+    # Words that make an adult a helper with the child, not the subject (手伝い, 仕事で).
+    helping: list[NonEmpty] = Field(default_factory=list)
+    # Words that contain a person word and are no person (大丈夫, 母子, 母親 = the writer).
+    not_people: list[NonEmpty] = Field(default_factory=list)
+    # A stated age from which the person is an adult (20歳になって), not a rule (20歳まで).
+    adult_age: int = Field(default=20, ge=1, le=120)
+    # The offtopic.yaml topic whose pointer answers a message about an adult.
+    pointer: Identifier | None = None
+
+
+class ScopeWhere(_Strict):
+    """Where: Chiyoda's families and Tokyo-wide services are ours, other municipalities not."""
+
+    # Naming one of these keeps the message ours (千代田, 東京都): moving in or out of Chiyoda.
+    home: list[NonEmpty] = Field(default_factory=list)
+    # Other municipalities, written in full (世田谷区, 横浜市, 埼玉県, Setagaya).
+    others: list[NonEmpty] = Field(default_factory=list)
+    # Of those, names that count only with their suffix (港区: 港 alone is a harbour).
+    needs_suffix: list[NonEmpty] = Field(default_factory=list)
+    # A place visited rather than lived in, right after the name (世田谷の病院, 品川駅).
+    visited: list[NonEmpty] = Field(default_factory=list)
+    pointer: Identifier | None = None
+
+
+class ScopeFile(_Strict):
+    who: ScopeWho = Field(default_factory=ScopeWho)
+    where: ScopeWhere = Field(default_factory=ScopeWhere)

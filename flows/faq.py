@@ -118,13 +118,25 @@ class FaqFlow:
         await self._count_view(turn, entry.id, "button")
         self.say_answer(turn, entry)
 
-    def say_answer(self, turn: Turn, entry: FaqEntry) -> None:
+    def say_answer(self, turn: Turn, entry: FaqEntry, first: Keyboard = ()) -> None:
+        """The answer with its related questions; ``first``: rows that go above them."""
         text = answer_text(turn, entry)
         related = [
             e for other in entry.see_also if (e := turn.content.entry(turn.locale, other))
         ]
         rows: Keyboard = tuple((topic_button(turn, e),) for e in related[:3])
-        turn.say(text, (*rows, coordinator_row(turn), back_row(turn)))
+        turn.say(text, (*first, *rows, coordinator_row(turn), back_row(turn)))
+
+    def confident_entry(self, turn: Turn, text: str) -> FaqEntry | None:
+        """The entry the FAQ answers the message with confidently, if any."""
+        match = turn.deps.content.matcher().match(text_for_matching(text), turn.locale)
+        if match.mode != "answer" or not match.topic:
+            return None
+        return turn.content.entry(turn.locale, match.topic)
+
+    async def answer_with(self, turn: Turn, entry: FaqEntry, first: Keyboard = ()) -> None:
+        await self._count_view(turn, entry.id, "text")
+        self.say_answer(turn, entry, first)
 
     def say_dont_know(self, turn: Turn, pointer: Html | None = None) -> None:
         _ = turn._
@@ -142,7 +154,11 @@ class FaqFlow:
     async def answer_free_text(self, turn: Turn, text: str, *, after_emergency: bool) -> None:
         locale = turn.locale
         match: FaqMatch = turn.deps.content.matcher().match(text_for_matching(text), locale)
-        if match.mode != "answer" or match.confidence < LOW_CONFIDENCE:
+        # An emergency is no gap in the FAQ: staff must never be offered to file "my baby
+        # is not breathing" under some entry. The button that asks a relayed message again
+        # comes without the engine's check, hence the second look.
+        urgent = after_emergency or turn.deps.emergency.assess(text).emergency
+        if (match.mode != "answer" or match.confidence < LOW_CONFIDENCE) and not urgent:
             await self._log_unanswered(turn, text, match)
         if after_emergency and match.mode != "answer":
             # The emergency guidance already said what matters; no "I don't know" after it.

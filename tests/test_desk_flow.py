@@ -214,13 +214,33 @@ async def test_before_anyone_holds_it_messages_wait_on_the_ticket(world: World) 
     assert "Family: Also, we are moving next month." in details.text
 
 
-async def test_the_faq_stays_at_hand_for_a_family_with_an_open_ticket(world: World) -> None:
+async def test_a_family_with_an_open_ticket_gets_the_faq_answer_and_may_pass_it_on(
+    world: World,
+) -> None:
     await claimed_by_a(world)
     parent = world.parent
     await parent.text("How do I start visiting nursing with a nurse?")
+    # Answered at once, not only filed for office hours…
+    assert "A nurse visits your home." in parent.said
+    assert "Sent to the coordinator" not in parent.said
+    assert world.to(A, await world.deliver()) == []
+    # …and one tap passes the same words to the coordinator as well.
+    await parent.press_label("Send this to my coordinator too")
+    assert "Sent to the coordinator handling your request K-0001" in parent.said
+    [to_a] = world.to(A, await world.deliver())
+    assert "visiting nursing with a nurse" in to_a.text
+    # Pressed again, the button has nothing left to send.
+    await parent.press("v1:tk:fw:1")
+    assert world.to(A, await world.deliver()) == []
+
+
+async def test_words_for_the_coordinator_are_relayed_with_the_faq_at_hand(world: World) -> None:
+    await claimed_by_a(world)
+    parent = world.parent
+    await parent.text("Could we move Thursday's meeting to the afternoon?")
     assert "Sent to the coordinator handling your request K-0001" in parent.said
     await parent.press_label("question for the FAQ")
-    assert "A nurse visits your home." in parent.said  # the FAQ's answer to the same words
+    assert "Did you mean" in parent.said or "could not find" in parent.said
     # A forged button naming another family's message is refused.
     await world.private(STRANGER).press("v1:tk:faq:1")
     assert world.private(STRANGER).said == ""

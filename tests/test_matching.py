@@ -182,7 +182,7 @@ def test_a_ward_matter_for_a_child_with_medical_care_goes_to_the_faq(
 
 
 @pytest.mark.parametrize(
-    "text", ["ｑｗｅｒｔｙ", "あいうえお かきくけこ", "😀😀😀", "   ", "明日の天気"]
+    "text", ["ｑｗｅｒｔｙ", "あいうえお かきくけこ", "😀😀😀", "   "]
 )
 def test_nonsense_and_unrelated_messages_are_refused(matcher: BandedMatcher, text: str) -> None:
     match = matcher.match(text, "ja")

@@ -120,3 +120,18 @@ async def test_no_gaps(tmp_path: Path) -> None:
     async with open_desk(tmp_path) as desk:
         await desk.staff.command("gaps")
         assert "No unanswered questions" in plain(desk.staff)
+
+
+async def test_emergencies_never_become_gaps(tmp_path: Path) -> None:
+    async with open_desk(tmp_path) as desk:
+        # Asked by a parent: the emergency guidance, and nothing logged for staff.
+        await desk.ask("赤ちゃんが息をしていない")
+        assert await desk.rows("SELECT * FROM unanswered") == []
+        # Logged before the FAQ stopped logging them: left out of the list all the same.
+        await _log(
+            desk, ("My baby is not breathing", None), ("ぴよぴよ会のお茶会はいつですか", None)
+        )
+        await desk.staff.command("gaps")
+        shown = plain(desk.staff)
+        assert "1 messages in 1 themes" in shown or "1 message" in shown
+        assert "breathing" not in shown

@@ -5,7 +5,8 @@
 How the parts fit: ``normalize`` (one spelling), ``readings`` (kana readings, cached
 on disk by content fingerprint), ``terms`` and ``phrases`` (what is compared),
 ``synonyms`` (concepts), ``documents`` and ``lexical`` (the ranker behind the
-``ranking`` seam), ``offtopic`` (other ward matters), ``matcher`` (the three bands),
+``ranking`` seam), ``scope`` (who and where: an adult's own care, another
+municipality), ``offtopic`` (other ward matters), ``matcher`` (the three bands),
 ``emergency`` and ``quantities`` (danger now, from the signs in triage.yaml).
 """
 
@@ -23,6 +24,7 @@ from content.matching.matcher import BandedMatcher
 from content.matching.offtopic import OffTopicFinder
 from content.matching.ranking import Ranker
 from content.matching.readings import ReadingTable, cache_key, load_table, save_table
+from content.matching.scope import ScopeFinder
 from content.matching.synonyms import Lexicon
 from flows.model import Locale
 from flows.ports import EmergencyDetector, FaqMatcher
@@ -67,7 +69,7 @@ def build_matching(content: Content, cache_dir: Path | None = None) -> BandedMat
         (time.perf_counter() - started) * 1000,
         "readings from cache" if known is not None and not table.added else "readings built",
     )
-    return BandedMatcher(rankers, lexicon, offtopic, table.reader)
+    return BandedMatcher(rankers, lexicon, offtopic, table.reader, scope=ScopeFinder(content.scope))
 
 
 def build_matcher(content: Content, cache_dir: Path | None = None) -> FaqMatcher:

@@ -1,6 +1,9 @@
 """From a parent's message to an FAQ answer, a short list of guesses, or an honest "no".
 
-Three bands on the best entry's strength and its lead over the next one:
+Scope comes first (:mod:`content.matching.scope`): a message about an adult's own care
+or another municipality's services is answered with a pointer, never with the nearest
+entry, because ranking finds a nearest entry for anything. Then three bands on the best
+entry's strength and its lead over the next one:
 - confident: the entry clearly fits and clearly beats the others → answer it;
 - unsure: something fits, but not clearly → offer the top three to choose from;
 - nothing close → say so (with a pointer when the message names another ward matter).
@@ -18,6 +21,7 @@ from content.matching.offtopic import OffTopicFinder
 from content.matching.phrases import Views
 from content.matching.ranking import Query, Ranker, Scored
 from content.matching.readings import KanaReader
+from content.matching.scope import ScopeFinder
 from content.matching.synonyms import Lexicon
 from flows.model import Locale
 from flows.ports import FaqMatch
@@ -58,11 +62,13 @@ class BandedMatcher:
         offtopic: OffTopicFinder,
         reader: KanaReader,
         bands: Bands | None = None,
+        scope: ScopeFinder | None = None,
     ) -> None:
         self._rankers = rankers
         self._lexicon = lexicon
         self._offtopic = offtopic
         self._reader = reader
+        self._scope = scope
         self.bands = bands or Bands()
 
     def prepare(self, text: str, locale: Locale) -> Query:
@@ -87,15 +93,27 @@ class BandedMatcher:
         surface = normalize(text)
         rest = self._offtopic.without_courtesy(surface)
         query = self._query(text, rest, locale)
+        matter = self._offtopic.find(query.views, query.named)
+        outside = self._scope.assess(rest) if self._scope else None
+        if outside is not None:
+            # A named ward matter says more than "an adult" (祖母の介護認定 → long-term
+            # care insurance); another municipality's matter is that municipality's.
+            pointer = matter.topic if matter and outside.dimension == "who" else outside.pointer
+            return FaqMatch(mode="refuse", offtopic=pointer or (matter.topic if matter else None))
         ranked = self.rank(query) if rest else []
         if not ranked and rest != surface:
             # Greetings or thanks and nothing else to go on.
             return FaqMatch(mode="refuse", offtopic=self._offtopic.courtesy_id)
         result = self._banded(ranked)
-        matter = self._offtopic.find(query.views, query.named)
         if matter is None:
             return result
-        if result.mode == "answer" and self._offtopic.has_care_context(query.views, matter):
+        if (
+            result.mode == "answer"
+            and matter.care_may_answer
+            and self._offtopic.has_care_context(
+                query.views, matter, child=self._scope is None or self._scope.mentions_child(rest)
+            )
+        ):
             return result
         return FaqMatch(
             mode="refuse",

@@ -28,13 +28,25 @@ COURTESY_ID = "aisatsu"
 # With one of them, the FAQ may answer a message that also names a general ward matter.
 CARE_WORDS = (
     "医療的ケア", "医ケア", "医療ケア", "人工呼吸器", "呼吸器", "気管切開", "気切", "カニューレ",
-    "トラキ", "吸引", "経管", "胃ろう", "胃瘻", "腸ろう", "注入", "酸素", "導尿", "障害", "障がい",
-    "難病", "小慢", "小児慢性", "重症心身", "重心", "手帳", "受給者証", "訪問看護", "訪看",
-    "放課後等デイ", "放デイ", "児発", "児童発達支援", "療育", "短期入所", "ショートステイ",
-    "レスパイト", "コーディネーター", "NICU", "退院", "医療的ケア児",
-    "ventilator", "trach", "tracheostomy", "tube feeding", "feeding tube", "suction", "oxygen",
-    "disability", "disabled", "medical care", "chronic", "coordinator", "special needs",
+    "トラキ", "吸引", "経管", "胃ろう", "胃瘻", "腸ろう", "注入", "酸素", "導尿",
+    "小慢", "小児慢性", "重症心身", "重心", "放課後等デイ", "放デイ", "児発", "児童発達支援",
+    "療育", "NICU", "医療的ケア児", "障害児", "障がい児",
+    "ventilator", "trach", "tracheostomy", "tube feeding", "feeding tube", "suction",
+    "medical care", "special needs",
 )
+# Services and words adults share (産後ケアのショートステイ, 私の障害者手帳): care context only
+# when a child is in the message too.
+SHARED_CARE_WORDS = (
+    "障害", "障がい", "難病", "手帳", "受給者証", "訪問看護", "訪看", "短期入所", "ショートステイ",
+    "レスパイト", "コーディネーター", "退院",
+    "oxygen", "disability", "disabled", "chronic", "coordinator",
+)
+
+
+# A ward matter's word is looked for by its reading only when that reading is long:
+# 内科 read ないか is in いないから, 駐車 read ちゅうしゃ is 注射, and a message wrongly
+# taken for another matter is refused. じどうてあて (児童手当) is long enough to be safe.
+MIN_READING = 6
 
 
 @dataclass(frozen=True)
@@ -43,12 +55,16 @@ class Matter:
 
     topic: str
     patterns: frozenset[str]  # as written and as read
+    # Whether the FAQ may still answer it for a child with medical care (offtopic.yaml).
+    care_may_answer: bool = True
 
 
 class OffTopicFinder:
     def __init__(self, offtopic: OffTopicFile, table: ReadingTable) -> None:
         self._topics = PhraseSet(
-            ((p, t.id) for t in offtopic.topics if t.id != COURTESY_ID for p in t.patterns), table
+            ((p, t.id) for t in offtopic.topics if t.id != COURTESY_ID for p in t.patterns),
+            table,
+            min_reading=MIN_READING,
         )
         courtesy = next((t for t in offtopic.topics if t.id == COURTESY_ID), None)
         self.courtesy_id = courtesy.id if courtesy else None
@@ -57,7 +73,10 @@ class OffTopicFinder:
             courtesy
         ) else []
         self._courtesy = [_pattern_regex(p) for p in patterns if p]
-        self._care = PhraseSet(((w, "care") for w in CARE_WORDS), table)
+        self._care = PhraseSet(
+            [(w, "care") for w in CARE_WORDS] + [(w, "shared") for w in SHARED_CARE_WORDS], table
+        )
+        self._care_may_answer = {t.id: t.care_may_answer for t in offtopic.topics}
 
     def find(self, views: Views, on_topic: Iterable[str]) -> Matter | None:
         """The ward matter a message names, if any (``on_topic``: FAQ terms found in it).
@@ -74,14 +93,17 @@ class OffTopicFinder:
         # The topic named by the longest pattern is the most specific one.
         topic = max(named, key=lambda t: max(len(p.form) for p in named[t]))
         spellings = {s for phrases in named.values() for p in phrases for s in _spellings(p)}
-        return Matter(topic, frozenset(spellings))
+        return Matter(topic, frozenset(spellings), self._care_may_answer.get(topic, True))
 
-    def has_care_context(self, views: Views, matter: Matter) -> bool:
+    def has_care_context(self, views: Views, matter: Matter, *, child: bool = True) -> bool:
         """Whether the message is about a child who needs care, beyond the matter's own
-        words (障害者控除 is a tax matter, though it says 障害)."""
+        words (障害者控除 is a tax matter, though it says 障害); ``child``: whether a
+        child is named, which words adults share need."""
+        own = matter.patterns
         return any(
-            not any(_inside(s, pattern) for s in _spellings(phrase) for pattern in matter.patterns)
-            for phrase, _ in self._care.found(views)
+            (kind == "care" or child)
+            and not any(_inside(s, pattern) for s in _spellings(phrase) for pattern in own)
+            for phrase, kind in self._care.found(views)
         )
 
     def without_courtesy(self, surface: str) -> str:

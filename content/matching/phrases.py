@@ -53,8 +53,9 @@ class Phrase:
         """The phrase as compared: its stemmed Latin words or its normalised text."""
         return self.latin or self.surface
 
-    def checks(self) -> list[tuple[Target, str]]:
-        """Where to look for which form of the phrase."""
+    def checks(self, min_reading: int = MIN_KANA_IN_TYPED) -> list[tuple[Target, str]]:
+        """Where to look for which form of the phrase (``min_reading``: the shortest
+        reading of a kanji phrase that is looked for at all)."""
         if self.latin:
             return [("latin", self.latin)]
         found: list[tuple[Target, str]] = []
@@ -66,9 +67,9 @@ class Phrase:
                 found.append(("reading", surface))
         elif surface:
             found.append(("word", surface))  # a short kana word counts only when it stands alone
-        if reading and len(reading) >= MIN_KANA_IN_TYPED:
+        if reading and len(reading) >= max(min_reading, MIN_KANA_IN_TYPED):
             found.append(("surface", reading))
-        if reading and len(reading) >= MIN_KANA_IN_READING:
+        if reading and len(reading) >= max(min_reading, MIN_KANA_IN_READING):
             found.append(("reading", reading))
         return found
 
@@ -97,7 +98,13 @@ def _pairs(text: str) -> set[str]:
 class PhraseSet:
     """A fixed list of phrases, each tagged with a value (a concept, an off-topic id...)."""
 
-    def __init__(self, tagged: Iterable[tuple[str, str]], table: ReadingTable) -> None:
+    def __init__(
+        self,
+        tagged: Iterable[tuple[str, str]],
+        table: ReadingTable,
+        *,
+        min_reading: int = MIN_KANA_IN_TYPED,
+    ) -> None:
         self._phrases: list[tuple[Phrase, str]] = []
         seen: set[tuple[Phrase, str]] = set()
         for text, tag in tagged:
@@ -109,7 +116,7 @@ class PhraseSet:
             lambda: defaultdict(list)
         )
         for number, (phrase, _) in enumerate(self._phrases):
-            for target, needle in phrase.checks():
+            for target, needle in phrase.checks(min_reading):
                 self._index[target][_key(needle)].append((needle, number))
 
     def found(self, views: Views) -> list[tuple[Phrase, str]]:

@@ -50,6 +50,7 @@ _COMMANDS = {
 
 class DeskFlow:
     def __init__(self, faq: FaqFlow) -> None:
+        self.faq = faq
         self.family = FamilyButtons(faq)
         # The same guarded handlers the router holds, for the coordinators' group.
         self.group_commands: dict[str, Handler] = {}
@@ -106,7 +107,7 @@ class DeskFlow:
         return True
 
     async def family_text(self, turn: Turn, text: str, *, emergency: bool) -> bool:
-        return await relay.from_family(turn, text, emergency=emergency)
+        return await relay.from_family(turn, text, emergency=emergency, faq=self.faq)
 
 
 def register(router: Router, menu: MenuFlow, faq: FaqFlow) -> DeskFlow:

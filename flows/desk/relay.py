@@ -2,12 +2,15 @@
 
 A coordinator writes with /reply K-0042 … or by answering one of the bot's messages about
 the ticket; the family receives it from the bot, signed with the office's name, never from
-the coordinator's own account. While a family has an open ticket, whatever they type goes
-to that ticket: straight to the holder, or kept on the ticket until someone takes it.
+the coordinator's own account. While a family has an open ticket, what they type goes to
+that ticket: straight to the holder, or kept on the ticket until someone takes it.
 
-The FAQ stays at hand: each confirmation carries a “That was a question for the FAQ”
-button that answers the same words from the FAQ, and the menu's buttons work as always.
-Emergency guidance still comes first (the engine checks before anything is relayed).
+The FAQ stays at hand. A question the FAQ answers confidently is answered at once — a
+family should not wait for office hours to learn what a card is for — with a button to
+pass the same words to the coordinator as well; the words wait in the session until then.
+Anything else is relayed, and its confirmation carries a “That was a question for the
+FAQ” button. Emergency guidance still comes first (the engine checks before anything is
+relayed), and an emergency is always relayed, never answered from the FAQ instead.
 Everything goes through the outbox, so it survives a restart and respects Telegram's pace.
 """
 
@@ -25,7 +28,9 @@ from flows.turn import Turn
 
 # Callback prefix of the family's buttons (v1:tk:faq:17, v1:tk:ro:42).
 FAMILY_BUTTON = "tk"
-AS_QUESTION, REOPEN = "faq", "ro"
+AS_QUESTION, REOPEN, PASS_ON = "faq", "ro", "fw"
+# The session key holding a question answered from the FAQ until the family passes it on.
+HELD = "held_for_coordinator"
 # Room for the signature and the reference within Telegram's 4096 characters.
 MAX_RELAY_CHARS = 3500
 
@@ -70,11 +75,32 @@ async def to_family(d: DeskTurn, ticket: DeskTicket, text: str) -> None:
     d.tell(done)
 
 
-async def from_family(turn: Turn, text: str, *, emergency: bool) -> bool:
-    """Relay a family's free text to their open ticket; False when they have none."""
+async def from_family(turn: Turn, text: str, *, emergency: bool, faq: FaqFlow) -> bool:
+    """Answer or relay a family's free text while they have an open ticket; False when
+    they have none."""
     ticket = await turn.store.desk.latest_for_subject(turn.session.key)
     if ticket is None or not ticket.is_open:
         return False
+    entry = None if emergency else faq.confident_entry(turn, text)
+    if entry is not None:
+        # A number per held message, so that an older answer's button never passes on
+        # a newer message.
+        number = int(turn.session.data.get(HELD, {}).get("n", 0)) + 1
+        turn.session.data[HELD] = {"n": number, "text": _clip(text)[0]}
+        pass_on = Button(
+            label=turn._("📨 Send this to my coordinator too ({reference})").format(
+                reference=ticket.reference),
+            data=callbacks.encode(FAMILY_BUTTON, PASS_ON, str(number)),
+        )
+        await faq.answer_with(turn, entry, ((pass_on,),))
+        return True
+    await _relay(turn, ticket, text, emergency=emergency)
+    return True
+
+
+async def _relay(
+    turn: Turn, ticket: DeskTicket, text: str, *, emergency: bool, offer_faq: bool = True
+) -> None:
     _ = turn._
     now = turn.deps.clock.now()
     body, clipped = _clip(text)
@@ -103,11 +129,11 @@ async def from_family(turn: Turn, text: str, *, emergency: bool) -> bool:
         lines.append(_("The desk is closed now and opens again on {when}. Until then nobody"
                        " reads messages here; in an emergency call 119.").format(
             when=format_moment(next_opening(now, hours), turn.locale)))
-    turn.say(join_lines(lines), (
+    as_question = (
         (Button(label=_("❓ That was a question for the FAQ"),
                 data=callbacks.encode(FAMILY_BUTTON, AS_QUESTION, str(entry_id))),),
-    ))
-    return True
+    )
+    turn.say(join_lines(lines), as_question if offer_faq else ())
 
 
 class FamilyButtons:
@@ -121,6 +147,8 @@ class FamilyButtons:
             await self._as_question(turn, int(parts[1]))
         elif len(parts) == 2 and parts[0] == REOPEN and parts[1].isdigit():
             await self._reopen(turn, int(parts[1]))
+        elif len(parts) == 2 and parts[0] == PASS_ON and parts[1].isdigit():
+            await self._pass_on(turn, int(parts[1]))
         else:
             self._stale(turn)
 
@@ -141,6 +169,21 @@ class FamilyButtons:
             self._stale(turn)
             return
         await self.faq.answer_free_text(turn, entry.text, after_emergency=False)
+
+    async def _pass_on(self, turn: Turn, number: int) -> None:
+        """Relay a question the FAQ answered, now that the family asks for it."""
+        held = turn.session.data.get(HELD)
+        if not isinstance(held, dict) or held.get("n") != number or not held.get("text"):
+            self._stale(turn)
+            return
+        ticket = await turn.store.desk.latest_for_subject(turn.session.key)
+        if ticket is None or not ticket.is_open:
+            turn.session.data.pop(HELD, None)
+            turn.say(turn._("Your request is no longer open, so nothing was sent. You can send"
+                            " a new request from the menu at any time."))
+            return
+        turn.session.data.pop(HELD, None)
+        await _relay(turn, ticket, str(held["text"]), emergency=False, offer_faq=False)
 
     async def _reopen(self, turn: Turn, ticket_id: int) -> None:
         ticket = await self._own(turn, ticket_id)

@@ -31,7 +31,11 @@ DRAFT_ALTERNATES = 6
 
 async def _groups(turn: Turn) -> list[QuestionGroup]:
     since = turn.deps.clock.now() - WINDOW
-    return group_questions(await turn.store.unanswered.recent(since, ROWS_READ))
+    rows = await turn.store.unanswered.recent(since, ROWS_READ)
+    # Emergencies are not gaps in the FAQ. The FAQ no longer logs them, but rows logged
+    # before that, or before the detector learnt a kind of danger, are still kept.
+    emergency = turn.deps.emergency
+    return group_questions([q for q in rows if not emergency.assess(q.text).emergency])
 
 
 def _group_row(turn: Turn, number: int, group: QuestionGroup) -> ButtonRow:

@@ -1,0 +1,237 @@
+"""Is a message ours at all? Who it is about and where, decided before any ranking.
+
+The FAQ ranker finds the entry that shares the most words with a message, whoever and
+wherever the message is about: 「父が在宅酸素を始めます。停電のときは？」 shares every
+word that matters with the entry on power cuts, and 「江東区の放課後等デイ」 with the
+entry on after-school day services. Ranking cannot tell that these are someone else's
+questions, so scope is decided first, from word lists staff keep in ``scope.yaml``:
+
+- **who**: an adult (父, 祖母, 夫, my mother…) in a message with no child in it, the
+  writer's own condition (私の手帳, 私が透析…), or a stated adult age (長男が20歳になって)
+  makes it an adult's matter. Any child in the message keeps it ours
+  (「私が子どもの手帳を申請したい」), and so does an adult who only helps
+  (「夫が仕事で忙しくて」).
+- **where**: another municipality named as the place of the matter (世田谷区の…, 横浜で…)
+  makes it that municipality's, unless Chiyoda or Tokyo-wide services are named too
+  (moving in or out is the coordinators' business) or the name is only where a hospital
+  or station is (世田谷の病院).
+
+*What* it is about (a job, a residence card…) is the other ward matters of
+``offtopic.yaml``, found by :mod:`content.matching.offtopic`.
+
+Word lists, not example sentences, so that a new way of asking the same kind of thing
+is caught by its words. Matching is on the normalised text (kana, width and case
+folded) and never on kanji readings: 父 read as ちち would be found in every ちち.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from content.matching.normalize import KANJI, has_japanese, normalize
+from content.models import ScopeFile
+
+Dimension = Literal["who", "where"]
+
+# A one-character word (父, 母, 夫, 子, 私) counts only with a particle or a break after
+# it: 大丈夫, 工夫 and 様子 are no people. で is left out: 「父です」 is the writer.
+PARTICLES = "がのはをにもとへや"
+# After an age or "adult", words that make it a rule or a future rather than the
+# person's age now: 20歳まで (特別児童扶養手当), 18歳以上, 大人になったら.
+_LATER = ("まで", "未満", "以上", "以降", "以下", "になったら", "になると", "になるまで", "を過ぎ",
+          "を超え", "から", "前後", "になる")
+_AGE_JA = re.compile(r"(\d{1,3}) ?(?:歳|才|さい)")
+_AGE_EN = re.compile(r"(?:(\d{1,3}) ?(?:years? old|yo|y o)(?![a-z])|(?:aged|turned) (\d{1,3}))")
+_LATER_EN = ("or older", "and older", "and over", "or over", "until", "up to")
+# How far after the writer (私, I) their own condition may start: 私の手帳, 私が透析,
+# but not 私が申請する手帳 (the child's, most likely).
+WRITER_REACH_JA = 4
+WRITER_REACH_EN = 16
+# An adult is a helper when what they do follows them as the subject (が, は, も) soon.
+HELPER_PARTICLES = "がはも"
+HELPER_REACH = 12
+# How far after a municipality's name a visited place may come (世田谷の成育医療センター).
+VISITED_REACH = 10
+# Unlisted municipalities: one to four kanji before 区, 市 or 県 (文京区役所, 浦安市在住).
+_ANY_PLACE = re.compile(rf"([{KANJI}]{{1,4}})(区|市|県)(?=役所|在住|民|内|立|[^{KANJI}]|$)")
+# …except what is no municipality's name: 地区, 学区, 特別区, 他区, 都市, 当区.
+_NOT_PLACES = frozenset(
+    "地 学 各 当 同 本 他 別 特別 選挙 都 全 市 区 県 行政 近隣 隣 近 政令 都道府 居住 管轄 地元"
+    " 東京 首都 中核".split()
+)
+_ANY_PLACE_EN = re.compile(r"(?<![a-z])([a-z]+) (?:ward|city|prefecture)(?![a-z])")
+_NOT_PLACES_EN = frozenset(
+    "chiyoda the this that our your my each every same which what a one tokyo any".split()
+)
+
+
+@dataclass(frozen=True)
+class OutOfScope:
+    """Why a message is not ours, and what decided it (for tests and staff previews)."""
+
+    dimension: Dimension
+    pointer: str | None  # the offtopic.yaml topic whose pointer answers it
+    words: tuple[str, ...]
+
+
+class WordList:
+    """Words as one regular expression over normalised text.
+
+    Japanese words match anywhere except one-character ones (see PARTICLES); Latin-letter
+    words match as whole words, so "mother" is not found in "grandmother".
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        japanese: set[str] = set()
+        latin: set[str] = set()
+        for word in words:
+            normalized = normalize(word)
+            if normalized:
+                (japanese if has_japanese(normalized) else latin).add(normalized)
+        parts = [
+            re.escape(w) + (rf"(?=[{PARTICLES} ]|$)" if len(w) == 1 else "")
+            for w in sorted(japanese, key=len, reverse=True)
+        ]
+        if latin:
+            alternatives = "|".join(re.escape(w) for w in sorted(latin, key=len, reverse=True))
+            parts.append(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+        self.regex = re.compile("|".join(parts)) if parts else None
+
+    def finditer(self, text: str) -> Iterable[re.Match[str]]:
+        return self.regex.finditer(text) if self.regex else ()
+
+    def found(self, text: str) -> list[str]:
+        return [m.group(0) for m in self.finditer(text)]
+
+    def starts_within(self, text: str, start: int, reach: int) -> bool:
+        """Whether a word begins between ``start`` and ``start + reach``."""
+        if self.regex is None:
+            return False
+        match = self.regex.search(text, start)
+        return match is not None and match.start() <= start + reach
+
+
+def _masked(text: str, words: WordList) -> str:
+    # Spaces of the same length keep the positions, and keep words from joining up.
+    return words.regex.sub(lambda m: " " * len(m.group(0)), text) if words.regex else text
+
+
+class ScopeFinder:
+    def __init__(self, scope: ScopeFile) -> None:
+        who, where = scope.who, scope.where
+        self._child = WordList(who.child)
+        self._kin = frozenset(normalize(w) for w in who.kin)
+        self._adults = WordList(who.adults)
+        self._writer = WordList(who.writer)
+        self._needs = WordList(who.own_needs)
+        self._helping = WordList(who.helping)
+        self._not_people = WordList(who.not_people)
+        self._adult_age = who.adult_age
+        self._who_pointer = who.pointer
+        self._home = WordList(where.home)
+        self._places = WordList(_place_names(where.others, where.needs_suffix))
+        self._visited = WordList(where.visited)
+        self._where_pointer = where.pointer
+
+    def assess(self, surface: str) -> OutOfScope | None:
+        """Why the normalised message is not ours, or None when it may be."""
+        return self.where(surface) or self.who(surface)
+
+    def where(self, surface: str) -> OutOfScope | None:
+        if self._home.found(surface):
+            return None
+        named = [m for m in self._places.finditer(surface) if not self._is_visited(surface, m)]
+        named += [
+            m for m in _ANY_PLACE.finditer(surface)
+            if m.group(1) not in _NOT_PLACES and not m.group(1).endswith("千代田")
+            and not self._is_visited(surface, m)
+        ]
+        named += [
+            m for m in _ANY_PLACE_EN.finditer(surface)
+            if m.group(1) not in _NOT_PLACES_EN and not self._is_visited(surface, m)
+        ]
+        if not named:
+            return None
+        return OutOfScope("where", self._where_pointer, tuple(m.group(0) for m in named))
+
+    def mentions_child(self, surface: str) -> bool:
+        return bool(self._child.found(_masked(surface, self._not_people)))
+
+    def _is_visited(self, surface: str, match: re.Match[str]) -> bool:
+        return self._visited.starts_within(surface, match.end(), VISITED_REACH)
+
+    def who(self, surface: str) -> OutOfScope | None:
+        text = _masked(surface, self._not_people)
+        children = self._child.found(text)
+        adult_age = self._adult_age_in(text)
+        if adult_age:
+            # 長男が20歳になって: the son is an adult now; a child's age or word beyond
+            # kinship (医ケア児, 小学生) still puts a child in the message.
+            children = [c for c in children if c not in self._kin]
+        if children:
+            return None
+        words = list(adult_age)
+        words += [m.group(0) for m in self._adults.finditer(text) if not self._helps(text, m)]
+        words += self._writer_needs(text)
+        if not words:
+            return None
+        return OutOfScope("who", self._who_pointer, tuple(words))
+
+    def _helps(self, text: str, adult: re.Match[str]) -> bool:
+        """An adult who helps with the child (夫が単身赴任で, 祖母が手伝いに, my husband
+        works late), not one whose own care is asked about (祖母の付き添いサービス)."""
+        after = adult.end()
+        if has_japanese(adult.group(0)):
+            if text[after:after + 1] not in HELPER_PARTICLES:
+                return False
+            after += 1
+        return self._helping.starts_within(text, after, HELPER_REACH)
+
+    def _adult_age_in(self, text: str) -> list[str]:
+        ages = []
+        for m in _AGE_JA.finditer(text):
+            if int(m.group(1)) >= self._adult_age and not text.startswith(_LATER, m.end()):
+                ages.append(m.group(0))
+        for m in _AGE_EN.finditer(text):
+            age = int(m.group(1) or m.group(2))
+            rest = text[m.end():].lstrip()
+            if age >= self._adult_age and not rest.startswith(_LATER_EN):
+                ages.append(m.group(0))
+        return ages
+
+    def _writer_needs(self, text: str) -> list[str]:
+        """The writer's own condition: 私の手帳, 私が透析, I am on dialysis."""
+        found = []
+        for m in self._writer.finditer(text):
+            word = m.group(0)
+            if has_japanese(word):
+                after = m.end() + (1 if text[m.end():m.end() + 1] in PARTICLES else 0)
+                reach = WRITER_REACH_JA
+            else:
+                after, reach = m.end(), WRITER_REACH_EN
+            if self._needs.starts_within(text, after, reach):
+                found.append(word)
+        return found
+
+
+def _place_names(others: Iterable[str], needs_suffix: Iterable[str]) -> list[str]:
+    """Each municipality in full, and without 区/市/県 unless that would be ambiguous."""
+    strict = {normalize(n) for n in needs_suffix}
+    names: list[str] = []
+    for name in others:
+        normalized = normalize(name)
+        if not normalized:
+            continue
+        if has_japanese(normalized):
+            names.append(normalized)
+            bare = normalized[:-1] if normalized[-1] in "区市県府都道町村" else normalized
+            if len(bare) >= 2 and normalized not in strict and bare != normalized:
+                names.append(bare)
+        else:
+            names += [f"{normalized} {s}" for s in ("ward", "city", "ku", "shi", "prefecture")]
+            if normalized not in strict:
+                names.append(normalized)
+    return names

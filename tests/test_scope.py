@@ -1,0 +1,247 @@
+"""Scope before ranking: who a message is about, where, and what — and what stays ours.
+
+Each test names a kind of situation; the sentences are instances of it, and each
+refusal has counter-examples that must stay in scope.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from content.loader import DEFAULT_CONTENT_DIR, Content, load_content
+from content.matching import build_matching
+from content.matching.matcher import BandedMatcher
+from content.matching.normalize import normalize
+from content.matching.scope import ScopeFinder
+from content.models import ScopeFile, ScopeWhere, ScopeWho
+from tests.content_dirs import copy_shipped
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Content:
+    result = load_content(DEFAULT_CONTENT_DIR)
+    assert result.content is not None, result.errors
+    return result.content
+
+
+@pytest.fixture(scope="module")
+def scope(shipped: Content) -> ScopeFinder:
+    return ScopeFinder(shipped.scope)
+
+
+@pytest.fixture(scope="module")
+def matcher(shipped: Content, tmp_path_factory: pytest.TempPathFactory) -> BandedMatcher:
+    return build_matching(shipped, tmp_path_factory.mktemp("index-cache"))
+
+
+def dimension(scope: ScopeFinder, text: str) -> str | None:
+    outside = scope.assess(normalize(text))
+    return outside.dimension if outside else None
+
+
+# ── who ─────────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "父が在宅酸素を始めることになりました。停電のときの対策は？",  # another adult, a device
+        "祖母の介護認定を受けたい",  # a grandparent
+        "義母が退院したら家で介護になります",  # an in-law
+        "主人が難病と診断されました。医療費の助成は？",  # a spouse
+        "おばあちゃんの通院の付き添いサービスってありますか",  # an adult's own service
+        "My father needs a wheelchair. Can the ward lend one?",
+        "my mother-in-law needs long-term care",
+    ],
+)
+def test_a_message_about_another_adult_is_not_ours(scope: ScopeFinder, text: str) -> None:
+    assert dimension(scope, text) == "who"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "私自身が身体障害者手帳を持っています。更新は？",
+        "母親の私の精神障害者保健福祉手帳について",  # 母親 is the writer, the card hers
+        "私が人工透析を受けていて、通院が大変です",
+        "I am on dialysis myself. Is there a taxi subsidy?",
+    ],
+)
+def test_the_writers_own_condition_is_not_ours(scope: ScopeFinder, text: str) -> None:
+    assert dimension(scope, text) == "who"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "長男が20歳になって高校も卒業しました。グループホームを探しています",
+        "娘はもう25歳ですが、障害福祉サービスの相談をしたい",
+        "My son is 22 years old now and needs a day centre",
+    ],
+)
+def test_a_child_stated_to_be_an_adult_now_is_not_ours(scope: ScopeFinder, text: str) -> None:
+    assert dimension(scope, text) == "who"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The writer or another adult in a message about the child.
+        "私が子どもの手帳を申請したい",
+        "母です。息子の身体障害者手帳の申請方法を教えてください",
+        "私が手術で入院するので、その間子どもを預かってほしい",
+        "I want to apply for a disability certificate for my daughter",
+        # An adult who helps, with no child named.
+        "夫が単身赴任で、私一人で吸引と注入をしていて限界です",
+        "祖母が手伝いに来られなくなりました。訪問看護を増やせますか",
+        "My husband works late. Is there help with the ventilator at night?",
+        # The writer tired, not ill; the writer's own word without a condition.
+        "母親の私が最近まいっています。家族向けの支援はありますか",
+        "手帳は私が申請するんですか？",
+        "父親ですが、コーディネーターさんに相談してもいいですか",
+        "父です。人工呼吸器の停電対策を知りたい",
+        # Words that contain a person word and are none; ages that are rules.
+        "大丈夫でしょうか、レスパイトを使っても",
+        "母子手帳はどこでもらえますか",
+        "特別児童扶養手当は20歳までですか",
+        "18歳以上になったら手帳はどうなる？",
+        "親の会に入りたい",
+    ],
+)
+def test_a_child_in_the_message_or_an_adult_who_only_helps_keeps_it_ours(
+    scope: ScopeFinder, text: str
+) -> None:
+    assert dimension(scope, text) is None
+
+
+# ── where ───────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "世田谷区に住んでいます。コーディネーターの連絡先は？",  # a listed ward
+        "江東区で医ケア対応の放課後等デイはある？",
+        "横浜の実家でショートステイを使えますか",  # the name without 市
+        "浦安市在住です。レスパイトについて教えて",  # an unlisted city
+        "We live in Shinjuku. Can you tell me about visiting nursing?",
+        "Does Hoge city have a respite program?",  # an unlisted one in English
+    ],
+)
+def test_another_municipality_is_not_ours(scope: ScopeFinder, text: str) -> None:
+    assert dimension(scope, text) == "where"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "江東区から千代田区に引っ越してきます。手続きは？",  # moving in: Chiyoda named
+        "東京都の医療的ケア児支援センターはどこ？",  # Tokyo-wide
+        "世田谷の成育医療センターに入院中です",  # a hospital there, not a home
+        "品川の病院に通っています。訪問看護を頼みたい",
+        "区の支援を受けたい",  # the ward: Chiyoda
+        "地区の防災訓練に呼吸器の子と参加したい",  # 地区 is no municipality
+        "特別区の制度ですか？",
+        "麹町に住んでいます。訪問看護を使いたい",  # a Chiyoda neighbourhood
+        "市販の吸引カテーテルでもいい？",
+        "港で遊んでいます",  # 港 alone is a harbour
+    ],
+)
+def test_chiyoda_tokyo_and_places_visited_stay_ours(scope: ScopeFinder, text: str) -> None:
+    assert dimension(scope, text) is None
+
+
+# ── what, through the whole matcher ─────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("text", "pointer"),
+    [
+        ("区役所でアルバイトを募集していますか", "shigoto"),
+        ("訪問看護ステーションで働きたいので求人を教えて", "shigoto"),  # care words, still a job
+        ("在留カードの更新はどこ？", "zairyu"),
+        ("月極駐車場を紹介してほしい", "chusha"),
+        ("日曜に開いてる小児科ってありますか", "shinryo"),
+        ("離婚して児童扶養手当を申請したい", "jido_fuyo"),  # the look-alike allowance
+        ("祖父の通院に介護タクシーを使いたい", "otona"),  # the FAQ's for a child
+        ("障害年金を申請したい", "otona"),
+        ("上の子の予防接種の予診票をなくした", "yobo_sesshu"),
+        ("産後ケアのショートステイに申し込みたい", "shussan"),  # a service adults share
+        ("祖母を特養のショートステイに預けたい", "kaigo_hoken"),  # who, with the named matter
+        ("世田谷区の児童手当", "tachiiki"),  # another municipality's matter is theirs
+        ("明日の天気は？", "zatsudan"),
+    ],
+)
+def test_out_of_scope_gets_its_pointer_never_the_nearest_entry(
+    matcher: BandedMatcher, text: str, pointer: str
+) -> None:
+    match = matcher.match(text, "ja")
+    assert (match.mode, match.offtopic) == ("refuse", pointer)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("特別児童扶養手当の申請方法を教えてください", "tokuji_teate"),  # not 児童扶養手当
+        ("私が子どもの身体障害者手帳を申請したい", "shintai_techo"),
+        ("医ケア児の保育園の入園について相談したい", "hoikuen"),
+        ("江東区から千代田区に引っ越します。医療的ケア児の手続きの引き継ぎは？", None),
+    ],
+)
+def test_the_childs_own_matters_are_still_answered(
+    matcher: BandedMatcher, text: str, topic: str | None
+) -> None:
+    match = matcher.match(text, "ja")
+    assert match.mode != "refuse" or match.offtopic is None
+    if topic is not None:
+        assert topic in ((match.topic,) if match.mode == "answer" else match.suggestions)
+
+
+# ── the lists are data ──────────────────────────────────────────────────────
+
+
+def test_the_lexicon_decides_not_the_code() -> None:
+    bare = ScopeFinder(ScopeFile())
+    assert bare.assess(normalize("父の在宅酸素について")) is None
+    taught = ScopeFinder(
+        ScopeFile(
+            who=ScopeWho(adults=["父"], child=["子ども"], pointer="otona"),
+            where=ScopeWhere(others=["架空市"], pointer="tachiiki"),
+        )
+    )
+    outside = taught.assess(normalize("父の在宅酸素について"))
+    assert outside is not None and (outside.dimension, outside.pointer) == ("who", "otona")
+    assert taught.assess(normalize("父と子どもの在宅酸素について")) is None
+    # One character needs a particle after it: 大丈夫 has no 夫 in it.
+    assert ScopeFinder(ScopeFile(who=ScopeWho(adults=["夫"]))).assess("大丈夫ですか") is None
+
+
+def test_a_pointer_that_names_no_topic_is_an_error(tmp_path: Path) -> None:
+    root = copy_shipped(tmp_path)
+    path = root / "scope.yaml"
+    data = yaml.safe_load(path.read_text("utf-8"))
+    data["where"]["pointer"] = "no_such_topic"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    result = load_content(root)
+    assert result.content is None
+    assert any(
+        p.file == "scope.yaml" and "no_such_topic" in p.message for p in result.errors
+    )
+
+
+def test_every_phrasing_staff_wrote_for_the_faq_stays_in_scope(
+    shipped: Content, matcher: BandedMatcher
+) -> None:
+    """The FAQ's own questions and alternates are counter-examples written by staff:
+    a word list that refuses one of them is too broad."""
+    refused = [
+        (locale, entry.id, text)
+        for locale, entries in shipped.faq.items()
+        for entry in entries
+        for text in (entry.question, *entry.alternates)
+        if (match := matcher.match(text, locale)).mode == "refuse" and match.offtopic
+    ]
+    assert refused == []
