@@ -159,3 +159,29 @@ def test_asking_whether_to_call_an_ambulance_counts_unless_it_is_hypothetical(
 def test_a_vague_worry_about_a_baby_gets_the_calm_line_only(detector: TriageDetector) -> None:
     assessment = detector.assess("なんかいつもと様子が違う気がする")
     assert assessment.possible and not assessment.emergency
+
+
+def test_the_model_adds_what_the_signs_miss_but_never_against_the_scope() -> None:
+    from content.matching.emergency import MODEL_SIGNAL
+    from content.matching.triage_model import TriageModel
+
+    content = load_content().content
+    assert content is not None and content.triage is not None
+    signs_only = TriageDetector(content.triage)
+    both = TriageDetector(content.triage, TriageModel.load())
+    unseen = "こどもがぐにょぐにょで、目がぜんぜんあわない、どうしよう"
+    assert not signs_only.assess(unseen).emergency
+    assessment = both.assess(unseen)
+    assert assessment.emergency and assessment.signals == (MODEL_SIGNAL,)
+    # The same words told about last week: the model stays quiet.
+    assert not both.assess("先週、こどもがぐにょぐにょで、目がぜんぜんあわなかった").emergency
+    assert not both.assess("放課後等デイサービスの申し込み方法を教えてください").emergency
+
+
+def test_training_learns_from_labelled_messages() -> None:
+    from content.matching.triage_model import train
+
+    examples = [(True, "息をしていない"), (True, "唇が紫"), (False, "手当の申請方法"),
+                (False, "保育園の見学")] * 5
+    model = train(examples)
+    assert model.probability("息をしていないかも") > 0.5 > model.probability("手当の申請")

@@ -26,6 +26,7 @@ from content.matching.ranking import Ranker
 from content.matching.readings import ReadingTable, cache_key, load_table, save_table
 from content.matching.scope import ScopeFinder
 from content.matching.synonyms import Lexicon
+from content.matching.triage_model import TriageModel
 from flows.model import Locale
 from flows.ports import EmergencyDetector, FaqMatcher
 
@@ -79,4 +80,4 @@ def build_matcher(content: Content, cache_dir: Path | None = None) -> FaqMatcher
 def build_emergency_detector(content: Content) -> EmergencyDetector:
     if content.triage is None:
         raise ValueError("the content has no triage.yaml")
-    return TriageDetector(content.triage)
+    return TriageDetector(content.triage, TriageModel.load())

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from content.matching.normalize import fold
 from content.matching.quantities import MEASURES, Span
+from content.matching.triage_model import TriageModel
 from content.triage_models import Scope, Sign, TriageFile
 from flows.ports import EmergencyAssessment
 
@@ -44,6 +45,13 @@ _AFTER_WINDOW = 10
 _JAPANESE_SPACE = re.compile(r"(?<=[^\x00-\x7f])[ \u3000]+(?=[^\x00-\x7f])")
 # Who the child is (under 3 months old) is true whatever tense the sentence is in.
 _TIMELESS = frozenset({"@young_infant"})
+# The n-gram model (content/matching/triage_model.py) adds an emergency the signs missed
+# from this probability on, and the calm line from MODEL_MAYBE on; both were chosen by
+# cross-validation across the tuning sets' authors (never on the reported sets).
+MODEL_EMERGENCY = 0.9
+MODEL_MAYBE = 0.6
+# The signal of an emergency only the model saw: guidance without a kind.
+MODEL_SIGNAL = "unclassified"
 
 
 # A word boundary between ASCII letters and anything else: "peg" in ＰＥＧが, "ng" in NGチューブ
@@ -136,7 +144,8 @@ def _split(text: str) -> list[_Sentence]:
 class TriageDetector:
     """An :class:`~flows.ports.EmergencyDetector` built from triage.yaml."""
 
-    def __init__(self, triage: TriageFile) -> None:
+    def __init__(self, triage: TriageFile, model: TriageModel | None = None) -> None:
+        self._model = model
         self._signs = tuple(triage.signs)
         self._scope = _Scope.build(triage.scope)
         self._finders: dict[str, Callable[[str], list[Span]]] = dict(MEASURES)
@@ -153,9 +162,25 @@ class TriageDetector:
                 found.append(sign.category)
         if strong:
             return EmergencyAssessment(emergency=True, signals=tuple(strong))
+        if self._model is not None:
+            probability = self._model.probability(text)
+            if probability >= MODEL_EMERGENCY and not self._anything_set_aside(message):
+                return EmergencyAssessment(emergency=True, signals=(MODEL_SIGNAL,))
+            if probability >= MODEL_MAYBE:
+                weak.append(MODEL_SIGNAL)
         if weak:
             return EmergencyAssessment(emergency=False, possible=True, signals=tuple(weak))
         return EmergencyAssessment(emergency=False)
+
+    def _anything_set_aside(self, message: _Message) -> bool:
+        """Any word of the past, a condition, practice, a resolution, an adult or another
+        person anywhere: the model cannot tell where such a word bears, so it stays quiet."""
+        s = self._scope
+        text = message.text
+        if any(p.search(text) for p in (s.before, s.practice, s.resolved, s.other, s.past,
+                                        s.worry, s.condition)):
+            return True
+        return s.adult.search(text) is not None and s.child.search(text) is None
 
     def _fires(self, sign: Sign, message: _Message) -> bool:
         if sign.within == "message":
