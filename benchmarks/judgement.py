@@ -31,14 +31,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.faq_eval import Case, read_cases  # noqa: E402
+
 NORMAL = {"NORMAL", "ORDINARY"}
-
-
-@dataclass(frozen=True)
-class Case:
-    expected: tuple[str, ...]
-    tags: tuple[str, ...]
-    message: str
 
 
 @dataclass(frozen=True)
@@ -58,22 +57,6 @@ class Result:
         return self.case.expected[0] == "EMERGENCY"
 
 
-def read_cases(path: Path) -> list[Case]:
-    cases = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split("\t")
-        if len(parts) != 3:
-            sys.exit(f"{path}:{number}: expected three tab-separated columns")
-        expected, tags, message = parts
-        if number == 1 and expected.strip().lower() == "expected":
-            continue
-        cases.append(Case(tuple(e.strip() for e in expected.split("|")),
-                          tuple(t.strip() for t in tags.split(",") if t.strip()), message))
-    return cases
-
-
 def ask_all(cases: list[Case]) -> tuple[list[Result], float]:
     """Every message through one ``tsunagu ask --json -``; the results and the start-up ms."""
     command = shutil.which("tsunagu", path=str(Path(sys.executable).parent)) or "tsunagu"
@@ -86,7 +69,7 @@ def ask_all(cases: list[Case]) -> tuple[list[Result], float]:
     try:
         for case in cases:
             sent = time.perf_counter()
-            process.stdin.write(" ".join(case.message.split()) + "\n")
+            process.stdin.write(" ".join(case.query.split()) + "\n")
             process.stdin.flush()
             line = process.stdout.readline()
             if not line:
@@ -170,14 +153,14 @@ def report(path: Path, show_misses: bool) -> None:
         for r in results:
             if is_emergency_set:
                 if r.answer["emergency"] != r.is_emergency_case:
-                    print(f"  {r.case.expected[0]:9} {r.case.message[:80]}")
+                    print(f"  {r.case.expected[0]:9} {r.case.query[:80]}")
                 continue
             ok = (not r.shown if r.case.expected == ("NONE",)
                   else r.answer["mode"] == "answer" and r.shown[0] in r.case.expected)
             if not ok:
                 print(f"  {'|'.join(r.case.expected):22} {r.answer['mode']:7} "
                       f"{','.join(r.shown) or '-':30} {r.answer['confidence']:.2f}  "
-                      f"{r.case.message[:60]}")
+                      f"{r.case.query[:60]}")
 
 
 def main(argv: list[str] | None = None) -> None:
