@@ -282,7 +282,7 @@ class ConsentFlow:
         )
         turn.session.data.pop(DATA_KEY, None)
         turn.toast = _("Thank you.")
-        if self._on_granted is None:  # pragma: no cover - wired in build_router
+        if self._on_granted is None:  # pragma: no cover - wired in build_flows
             raise RuntimeError("nothing registered to follow a consent")
         await self._on_granted(turn, grant)
 

@@ -21,12 +21,6 @@ from flows.dates import TOKYO, in_tokyo
 from flows.ports import UnansweredQuestion
 
 NOT_RECORDED = "not_recorded"
-# Age bands by Japanese schooling: infants, preschool, primary, secondary, adults.
-AGE_BANDS: tuple[str, ...] = (
-    "before_birth", "0", "1-2", "3-5", "6-11", "12-14", "15-17", "18+", NOT_RECORDED
-)
-# Where the claim time may be kept; the first existing column is used.
-CLAIM_COLUMNS = ("claimed_at", "assigned_at")
 OUTCOME_COLUMNS = ("outcome",)
 
 
@@ -162,9 +156,8 @@ async def ticket_figures(
                 WHERE {_IN_PERIOD} AND t.{outcome} IS NOT NULL GROUP BY t.{outcome}""",
             period,
         )
-    claimed = next((c for c in CLAIM_COLUMNS if c in columns), None)
-    if claimed is not None:
-        figures.hours_to_claim = await _hours(conn, f"t.{claimed}", period)
+    if "claimed_at" in columns:
+        figures.hours_to_claim = await _hours(conn, "t.claimed_at", period)
     figures.hours_to_close = await _hours(conn, "t.closed_at", period)
     return figures
 
