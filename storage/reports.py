@@ -17,10 +17,10 @@ from datetime import date, datetime, time, timedelta
 
 import aiosqlite
 
-from flows.dates import TOKYO, in_tokyo
+from flows.age_bands import NOT_RECORDED, age_band
+from flows.dates import TOKYO
 from flows.ports import UnansweredQuestion
 
-NOT_RECORDED = "not_recorded"
 OUTCOME_COLUMNS = ("outcome",)
 
 
@@ -50,33 +50,6 @@ class ReportFigures:
     faq_views: Counter[str]
     # The logged unanswered questions of the period, newest first.
     unanswered: list[UnansweredQuestion]
-
-
-def age_band(age: object, created: datetime) -> str:
-    """The band of the child's age when the request was made, from the intake answer."""
-    if not isinstance(age, dict):
-        return NOT_RECORDED
-    kind = age.get("kind")
-    years: int | None = None
-    if kind == "due":
-        return "before_birth"
-    if kind == "age" and isinstance(age.get("years"), int):
-        years = age["years"]
-    elif kind == "born" and isinstance(age.get("month"), str):
-        try:
-            year, month = (int(p) for p in age["month"].split("-"))
-        except ValueError:
-            return NOT_RECORDED
-        local = in_tokyo(created)
-        months = (local.year - year) * 12 + (local.month - month)
-        years = max(months, 0) // 12
-    if years is None:
-        return NOT_RECORDED
-    for upper, band in ((0, "0"), (2, "1-2"), (5, "3-5"), (11, "6-11"), (14, "12-14"),
-                        (17, "15-17")):
-        if years <= upper:
-            return band
-    return "18+"
 
 
 def median(values: list[float]) -> float | None:
