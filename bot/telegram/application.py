@@ -11,7 +11,6 @@ import asyncio
 import logging
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
 from pathlib import PurePath
 from typing import Any, Protocol
 
@@ -29,7 +28,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
-from bot.telegram.render import answer_button, send_replies
+from bot.telegram.render import answer_button, retry_after_seconds, send_replies
 from bot.telegram.updates import to_inbound
 from content.i18n import CatalogTranslations
 from flows.model import Inbound, Locale, Outcome
@@ -221,19 +220,11 @@ async def _deliver(
                 log.warning("answers not sent before stopping (%s); kept for the restart",
                             type(error).__name__)
                 return False
-            wait = _retry_after(error) if isinstance(error, RetryAfter) else pause
+            wait = retry_after_seconds(error) if isinstance(error, RetryAfter) else pause
             log.warning("answers not sent (%s); trying again in %.1f s",
                         type(error).__name__, wait)
             await asyncio.sleep(wait)
             pause = min(pause * 2, SEND_RETRY_MAX_S)
-
-
-def _retry_after(error: RetryAfter) -> float:
-    # A timedelta since PTB 22.2; the public attribute warns about its future type.
-    value = getattr(error, "_retry_after", None)
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    return float(value) if isinstance(value, int | float) else SEND_RETRY_FIRST_S
 
 
 async def _guarded(job: Awaitable[None]) -> None:
