@@ -168,14 +168,7 @@ async def unanswered_in(
         (start.isoformat(), end.isoformat()),
     ) as cur:
         rows = await cur.fetchall()
-    return [
-        UnansweredQuestion(
-            id=row["id"], at=datetime.fromisoformat(row["at"]), locale=row["locale"],
-            text=row["text"], mode=row["mode"], best_topic=row["best_topic"],
-            confidence=row["confidence"],
-        )
-        for row in rows
-    ]
+    return [UnansweredQuestion.model_validate(dict(row)) for row in rows]
 
 
 async def report_figures(
