@@ -79,8 +79,10 @@ ServicesOpener = Callable[[], Awaitable[DeskServices]]
 BackgroundJob = Callable[[DeskServices, Bot], Awaitable[None]]
 
 
-class Desk:
-    """The handlers and lifecycle hooks, holding the services opened in ``post_init``.
+class UpdateHandlers:
+    """PTB's handlers and lifecycle hooks, holding the services opened in ``post_init``.
+
+    (Not the coordinators' desk, flows/desk: this is what PTB calls for every update.)
 
     Services are opened inside the application's event loop (their SQLite connection
     belongs to the loop), which is why they are not passed in ready-made.
@@ -348,7 +350,7 @@ def build_application(
     """
     if settings.bot_token is None:
         raise ValueError("TSUNAGU_BOT_TOKEN is required to talk to Telegram")
-    desk = Desk(open_services, background)
+    handlers = UpdateHandlers(open_services, background)
     # Built here rather than by the builder because of its getUpdates (HandledFirstBot);
     # the requests are the builder's defaults: a pool for sending, one connection to poll.
     bot = HandledFirstBot(
@@ -369,13 +371,13 @@ def build_application(
         # One update at a time, in order: a parent's quick second message must not be
         # answered before the first, and the steps share one SQLite connection anyway.
         .concurrent_updates(False)
-        .post_init(desk.post_init)
-        .post_stop(desk.post_stop)
-        .post_shutdown(desk.post_shutdown)
+        .post_init(handlers.post_init)
+        .post_stop(handlers.post_stop)
+        .post_shutdown(handlers.post_shutdown)
     )
     application = builder.build()
     bot.attach(application)
-    application.add_handler(TypeHandler(Update, desk.on_update))
-    application.add_error_handler(desk.on_error)
-    application.bot_data["desk"] = desk
+    application.add_handler(TypeHandler(Update, handlers.on_update))
+    application.add_error_handler(handlers.on_error)
+    application.bot_data["handlers"] = handlers
     return application
