@@ -25,12 +25,14 @@ from pathlib import Path
 from content.faq_files import replace_files
 from content.gaps import group_questions
 from content.loader import Content
+from flows.age_bands import LABELS as AGE_BAND_LABELS
+from flows.age_bands import NOT_RECORDED
 from flows.dates import in_tokyo
 from flows.model import Locale
 from flows.ports import Translations, Translator
 from flows.text import N_
 from flows.tickets import STATUS_LABELS
-from storage.reports import NOT_RECORDED, ReportFigures, median
+from storage.reports import ReportFigures, median
 
 SMALL = 3
 HIDDEN = "<3"
@@ -40,17 +42,8 @@ TOP_THEMES = 10
 THEME_CHARS = 40
 _DIGITS = re.compile(r"[0-9０-９]+")
 
-AGE_LABELS = {
-    "before_birth": N_("Before birth"),
-    "0": N_("Under 1 year"),
-    "1-2": N_("1–2 years"),
-    "3-5": N_("3–5 years (preschool)"),
-    "6-11": N_("6–11 years (primary school age)"),
-    "12-14": N_("12–14 years (junior high school age)"),
-    "15-17": N_("15–17 years (high school age)"),
-    "18+": N_("18 years and over"),
-    NOT_RECORDED: N_("Not recorded (details deleted)"),
-}
+# The bands the coordinators' group shows too (flows/age_bands.py), then the deleted ones.
+AGE_LABELS = {**AGE_BAND_LABELS, NOT_RECORDED: N_("Not recorded (details deleted)")}
 # The outcome codes the coordinators' desk records when it closes a ticket.
 OUTCOME_LABELS = {
     "resolved": N_("Resolved"),

@@ -27,6 +27,9 @@ STATE_CHOICES = "consent:choices"
 # Session data of the screen in progress: who is writing and what is ticked. None of it is
 # about the child, and it is dropped as soon as the person decides.
 DATA_KEY = "consent"
+# Button data: v1:cs:role:<writer>, v1:cs:t:<choice> (tick), v1:cs:ok, v1:cs:no, v1:cs:cancel.
+CONSENT_BUTTON = "cs"
+ROLE, TICK, AGREE, DISAGREE, CANCEL = "role", "t", "ok", "no", "cancel"
 
 Choice = Literal["intake", "share", "info", "confirm"]
 CHOICES: tuple[Choice, ...] = ("intake", "share", "info", "confirm")
@@ -137,10 +140,11 @@ class ConsentFlow:
     def _ask_role(self, turn: Turn) -> None:
         _ = turn._
         rows: Keyboard = tuple(
-            (Button(label=_(WRITER_LABELS[writer]), data=callbacks.encode("cs", "role", code)),)
+            (Button(label=_(WRITER_LABELS[writer]),
+                    data=callbacks.encode(CONSENT_BUTTON, ROLE, code)),)
             for code, writer in WRITERS.items()
         )
-        cancel = Button(label=_("✖ Cancel"), data=callbacks.encode("cs", "cancel"))
+        cancel = Button(label=_("✖ Cancel"), data=callbacks.encode(CONSENT_BUTTON, CANCEL))
         turn.say(
             join_lines(
                 [
@@ -159,9 +163,9 @@ class ConsentFlow:
     async def handle(self, turn: Turn, parts: tuple[str, ...]) -> None:
         # Buttons are untrusted: only the exact shapes this screen makes are accepted.
         action = parts[0] if len(parts) in (1, 2) else ""
-        if len(parts) == 2 and action not in ("role", "t"):
+        if len(parts) == 2 and action not in (ROLE, TICK):
             action = ""
-        if action == "cancel":
+        if action == CANCEL:
             await self.cancel(turn)
             return
         if not turn.content.takes_requests:
@@ -176,21 +180,21 @@ class ConsentFlow:
                 menu_keyboard(turn, self.router),
             )
             return
-        if action == "role" and len(parts) == 2 and parts[1] in WRITERS:
+        if action == ROLE and len(parts) == 2 and parts[1] in WRITERS:
             data["writer"] = WRITERS[parts[1]]
             data["ticks"] = []
             turn.session.state = STATE_CHOICES
             self._show_screen(turn)
-        elif action == "t" and len(parts) == 2 and parts[1] in CHOICES and "writer" in data:
+        elif action == TICK and len(parts) == 2 and parts[1] in CHOICES and "writer" in data:
             ticks: list[str] = data["ticks"]
             if parts[1] in ticks:
                 ticks.remove(parts[1])
             else:
                 ticks.append(parts[1])
             self._show_choices(turn)
-        elif action == "ok" and "writer" in data:
+        elif action == AGREE and "writer" in data:
             await self._agree(turn)
-        elif action == "no" and "writer" in data:
+        elif action == DISAGREE and "writer" in data:
             await self._decline(turn)
         else:
             turn.toast = turn._("This button no longer works.")
@@ -239,13 +243,13 @@ class ConsentFlow:
         shown = CHOICES if is_proxy(self._writer(turn)) else CHOICES[:3]
         rows: list[tuple[Button, ...]] = [
             (Button(label=("✅ " if c in ticks else "⬜ ") + labels[c],
-                    data=callbacks.encode("cs", "t", c)),)
+                    data=callbacks.encode(CONSENT_BUTTON, TICK, c)),)
             for c in shown
         ]
         rows.append(
             (
-                Button(label=_("Continue"), data=callbacks.encode("cs", "ok")),
-                Button(label=_("I do not agree"), data=callbacks.encode("cs", "no")),
+                Button(label=_("Continue"), data=callbacks.encode(CONSENT_BUTTON, AGREE)),
+                Button(label=_("I do not agree"), data=callbacks.encode(CONSENT_BUTTON, DISAGREE)),
             )
         )
         turn.say(
@@ -282,7 +286,7 @@ class ConsentFlow:
         )
         turn.session.data.pop(DATA_KEY, None)
         turn.toast = _("Thank you.")
-        if self._on_granted is None:  # pragma: no cover - wired in build_router
+        if self._on_granted is None:  # pragma: no cover - wired in build_flows
             raise RuntimeError("nothing registered to follow a consent")
         await self._on_granted(turn, grant)
 
@@ -336,6 +340,6 @@ class ConsentFlow:
 
 def register(router: Router) -> ConsentFlow:
     flow = ConsentFlow(router)
-    router.button("cs", flow.handle)
+    router.button(CONSENT_BUTTON, flow.handle)
     router.state("consent", flow.text, flow.reprompt)
     return flow

@@ -14,11 +14,6 @@ from flows.turn import Deps, Turn
 LONG_MESSAGE_CHARS = 4000
 
 
-def build_router() -> tuple[Router, menu.MenuFlow, faq.FaqFlow]:
-    router, menu_flow, faq_flow, _desk = build_flows()
-    return router, menu_flow, faq_flow
-
-
 def build_flows() -> tuple[Router, menu.MenuFlow, faq.FaqFlow, desk.DeskFlow]:
     router = Router()
     menu_flow = menu.register(router)

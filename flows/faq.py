@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from content.models import TO_FILL, FaqEntry
 from flows import callbacks
+from flows.menu import MENU_BUTTON
 from flows.model import Button, Keyboard
+from flows.offices import coordinator_row
 from flows.ports import FaqMatch, FaqViewHow
 from flows.router import Router
 from flows.text import BLANK, Html, clip, esc, join_lines, markup
@@ -17,6 +19,9 @@ MATCH_HEAD_CHARS = 1500
 MATCH_TAIL_CHARS = 500
 # Answers given with less confidence than this are logged for staff to review.
 LOW_CONFIDENCE = 0.7
+# Button data: v1:faq:q:<entry>, v1:faq:cat:<category>, v1:faq:cats, v1:faq:none.
+FAQ_BUTTON = "faq"
+QUESTION, CATEGORY, CATEGORIES, NONE_OF_THESE = "q", "cat", "cats", "none"
 
 
 def text_for_matching(text: str) -> str:
@@ -34,20 +39,15 @@ def button_label(entry: FaqEntry) -> str:
 def topic_button(turn: Turn, entry: FaqEntry) -> Button:
     return Button(
         label=button_label(entry),
-        data=callbacks.encode("faq", "q", entry.id),
+        data=callbacks.encode(FAQ_BUTTON, QUESTION, entry.id),
     )
 
 
 def back_row(turn: Turn) -> ButtonRow:
     return (
-        Button(label=turn._("📚 Questions by topic"), data=callbacks.encode("faq", "cats")),
-        Button(label=turn._("🏠 Menu"), data=callbacks.encode("menu")),
-    )
-
-
-def coordinator_row(turn: Turn) -> ButtonRow:
-    return (
-        Button(label=turn._("🏢 Offices and coordinators"), data=callbacks.encode("off")),
+        Button(label=turn._("📚 Questions by topic"),
+               data=callbacks.encode(FAQ_BUTTON, CATEGORIES)),
+        Button(label=turn._("🏠 Menu"), data=callbacks.encode(MENU_BUTTON)),
     )
 
 
@@ -81,18 +81,19 @@ async def count_view(turn: Turn, topic: str, how: FaqViewHow) -> None:
 
 class FaqFlow:
     async def categories(self, turn: Turn, parts: tuple[str, ...]) -> None:
-        if parts and parts[0] == "q" and len(parts) == 2:
+        if parts and parts[0] == QUESTION and len(parts) == 2:
             await self.show_topic(turn, parts[1])
             return
-        if parts and parts[0] == "cat" and len(parts) == 2:
+        if parts and parts[0] == CATEGORY and len(parts) == 2:
             await self.show_category(turn, parts[1])
             return
-        if parts and parts[0] == "none":
+        if parts and parts[0] == NONE_OF_THESE:
             self.say_dont_know(turn)
             return
         content = turn.content
         rows = tuple(
-            (Button(label=c.label.get(turn.locale), data=callbacks.encode("faq", "cat", c.id)),)
+            (Button(label=c.label.get(turn.locale),
+                    data=callbacks.encode(FAQ_BUTTON, CATEGORY, c.id)),)
             for c in content.categories
             if content.entries_in(turn.locale, c.id)
         )
@@ -173,7 +174,8 @@ class FaqFlow:
             entries = [e for t in match.suggestions[:3] if (e := turn.content.entry(locale, t))]
             if entries:
                 rows = tuple((topic_button(turn, e),) for e in entries)
-                none = Button(label=turn._("None of these"), data=callbacks.encode("faq", "none"))
+                none = Button(label=turn._("None of these"),
+                              data=callbacks.encode(FAQ_BUTTON, NONE_OF_THESE))
                 turn.say(turn._("Did you mean one of these?"), (*rows, (none,)))
                 return
         pointer = None
@@ -199,6 +201,6 @@ class FaqFlow:
 
 def register(router: Router) -> FaqFlow:
     flow = FaqFlow()
-    router.button("faq", flow.categories)
+    router.button(FAQ_BUTTON, flow.categories)
     router.menu_entry(lambda turn: (back_row(turn)[0],))
     return flow

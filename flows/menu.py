@@ -8,10 +8,15 @@ from flows.router import Router
 from flows.text import BLANK, N_, Html, join_lines, markup
 from flows.turn import Turn
 
+# Button data (v1:lang:en): the saved buttons in people's chats carry these, so they stay.
+LANGUAGE_BUTTON = "lang"
+MENU_BUTTON = "menu"
+
 
 def menu_keyboard(turn: Turn, router: Router) -> Keyboard:
     rows = [row for entry in router.menu if (row := entry(turn))]
-    rows.append((Button(label=turn._("🌐 Language / 言語"), data=callbacks.encode("lang")),))
+    language = Button(label=turn._("🌐 Language / 言語"), data=callbacks.encode(LANGUAGE_BUTTON))
+    rows.append((language,))
     return tuple(rows)
 
 
@@ -103,8 +108,8 @@ class MenuFlow:
             turn._("Choose a language. / 言語を選んでください。"),
             (
                 (
-                    Button(label="日本語", data=callbacks.encode("lang", "ja")),
-                    Button(label="English", data=callbacks.encode("lang", "en")),
+                    Button(label="日本語", data=callbacks.encode(LANGUAGE_BUTTON, "ja")),
+                    Button(label="English", data=callbacks.encode(LANGUAGE_BUTTON, "en")),
                 ),
             ),
         )
@@ -127,6 +132,6 @@ def register(router: Router) -> MenuFlow:
     router.command("language", flow.language, N_("Change the language (日本語 / English)"))
     router.command("cancel", flow.cancel, N_("Stop what you are doing"))
     router.command("resume", flow.resume)  # not listed: drivers send it after a restart
-    router.button("lang", flow.set_language)
-    router.button("menu", flow.menu)
+    router.button(LANGUAGE_BUTTON, flow.set_language)
+    router.button(MENU_BUTTON, flow.menu)
     return flow

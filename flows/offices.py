@@ -4,25 +4,35 @@ from __future__ import annotations
 
 from content.models import TO_FILL, Office
 from flows import callbacks
-from flows.faq import coordinator_row
+from flows.menu import MENU_BUTTON
 from flows.model import Button
 from flows.router import Router
 from flows.text import BLANK, BULLET, N_, Html, esc, join_lines, markup
-from flows.turn import Turn
+from flows.turn import ButtonRow, Turn
 
 # Public main number of the Chiyoda City Office (shared/content/facts.md); used while an
 # office's own number has not been filled in by staff.
 CITY_OFFICE_PHONE = "03-3264-2111"
+# Button data: v1:off (all offices), v1:off:which, v1:off:<office id>.
+OFFICES_BUTTON = "off"
+WHICH_OFFICE = "which"
 
 
 def _known(value: str | None) -> bool:
     return bool(value) and TO_FILL not in (value or "")
 
 
+def coordinator_row(turn: Turn) -> ButtonRow:
+    """The way in to the offices, on the menu and under FAQ answers."""
+    return (
+        Button(label=turn._("🏢 Offices and coordinators"), data=callbacks.encode(OFFICES_BUTTON)),
+    )
+
+
 class OfficesFlow:
     async def handle(self, turn: Turn, parts: tuple[str, ...]) -> None:
         parts = tuple(p for p in parts if p)  # "/offices" passes its (empty) argument text
-        if parts and parts[0] == "which":
+        if parts and parts[0] == WHICH_OFFICE:
             self.which(turn)
         elif parts:
             self.detail(turn, parts[0])
@@ -31,7 +41,7 @@ class OfficesFlow:
 
     def _office_buttons(self, turn: Turn) -> tuple[tuple[Button, ...], ...]:
         return tuple(
-            (Button(label=o.name.get(turn.locale), data=callbacks.encode("off", o.id)),)
+            (Button(label=o.name.get(turn.locale), data=callbacks.encode(OFFICES_BUTTON, o.id)),)
             for o in turn.content.offices.offices
         )
 
@@ -48,8 +58,9 @@ class OfficesFlow:
         lines += [BULLET.format(role.get(turn.locale)) for role in offices.shared_roles]
         lines += [BLANK, _("Choose an office to see what it does and how to reach it.")]
         rows = self._office_buttons(turn)
-        which = Button(label=_("Which office should I ask?"), data=callbacks.encode("off", "which"))
-        menu = Button(label=_("🏠 Menu"), data=callbacks.encode("menu"))
+        which = Button(label=_("Which office should I ask?"),
+                       data=callbacks.encode(OFFICES_BUTTON, WHICH_OFFICE))
+        menu = Button(label=_("🏠 Menu"), data=callbacks.encode(MENU_BUTTON))
         turn.say(join_lines(lines), (*rows, (which,), (menu,)))
 
     def detail(self, turn: Turn, office_id: str) -> None:
@@ -107,15 +118,15 @@ class OfficesFlow:
     def _back(self, turn: Turn) -> tuple[tuple[Button, ...], ...]:
         return (
             (
-                Button(label=turn._("🏢 All offices"), data=callbacks.encode("off")),
-                Button(label=turn._("🏠 Menu"), data=callbacks.encode("menu")),
+                Button(label=turn._("🏢 All offices"), data=callbacks.encode(OFFICES_BUTTON)),
+                Button(label=turn._("🏠 Menu"), data=callbacks.encode(MENU_BUTTON)),
             ),
         )
 
 
 def register(router: Router) -> OfficesFlow:
     flow = OfficesFlow()
-    router.button("off", flow.handle)
+    router.button(OFFICES_BUTTON, flow.handle)
     router.command("offices", flow.handle, N_("Offices and how to reach a coordinator"))
     router.menu_entry(lambda turn: coordinator_row(turn))
     return flow

@@ -37,6 +37,9 @@ from flows.text import BLANK, N_, Html, esc, join_lines
 from flows.turn import Turn
 
 REFERENCE_PREFIX = "K"
+# Button data of the withdrawal question: v1:wd:yes, v1:wd:no.
+WITHDRAW_BUTTON = "wd"
+WITHDRAW_YES, WITHDRAW_NO = "yes", "no"
 WITHDRAW_STATE = "withdraw:confirm"
 # Where to return if the parent decides not to withdraw after all.
 _RETURN_KEY = "withdraw_return"
@@ -294,18 +297,20 @@ class TicketsFlow:
             turn.session.data[_RETURN_KEY] = turn.session.state
         turn.session.state = WITHDRAW_STATE
         turn.say(join_lines(lines), (
-            (Button(label=_("Yes, withdraw and delete"), data=callbacks.encode("wd", "yes")),),
-            (Button(label=_("No, keep everything"), data=callbacks.encode("wd", "no")),),
+            (Button(label=_("Yes, withdraw and delete"),
+                    data=callbacks.encode(WITHDRAW_BUTTON, WITHDRAW_YES)),),
+            (Button(label=_("No, keep everything"),
+                    data=callbacks.encode(WITHDRAW_BUTTON, WITHDRAW_NO)),),
         ))
 
     async def withdraw_button(self, turn: Turn, parts: tuple[str, ...]) -> None:
-        if turn.session.state != WITHDRAW_STATE or parts not in (("yes",), ("no",)):
+        if turn.session.state != WITHDRAW_STATE or parts not in ((WITHDRAW_YES,), (WITHDRAW_NO,)):
             turn.toast = turn._("This button no longer works.")
             turn.say(turn._("That question is closed. To withdraw, send /withdraw again."),
                      menu_keyboard(turn, self.router))
             return
         previous = str(turn.session.data.pop(_RETURN_KEY, "idle") or "idle")
-        if parts == ("no",):
+        if parts == (WITHDRAW_NO,):
             turn.session.state = previous
             turn.say(turn._("Nothing was changed."))
             reprompt = self.router.reprompts.get(previous.partition(":")[0])
@@ -370,6 +375,6 @@ def register(router: Router) -> TicketsFlow:
     router.command("mydata", flow.mydata, N_("See what is stored about you"))
     router.command("withdraw", flow.withdraw, N_("Withdraw your consent and delete your details"))
     router.command("delete", flow.withdraw)  # the word many people try first
-    router.button("wd", flow.withdraw_button)
+    router.button(WITHDRAW_BUTTON, flow.withdraw_button)
     router.state("withdraw", flow.withdraw_text, lambda turn: flow.withdraw(turn, ()))
     return flow

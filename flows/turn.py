@@ -71,6 +71,14 @@ class Turn:
     def say(self, text: Html, buttons: Keyboard = (), chat_id: int | None = None) -> None:
         self.replies.append(Reply(text=text, buttons=buttons, chat_id=chat_id))
 
+    async def record_denied(self, what: str) -> None:
+        """Audit an attempt at something this person may not do (desk or staff tools):
+        who and what (a command, a button's prefix), never the text they sent."""
+        await self.store.audit.write(
+            at=self.deps.clock.now(), actor=str(self.inbound.user_id), action="denied",
+            subject=what,
+        )
+
     def reset(self) -> None:
         """Back to the menu's resting state, dropping any half-finished step."""
         self.session.state = "idle"

@@ -17,16 +17,10 @@ from datetime import date, datetime, time, timedelta
 
 import aiosqlite
 
-from flows.dates import TOKYO, in_tokyo
+from flows.age_bands import NOT_RECORDED, age_band
+from flows.dates import TOKYO
 from flows.ports import UnansweredQuestion
 
-NOT_RECORDED = "not_recorded"
-# Age bands by Japanese schooling: infants, preschool, primary, secondary, adults.
-AGE_BANDS: tuple[str, ...] = (
-    "before_birth", "0", "1-2", "3-5", "6-11", "12-14", "15-17", "18+", NOT_RECORDED
-)
-# Where the claim time may be kept; the first existing column is used.
-CLAIM_COLUMNS = ("claimed_at", "assigned_at")
 OUTCOME_COLUMNS = ("outcome",)
 
 
@@ -56,33 +50,6 @@ class ReportFigures:
     faq_views: Counter[str]
     # The logged unanswered questions of the period, newest first.
     unanswered: list[UnansweredQuestion]
-
-
-def age_band(age: object, created: datetime) -> str:
-    """The band of the child's age when the request was made, from the intake answer."""
-    if not isinstance(age, dict):
-        return NOT_RECORDED
-    kind = age.get("kind")
-    years: int | None = None
-    if kind == "due":
-        return "before_birth"
-    if kind == "age" and isinstance(age.get("years"), int):
-        years = age["years"]
-    elif kind == "born" and isinstance(age.get("month"), str):
-        try:
-            year, month = (int(p) for p in age["month"].split("-"))
-        except ValueError:
-            return NOT_RECORDED
-        local = in_tokyo(created)
-        months = (local.year - year) * 12 + (local.month - month)
-        years = max(months, 0) // 12
-    if years is None:
-        return NOT_RECORDED
-    for upper, band in ((0, "0"), (2, "1-2"), (5, "3-5"), (11, "6-11"), (14, "12-14"),
-                        (17, "15-17")):
-        if years <= upper:
-            return band
-    return "18+"
 
 
 def median(values: list[float]) -> float | None:
@@ -162,9 +129,8 @@ async def ticket_figures(
                 WHERE {_IN_PERIOD} AND t.{outcome} IS NOT NULL GROUP BY t.{outcome}""",
             period,
         )
-    claimed = next((c for c in CLAIM_COLUMNS if c in columns), None)
-    if claimed is not None:
-        figures.hours_to_claim = await _hours(conn, f"t.{claimed}", period)
+    if "claimed_at" in columns:
+        figures.hours_to_claim = await _hours(conn, "t.claimed_at", period)
     figures.hours_to_close = await _hours(conn, "t.closed_at", period)
     return figures
 
@@ -202,14 +168,7 @@ async def unanswered_in(
         (start.isoformat(), end.isoformat()),
     ) as cur:
         rows = await cur.fetchall()
-    return [
-        UnansweredQuestion(
-            id=row["id"], at=datetime.fromisoformat(row["at"]), locale=row["locale"],
-            text=row["text"], mode=row["mode"], best_topic=row["best_topic"],
-            confidence=row["confidence"],
-        )
-        for row in rows
-    ]
+    return [UnansweredQuestion.model_validate(dict(row)) for row in rows]
 
 
 async def report_figures(

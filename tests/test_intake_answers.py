@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 
+from content.i18n import CatalogTranslations
+from flows.intake import prompts
 from flows.intake.answers import (
     ChildAge,
     Discharge,
@@ -14,8 +17,10 @@ from flows.intake.answers import (
     InvalidAnswer,
     PersonName,
     Phone,
+    normalize,
     validate_answer,
 )
+from flows.text import Html
 
 TODAY = date(2026, 11, 24)
 
@@ -121,6 +126,70 @@ def test_phone_numbers_that_are_refused(typed: str) -> None:
     with pytest.raises(InvalidAnswer) as caught:
         validate_answer(Phone, typed)
     assert caught.value.code == "phone"
+
+
+@pytest.mark.parametrize(
+    ("kind", "typed"),
+    [
+        ("landline, Tokyo", "03-3264-2111"),
+        ("landline, four-digit area code", "0422-12-3456"),
+        ("landline, five-digit area code", "04992-1-2345"),
+        ("landline in brackets", "(0422) 12-3456"),
+        ("mobile", "080-2468-1357"),
+        ("mobile, no separators", "07012345678"),
+        ("mobile, spaces", "090 1234 5678"),
+        ("mobile, long-vowel mark for a dash", "090ー1234ー5678"),
+        ("toll free", "0120-123-456"),
+        ("IP phone", "050-1234-5678"),
+        ("+81, landline", "+81-3-3264-2111"),
+        ("+81, mobile without spaces", "+819012345678"),
+        ("full-width landline", "０３－３２６４－２１１１"),
+        ("full-width +81", "＋８１ ９０ １２３４ ５６７８"),
+        ("full-width spaces", "０９０　１２３４　５６７８"),
+    ],
+)
+def test_japanese_phone_numbers_are_accepted_as_typed(kind: str, typed: str) -> None:
+    # Kept as the parent wrote it (full-width made plain): the coordinator reads it back.
+    assert validate_answer(Phone, typed).number == normalize(typed), kind
+
+
+@pytest.mark.parametrize(
+    ("kind", "typed"),
+    [
+        ("no area code", "1234-5678"),
+        ("a digit short", "090-1234-567"),
+        ("a digit too many", "090-1234-56789"),
+        ("right length, no such number", "0300000000"),
+        ("right length, no such mobile", "010-1234-5678"),
+        ("abroad, US", "+1 800 555 0199"),
+        ("abroad, UK", "+44 20 7946 0958"),
+        ("with an extension", "03-3264-2111 内線12"),
+        ("with words", "090-1234-5678 after 6 pm"),
+        ("letters for digits", "O90-1234-5678"),
+        ("two plus signs", "++81 90 1234 5678"),
+        ("empty", " "),
+    ],
+)
+def test_phone_numbers_that_cannot_be_called_in_japan_are_refused(kind: str, typed: str) -> None:
+    with pytest.raises(InvalidAnswer) as caught:
+        validate_answer(Phone, typed)
+    assert caught.value.code == "phone", kind
+
+
+@pytest.mark.parametrize(("locale", "expected"), [
+    ("ja", "日本の電話番号として読み取れませんでした。"),
+    ("en", "That does not look like a phone number in Japan. Please type it like"
+           " “03-1234-5678” or “090-1234-5678”."),
+])
+def test_a_refused_phone_number_hears_the_same_polite_example(locale: str,
+                                                               expected: str) -> None:
+    t = CatalogTranslations().for_locale("ja" if locale == "ja" else "en")
+    turn = SimpleNamespace(_=lambda message: Html(t.gettext(message)))
+    with pytest.raises(InvalidAnswer) as caught:
+        validate_answer(Phone, "+44 20 7946 0958")
+    text = prompts.mistake(turn, "phone", caught.value)  # type: ignore[arg-type]
+    assert expected in text and "03-1234-5678" in text and "090-1234-5678" in text
+
 
 
 def test_names_and_free_text_are_bounded_and_cleaned() -> None:

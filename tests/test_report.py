@@ -15,9 +15,10 @@ from bot.cli import main
 from bot.report import ALSO_HIDDEN, HIDDEN, chart_bars, protect, write_report
 from content.i18n import CatalogTranslations
 from content.loader import DEFAULT_CONTENT_DIR, load_content
+from flows.age_bands import age_band
 from flows.ports import ConsentDecision, NewTicket
 from storage.database import Database
-from storage.reports import age_band, report_figures, tokyo_day_bounds
+from storage.reports import report_figures, tokyo_day_bounds
 
 APRIL_1_TOKYO = datetime(2026, 3, 31, 15, 0, tzinfo=UTC)  # 2026-04-01 00:00 in Tokyo
 

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from content.loader import load_content
-from flows.engine import build_router
+from flows.engine import build_flows
 from tests.staff_desk import STAFF_ID, open_desk, plain
 
 NEW_ANSWER = "コーディネーターは、医療的ケアが必要なお子さんの家族の相談窓口です（新しい回答）。"
@@ -220,7 +220,7 @@ async def test_list_show_and_reload(tmp_path: Path) -> None:
 
 
 def test_staff_commands_are_not_in_the_public_command_list() -> None:
-    router, _menu, _faq = build_router()
+    router, _menu, _faq, _desk = build_flows()
     public = {name for name, _description in router.public_commands}
     for name in ("staff", "faq_edit", "faq_alt", "gaps", "preview", "reload", "faq_undo"):
         assert name in router.commands

@@ -11,7 +11,6 @@ import asyncio
 import logging
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
 from pathlib import PurePath
 from typing import Any, Protocol
 
@@ -29,7 +28,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
-from bot.telegram.render import answer_button, send_replies
+from bot.telegram.render import answer_button, retry_after_seconds, send_replies
 from bot.telegram.updates import to_inbound
 from content.i18n import CatalogTranslations
 from flows.model import Inbound, Locale, Outcome
@@ -80,8 +79,10 @@ ServicesOpener = Callable[[], Awaitable[DeskServices]]
 BackgroundJob = Callable[[DeskServices, Bot], Awaitable[None]]
 
 
-class Desk:
-    """The handlers and lifecycle hooks, holding the services opened in ``post_init``.
+class UpdateHandlers:
+    """PTB's handlers and lifecycle hooks, holding the services opened in ``post_init``.
+
+    (Not the coordinators' desk, flows/desk: this is what PTB calls for every update.)
 
     Services are opened inside the application's event loop (their SQLite connection
     belongs to the loop), which is why they are not passed in ready-made.
@@ -221,19 +222,11 @@ async def _deliver(
                 log.warning("answers not sent before stopping (%s); kept for the restart",
                             type(error).__name__)
                 return False
-            wait = _retry_after(error) if isinstance(error, RetryAfter) else pause
+            wait = retry_after_seconds(error) if isinstance(error, RetryAfter) else pause
             log.warning("answers not sent (%s); trying again in %.1f s",
                         type(error).__name__, wait)
             await asyncio.sleep(wait)
             pause = min(pause * 2, SEND_RETRY_MAX_S)
-
-
-def _retry_after(error: RetryAfter) -> float:
-    # A timedelta since PTB 22.2; the public attribute warns about its future type.
-    value = getattr(error, "_retry_after", None)
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    return float(value) if isinstance(value, int | float) else SEND_RETRY_FIRST_S
 
 
 async def _guarded(job: Awaitable[None]) -> None:
@@ -357,7 +350,7 @@ def build_application(
     """
     if settings.bot_token is None:
         raise ValueError("TSUNAGU_BOT_TOKEN is required to talk to Telegram")
-    desk = Desk(open_services, background)
+    handlers = UpdateHandlers(open_services, background)
     # Built here rather than by the builder because of its getUpdates (HandledFirstBot);
     # the requests are the builder's defaults: a pool for sending, one connection to poll.
     bot = HandledFirstBot(
@@ -378,13 +371,13 @@ def build_application(
         # One update at a time, in order: a parent's quick second message must not be
         # answered before the first, and the steps share one SQLite connection anyway.
         .concurrent_updates(False)
-        .post_init(desk.post_init)
-        .post_stop(desk.post_stop)
-        .post_shutdown(desk.post_shutdown)
+        .post_init(handlers.post_init)
+        .post_stop(handlers.post_stop)
+        .post_shutdown(handlers.post_shutdown)
     )
     application = builder.build()
     bot.attach(application)
-    application.add_handler(TypeHandler(Update, desk.on_update))
-    application.add_error_handler(desk.on_error)
-    application.bot_data["desk"] = desk
+    application.add_handler(TypeHandler(Update, handlers.on_update))
+    application.add_error_handler(handlers.on_error)
+    application.bot_data["handlers"] = handlers
     return application

@@ -30,7 +30,6 @@ import contextlib
 import logging
 import random
 import time
-import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -50,7 +49,7 @@ from bot.services import Services
 from bot.telegram.application import BackgroundJob, DeskServices, describe_error
 from bot.telegram.desk_menu import publish_desk_commands
 from bot.telegram.pacing import Limits, Pacer, digest_size, is_group
-from bot.telegram.render import send_reply
+from bot.telegram.render import retry_after_seconds, send_reply
 from flows.desk.deliveries import DIGESTIBLE, Delivery, address, delivered, render, undeliverable
 from flows.ports import PendingMessage
 from flows.turn import Deps
@@ -69,17 +68,6 @@ class WorkerSettings:
     poll_interval: float = 5.0
     # Rows read per round (oldest first).
     batch: int = 500
-
-
-def retry_after_seconds(error: RetryAfter) -> float:
-    # A timedelta since PTB 22.2; the public attribute warns about its future type.
-    value = getattr(error, "_retry_after", None)
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        raw = error.retry_after
-    return raw.total_seconds() if isinstance(raw, timedelta) else float(raw)
 
 
 class OutboxWorker:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import html
 import logging
 import re
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 
 from telegram import (
     Bot,
@@ -19,7 +21,7 @@ from telegram import (
     LinkPreviewOptions,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, RetryAfter
 
 from flows.model import MAX_MESSAGE_CHARS, Keyboard, Reply
 from flows.text import to_plain
@@ -33,6 +35,18 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _TOKEN = re.compile(r"<[^>]*>|&#?\w+;|\s+|[^<&\s]+|[<&]")
 _TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)[^>]*>")
 _ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """How long Telegram asked us to wait, in seconds (for the driver and the outbox alike)."""
+    # A timedelta since PTB 22.2; the public attribute warns about its future type.
+    value = getattr(error, "_retry_after", None)
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        raw = error.retry_after
+    return raw.total_seconds() if isinstance(raw, timedelta) else float(raw)
 
 
 def keyboard_markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:

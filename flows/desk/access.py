@@ -34,10 +34,8 @@ async def desk_member(turn: Turn) -> RosterMember | None:
 
 
 async def refuse(turn: Turn, what: str) -> None:
+    await turn.record_denied(what)
     now = turn.deps.clock.now()
-    await turn.store.audit.write(
-        at=now, actor=str(turn.inbound.user_id), action="denied", subject=what,
-    )
     message = turn._("Sorry, this is only for the desk's coordinators.")
     if turn.inbound.kind == "button":
         turn.toast = message  # seen by the person who pressed only

@@ -25,7 +25,6 @@ from flows.ports import TICKET_NEW, DeskTicket, PendingMessage, Store, Translato
 from flows.text import BLANK, catalog, esc, join_lines
 from flows.turn import Deps
 
-GROUP_KINDS = frozenset({"ticket_new", "group_refresh", "ticket_reminder"})
 FAMILY_KINDS = frozenset({"message_to_family", "family_notice"})
 # Notices that may be combined into one digest message.
 DIGESTIBLE = "ticket_new"

@@ -9,13 +9,15 @@ anything typed: those are in the details, sent only to the coordinator holding t
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from babel.dates import format_timedelta
 
 from content.loader import Content
 from flows import callbacks
-from flows.dates import format_moment, in_tokyo
+from flows.age_bands import LABELS as AGE_LABELS
+from flows.age_bands import NOT_RECORDED, age_band
+from flows.dates import format_moment
 from flows.model import Button, Keyboard, Locale, Reply
 from flows.ports import (
     TICKET_ASSIGNED,
@@ -32,15 +34,6 @@ from flows.turn import ButtonRow
 DESK_BUTTON = "dk"
 CLAIM, DETAILS, RELEASE, CLOSE = "c", "d", "r", "x"
 
-# (highest age in years, label): school stages, which is what decides the services.
-_AGE_BANDS: tuple[tuple[int, str], ...] = (
-    (0, N_("under 1 year")),
-    (2, N_("1–2 years")),
-    (5, N_("3–5 years (preschool)")),
-    (11, N_("6–11 years (elementary school)")),
-    (14, N_("12–14 years (junior high school)")),
-    (17, N_("15–17 years")),
-)
 OUTCOME_LABELS = {
     "resolved": N_("resolved"),
     "referred": N_("referred to another service"),
@@ -49,25 +42,11 @@ OUTCOME_LABELS = {
 }
 
 
-def age_band(answers: Mapping[str, object], today: date, t: Translator) -> str | None:
-    """The child's age as a band (a birth month is too close to identifying a child)."""
-    age = answers.get("age")
-    if not isinstance(age, dict):
-        return None
-    kind = age.get("kind")
-    if kind == "due":
-        return t.gettext("not born yet")
-    if kind == "age":
-        years = int(age.get("years") or 0)
-    elif kind == "born" and isinstance(age.get("month"), str):
-        year, month = (int(p) for p in str(age["month"]).split("-"))
-        years = max((today.year - year) * 12 + today.month - month, 0) // 12
-    else:
-        return None
-    for highest, label in _AGE_BANDS:
-        if years <= highest:
-            return t.gettext(label)
-    return t.gettext("18 years or older")
+def age_label(ticket: DeskTicket, t: Translator) -> str | None:
+    """The child's age as a band (flows/age_bands.py), as the council report counts it."""
+    answers = ticket.details.answers if ticket.details else {}
+    band = age_band(answers.get("age"), ticket.created_at)
+    return None if band == NOT_RECORDED else t.gettext(AGE_LABELS[band])
 
 
 def needs_labels(answers: Mapping[str, object], content: Content, t: Translator) -> Html | None:
@@ -125,7 +104,7 @@ def summary_line(ticket: DeskTicket, content: Content, names: Mapping[int, str],
     answers = ticket.details.answers if ticket.details else {}
     parts = [markup("{} <b>{}</b>").format(priority_mark(ticket), ticket.reference),
              esc(office_label(ticket.office, content, t.locale))]
-    band = age_band(answers, in_tokyo(now).date(), t)
+    band = age_label(ticket, t)
     needs = needs_labels(answers, content, t)
     parts += [esc(p) for p in (band, needs) if p]
     parts.append(esc(ago(ticket.created_at, now, t)))
@@ -145,7 +124,7 @@ def _card(ticket: DeskTicket, content: Content, names: Mapping[int, str], t: Tra
     needs = needs_labels(answers, content, t)
     if needs:
         lines.append(_("Help wanted: {needs}").format(needs=needs))
-    band = age_band(answers, in_tokyo(now).date(), t)
+    band = age_label(ticket, t)
     if band:
         lines.append(_("Child's age: {band}").format(band=esc(band)))
     lines.append(_("Received: {when} ({ago})").format(

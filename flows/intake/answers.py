@@ -13,6 +13,7 @@ import unicodedata
 from datetime import date, timedelta
 from typing import Any, Literal, TypeVar
 
+import phonenumbers
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -261,6 +262,9 @@ class Discharge(_Answer):
 # --- phone, names and free text ---------------------------------------------------------
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-‐−–ー()]")
+_PHONE_CHARACTERS = re.compile(r"\+?[0-9]+")
+# The coordinators call families in Japan: numbers are read, and must be valid, as there.
+PHONE_REGION = "JP"
 
 
 class Phone(_Answer):
@@ -277,10 +281,18 @@ class Phone(_Answer):
 
     @model_validator(mode="after")
     def _shape(self) -> Phone:
+        # Separators (also the long-vowel mark typed for a dash) go first, so that only a
+        # number is left for phonenumbers to judge: no words, extensions or notes after it.
         digits = _PHONE_SEPARATORS.sub("", self.number)
-        if digits.startswith("+81"):
-            digits = "0" + digits[3:]
-        if len(self.number) > 20 or not re.fullmatch(r"0\d{9,10}", digits):
+        if len(self.number) > 20 or not _PHONE_CHARACTERS.fullmatch(digits):
+            raise InvalidAnswer("phone")
+        # Google's numbering plan knows which Japanese numbers exist (03-…, 090-…, 0120-…,
+        # +81 …); a foreign number, or one of the right length that no one can have, is refused.
+        try:
+            number = phonenumbers.parse(digits, PHONE_REGION)
+        except phonenumbers.NumberParseException:
+            raise InvalidAnswer("phone") from None
+        if not phonenumbers.is_valid_number_for_region(number, PHONE_REGION):
             raise InvalidAnswer("phone")
         return self
 

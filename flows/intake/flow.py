@@ -25,6 +25,25 @@ from flows.intake.answers import (
     Phone,
     validate_answer,
 )
+from flows.intake.buttons import (
+    AGAIN,
+    BACK,
+    CANCEL,
+    CANCEL_NO,
+    CANCEL_YES,
+    CHOOSE,
+    CONTINUE,
+    DELETE,
+    DONE,
+    EDIT,
+    INTAKE_BUTTON,
+    KEEP,
+    REQUEST_BUTTON,
+    SEND,
+    SKIP,
+    START_AGAIN,
+    TOGGLE,
+)
 from flows.intake.steps import (
     BY_ID,
     CHOICES,
@@ -67,16 +86,16 @@ class IntakeFlow:
     async def open(self, turn: Turn, parts: tuple[str, ...]) -> None:
         action = parts[0] if parts and parts[0] else ""
         draft = await self._load(turn)
-        if action in ("go", "new") and draft is None:
+        if action in (CONTINUE, START_AGAIN) and draft is None:
             self._gone(turn)  # a reminder's button after the draft expired, say
-        elif action == "go" and draft is not None:
+        elif action == CONTINUE and draft is not None:
             await self._go(turn, draft, str(draft.answers.get("_step") or next_step(
                 draft.answers, None)))
-        elif action == "new" and draft is not None:
+        elif action == START_AGAIN and draft is not None:
             # Start the questions again under the consent already given.
             draft.answers = {"writer": draft.answers.get("writer", "guardian")}
             await self._go(turn, draft, next_step(draft.answers, None))
-        elif action == "del":
+        elif action == DELETE:
             deleted = await turn.store.drafts.delete(turn.session.key)
             turn.reset()
             message = (turn._("Your unfinished request is deleted.") if deleted
@@ -98,10 +117,11 @@ class IntakeFlow:
             _("You have an unfinished request, last changed on {when}. Would you like to"
               " continue it?").format(when=format_moment(draft.updated_at, turn.locale)),
             (
-                (Button(label=_("Continue my request"), data=callbacks.encode("req", "go")),),
+                (Button(label=_("Continue my request"),
+                        data=callbacks.encode(REQUEST_BUTTON, CONTINUE)),),
                 (Button(label=_("Start the questions again"),
-                        data=callbacks.encode("req", "new")),),
-                (Button(label=_("Delete it"), data=callbacks.encode("req", "del")),),
+                        data=callbacks.encode(REQUEST_BUTTON, START_AGAIN)),),
+                (Button(label=_("Delete it"), data=callbacks.encode(REQUEST_BUTTON, DELETE)),),
             ),
         )
 
@@ -149,27 +169,27 @@ class IntakeFlow:
             return
         # A button of the waiting question also resumes a request paused by /start or /menu.
         turn.session.state = _state(step_id)
-        if action == "cancel":
+        if action == CANCEL:
             self._confirm_cancel(turn, step_id)
-        elif action == "cancel_yes":
+        elif action == CANCEL_YES:
             await self._cancel_now(turn)
-        elif action in ("cancel_no", "again"):
+        elif action in (CANCEL_NO, AGAIN):
             await self._show(turn, draft, step_id)
-        elif action == "back":
+        elif action == BACK:
             previous = previous_step(draft.answers, step_id)
             await self._go(turn, draft, previous or step_id)
         elif step_id == SUMMARY:
             await self._summary_button(turn, draft, action, rest)
-        elif action == "skip" and BY_ID[step_id].optional:
+        elif action == SKIP and BY_ID[step_id].optional:
             draft.answers.pop(step_id, None)
             await self._advance(turn, draft, step_id)
-        elif action == "keep" and step_id in draft.answers:
+        elif action == KEEP and step_id in draft.answers:
             await self._advance(turn, draft, step_id)
-        elif action == "v" and len(rest) == 1:
+        elif action == CHOOSE and len(rest) == 1:
             await self._choose(turn, draft, step_id, rest[0])
-        elif action == "t" and len(rest) == 1:
+        elif action == TOGGLE and len(rest) == 1:
             await self._toggle(turn, draft, step_id, rest[0])
-        elif action == "done" and BY_ID[step_id].kind == "multi":
+        elif action == DONE and BY_ID[step_id].kind == "multi":
             await self._finish_multi(turn, draft, step_id)
         else:
             await self._stale(turn, draft)
@@ -335,26 +355,26 @@ class IntakeFlow:
         fields = ["writer", *(s.id for s in applicable(draft.answers))]
         edit = [
             Button(label="✏️ " + field_title(turn, f),
-                   data=callbacks.encode("in", SUMMARY, "edit", f))
+                   data=callbacks.encode(INTAKE_BUTTON, SUMMARY, EDIT, f))
             for f in fields
         ]
         rows: list[ButtonRow] = [tuple(edit[i:i + 2]) for i in range(0, len(edit), 2)]
         rows.append((Button(label=_("✅ Send to the coordinators"),
-                            data=callbacks.encode("in", SUMMARY, "send")),))
+                            data=callbacks.encode(INTAKE_BUTTON, SUMMARY, SEND)),))
         rows.append(prompts.nav_row(turn, SUMMARY, draft.answers))
         turn.say(_("Press “Send to the coordinators” when everything is right, or choose an"
                    " answer to change it."), tuple(rows))
 
     async def _summary_button(self, turn: Turn, draft: Draft, action: str,
                               rest: tuple[str, ...]) -> None:
-        if action == "edit" and rest == ("writer",):
+        if action == EDIT and rest == ("writer",):
             # Who is writing decides what the guardian must confirm: ask consent again.
             await self.consent.start(turn, resumed=True)
-        elif action == "edit" and len(rest) == 1 and rest[0] in {
+        elif action == EDIT and len(rest) == 1 and rest[0] in {
             s.id for s in applicable(draft.answers)
         }:
             await self._go(turn, draft, rest[0])
-        elif action == "send":
+        elif action == SEND:
             await self._send(turn, draft)
         else:
             await self._stale(turn, draft)
@@ -394,9 +414,9 @@ class IntakeFlow:
             _("Cancel this request? The answers you gave so far will be deleted."),
             (
                 (Button(label=_("Yes, cancel and delete"),
-                        data=callbacks.encode("in", step_id, "cancel_yes")),),
+                        data=callbacks.encode(INTAKE_BUTTON, step_id, CANCEL_YES)),),
                 (Button(label=_("No, continue"),
-                        data=callbacks.encode("in", step_id, "cancel_no")),),
+                        data=callbacks.encode(INTAKE_BUTTON, step_id, CANCEL_NO)),),
             ),
         )
 
@@ -432,9 +452,9 @@ class IntakeFlow:
             ]),
             (
                 (Button(label=_("← Change my answer"),
-                        data=callbacks.encode("in", "residence", "again")),),
+                        data=callbacks.encode(INTAKE_BUTTON, "residence", AGAIN)),),
                 (Button(label=_("End here and delete my answers"),
-                        data=callbacks.encode("in", "residence", "cancel_yes")),),
+                        data=callbacks.encode(INTAKE_BUTTON, "residence", CANCEL_YES)),),
             ),
         )
 
@@ -486,13 +506,14 @@ def expects_typed_answer(step_id: str) -> bool:
 def register(router: Router, consent: ConsentFlow, tickets: TicketsFlow) -> IntakeFlow:
     flow = IntakeFlow(router, consent, tickets)
     consent.on_granted(flow.after_consent)
-    router.button("req", flow.open)
-    router.button("in", flow.handle)
+    router.button(REQUEST_BUTTON, flow.open)
+    router.button(INTAKE_BUTTON, flow.handle)
     router.state(STATE, flow.text, flow.reprompt, typed=expects_typed_answer)
     router.command("request", flow.command, N_("Ask a coordinator for help"))
     router.menu_entry(
         lambda turn: (
-            Button(label=turn._("📝 Ask a coordinator for help"), data=callbacks.encode("req")),
+            Button(label=turn._("📝 Ask a coordinator for help"),
+                   data=callbacks.encode(REQUEST_BUTTON)),
         )
     )
     # /cancel belongs to the menu; inside a request it must also delete the draft, so the

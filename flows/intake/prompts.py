@@ -10,6 +10,7 @@ from flows.intake.answers import (
     WRITER_NAME_MAX,
     InvalidAnswer,
 )
+from flows.intake.buttons import BACK, CANCEL, CHOOSE, DONE, INTAKE_BUTTON, KEEP, SKIP, TOGGLE
 from flows.intake.steps import BY_ID, CHOICES, Answers, done, previous_step, progress
 from flows.intake.summary import describe
 from flows.model import Button, Keyboard
@@ -80,7 +81,7 @@ def question(turn: Turn, step_id: str, answers: Answers) -> Html:
 
 
 def _button(label: str, step_id: str, *parts: str) -> Button:
-    return Button(label=label, data=callbacks.encode("in", step_id, *parts))
+    return Button(label=label, data=callbacks.encode(INTAKE_BUTTON, step_id, *parts))
 
 
 def _paired(buttons: list[Button]) -> list[ButtonRow]:
@@ -107,10 +108,10 @@ def nav_row(turn: Turn, step_id: str, answers: Answers) -> ButtonRow:
     _ = turn._
     row = []
     if previous_step(answers, step_id) is not None:
-        row.append(_button(_("← Back"), step_id, "back"))
+        row.append(_button(_("← Back"), step_id, BACK))
     if step_id in BY_ID and BY_ID[step_id].optional:
-        row.append(_button(_("Skip"), step_id, "skip"))
-    row.append(_button(_("✖ Cancel"), step_id, "cancel"))
+        row.append(_button(_("Skip"), step_id, SKIP))
+    row.append(_button(_("✖ Cancel"), step_id, CANCEL))
     return tuple(row)
 
 
@@ -119,20 +120,20 @@ def keyboard(turn: Turn, step_id: str, answers: Answers) -> Keyboard:
     step = BY_ID[step_id]
     rows: list[ButtonRow] = []
     if step.kind == "choice":
-        rows += [(_button(_(label), step_id, "v", value),)
+        rows += [(_button(_(label), step_id, CHOOSE, value),)
                  for value, label in CHOICES[step_id].items()]
     elif step.kind == "multi":
         chosen = set(answers.get(step_id) or [])
         rows += _paired([
-            _button(("✅ " if option_id in chosen else "⬜ ") + label, step_id, "t", option_id)
+            _button(("✅ " if option_id in chosen else "⬜ ") + label, step_id, TOGGLE, option_id)
             for option_id, label in options(turn, step_id)
         ])
-        rows.append((_button(_("Done ✔"), step_id, "done"),))
+        rows.append((_button(_("Done ✔"), step_id, DONE),))
     else:
         if step_id == "discharge":
-            rows.append((_button(_("Not decided yet"), step_id, "v", "undecided"),))
+            rows.append((_button(_("Not decided yet"), step_id, CHOOSE, "undecided"),))
         if step_id in done(answers) and step_id in answers:
-            rows.append((_button(_("Keep the current answer"), step_id, "keep"),))
+            rows.append((_button(_("Keep the current answer"), step_id, KEEP),))
     rows.append(nav_row(turn, step_id, answers))
     return tuple(rows)
 

@@ -11,6 +11,7 @@ from typing import Literal
 
 from flows import callbacks
 from flows.dates import format_day, in_tokyo
+from flows.intake.buttons import CONTINUE, DELETE, REQUEST_BUTTON
 from flows.model import Button, Reply
 from flows.ports import Draft, Translator
 from flows.text import catalog, join_lines
@@ -59,7 +60,8 @@ def reminder(draft: Draft, t: Translator) -> Reply:
         text=text,
         chat_id=draft.chat_id,
         buttons=(
-            (Button(label=_("Continue my request"), data=callbacks.encode("req", "go")),),
-            (Button(label=_("Delete it"), data=callbacks.encode("req", "del")),),
+            (Button(label=_("Continue my request"),
+                    data=callbacks.encode(REQUEST_BUTTON, CONTINUE)),),
+            (Button(label=_("Delete it"), data=callbacks.encode(REQUEST_BUTTON, DELETE)),),
         ),
     )

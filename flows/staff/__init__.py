@@ -14,7 +14,18 @@ from flows.ports import RosterMember
 from flows.router import Router
 from flows.staff import edit, entries, gaps, preview
 from flows.staff.access import staff_button, staff_command, staff_text
-from flows.staff.common import PREFIX
+from flows.staff.common import (
+    CANCEL,
+    GAP_ADD,
+    GAP_CATEGORY,
+    GAP_NEW,
+    GAP_TOPIC,
+    GAPS,
+    LIST,
+    PREFIX,
+    RELOAD,
+    SAVE,
+)
 from flows.turn import Turn
 
 __all__ = ["register"]
@@ -25,15 +36,15 @@ async def _button(turn: Turn, member: RosterMember, parts: tuple[str, ...]) -> N
         turn.toast = turn._("This button no longer works.")
         return
     kind = parts[0]
-    if kind in ("save", "cancel"):
+    if kind in (SAVE, CANCEL):
         await edit.confirm(turn, member, parts)
-    elif kind == "list":
+    elif kind == LIST:
         await entries.list_entries(turn, member, ())
-    elif kind == "gaps":
+    elif kind == GAPS:
         await gaps.show_gaps(turn, member, ())
-    elif kind == "reload":
+    elif kind == RELOAD:
         await preview.reload_content(turn, member, ())
-    elif kind in ("ga", "gc", "gk", "gn"):
+    elif kind in (GAP_ADD, GAP_CATEGORY, GAP_TOPIC, GAP_NEW):
         await gaps.gap_button(turn, member, parts)
     else:
         turn.toast = turn._("This button no longer works.")

@@ -22,20 +22,11 @@ async def staff_member(turn: Turn) -> RosterMember | None:
     return member if member is not None and member.staff else None
 
 
-async def record_denied(turn: Turn, what: str) -> None:
-    await turn.store.audit.write(
-        at=turn.deps.clock.now(),
-        actor=str(turn.inbound.user_id),
-        action="denied",
-        subject=what,
-    )
-
-
 def staff_command(menu: MenuFlow, handler: StaffHandler) -> Handler:
     async def guarded(turn: Turn, args: tuple[str, ...]) -> None:
         member = await staff_member(turn)
         if member is None:
-            await record_denied(turn, f"/{turn.inbound.command or ''}")
+            await turn.record_denied(f"/{turn.inbound.command or ''}")
             menu.unknown_command(turn)
             return
         await handler(turn, member, args)
@@ -48,7 +39,7 @@ def staff_button(menu: MenuFlow, handler: StaffHandler) -> Handler:
         member = await staff_member(turn)
         if member is None:
             # Only the first part: the rest is whatever the sender made up.
-            await record_denied(turn, "button:" + (parts[0] if parts else ""))
+            await turn.record_denied("button:" + (parts[0] if parts else ""))
             menu.stale_button(turn)
             return
         await handler(turn, member, parts)
@@ -61,7 +52,7 @@ def staff_text(menu: MenuFlow, handler: StaffText) -> Callable[[Turn, str], Awai
         member = await staff_member(turn)
         if member is None:
             # Taken off the roster half-way through an edit: the edit is dropped.
-            await record_denied(turn, "text")
+            await turn.record_denied("text")
             turn.reset()
             menu.show_menu(turn)
             return

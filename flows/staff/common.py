@@ -14,6 +14,12 @@ from flows.text import N_, Html, esc, join_lines, markup
 from flows.turn import Turn
 
 PREFIX = "stf"
+# What follows the prefix (v1:stf:ga:12:coord_what). Staff keep old messages: never change.
+SAVE, CANCEL = "save", "cancel"  # an edit's preview
+LIST, GAPS, RELOAD = "list", "gaps", "reload"  # the /staff menu
+# An unanswered question: add it as a phrasing of a topic, choose a category, then a topic
+# in it, or draft a new entry.
+GAP_ADD, GAP_CATEGORY, GAP_TOPIC, GAP_NEW = "ga", "gc", "gk", "gn"
 LOCALE_NAMES = {"ja": N_("Japanese"), "en": N_("English")}
 _JAPANESE = re.compile(r"[ぁ-ゖァ-ヺ\u3400-\u4dbf\u4e00-\u9fff々]")
 _LATIN = re.compile(r"[A-Za-z]")

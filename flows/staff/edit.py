@@ -11,6 +11,8 @@ from flows.faq import answer_text
 from flows.model import Locale
 from flows.ports import FaqChange, RosterMember
 from flows.staff.common import (
+    CANCEL,
+    SAVE,
     button,
     find_entry,
     language_name,
@@ -80,7 +82,7 @@ async def edit_text(turn: Turn, member: RosterMember, text: str) -> None:
     turn.say(_("<b>Preview</b> — parents will read:"))
     turn.say(
         _preview_text(turn, preview, pending["locale"]),
-        ((button(_("💾 Save"), "save"), button(_("✖ Cancel"), "cancel")),),
+        ((button(_("💾 Save"), SAVE), button(_("✖ Cancel"), CANCEL)),),
     )
 
 
@@ -104,7 +106,7 @@ async def confirm(turn: Turn, member: RosterMember, parts: tuple[str, ...]) -> N
         return
     turn.reset()
     turn.session.data.pop(PENDING, None)
-    if parts[0] == "cancel":
+    if parts[0] == CANCEL:
         turn.toast = _("Cancelled")
         turn.say(_("Cancelled; the answer was not changed."))
         return

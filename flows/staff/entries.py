@@ -7,6 +7,9 @@ from flows.dates import format_moment
 from flows.model import Keyboard
 from flows.ports import RecordedChange, RosterMember
 from flows.staff.common import (
+    GAPS,
+    LIST,
+    RELOAD,
     button,
     language_name,
     named_entry,
@@ -24,8 +27,8 @@ VALUE_CHARS = 60
 def staff_keyboard(turn: Turn) -> Keyboard:
     _ = turn._
     return (
-        (button(_("📋 FAQ entries"), "list"), button(_("🔎 Unanswered questions"), "gaps")),
-        (button(_("🔄 Reload the content files"), "reload"),),
+        (button(_("📋 FAQ entries"), LIST), button(_("🔎 Unanswered questions"), GAPS)),
+        (button(_("🔄 Reload the content files"), RELOAD),),
     )
 
 

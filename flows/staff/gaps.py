@@ -15,7 +15,14 @@ from content.models import FaqEntry
 from flows.faq import button_label
 from flows.model import Keyboard
 from flows.ports import RosterMember, UnansweredQuestion
-from flows.staff.common import button, text_language
+from flows.staff.common import (
+    GAP_ADD,
+    GAP_CATEGORY,
+    GAP_NEW,
+    GAP_TOPIC,
+    button,
+    text_language,
+)
 from flows.staff.edit import ALTERNATE_MAX, add_phrasing
 from flows.text import BLANK, clip, esc, join_lines, markup
 from flows.turn import ButtonRow, Turn
@@ -49,9 +56,9 @@ def _group_row(turn: Turn, number: int, group: QuestionGroup) -> ButtonRow:
         and turn.content.entry(turn.locale, topic) is not None
         and len(topic) <= 40
     ):
-        buttons.append(button(f"{number} ➕ {topic[:LABEL_CHARS]}", "ga", row_id, topic))
-    buttons.append(button(f"{number} " + _("📂 Topic…"), "gc", row_id))
-    buttons.append(button(f"{number} " + _("📝 New"), "gn", row_id))
+        buttons.append(button(f"{number} ➕ {topic[:LABEL_CHARS]}", GAP_ADD, row_id, topic))
+    buttons.append(button(f"{number} " + _("📂 Topic…"), GAP_CATEGORY, row_id))
+    buttons.append(button(f"{number} " + _("📝 New"), GAP_NEW, row_id))
     return tuple(buttons)
 
 
@@ -104,13 +111,13 @@ async def gap_button(turn: Turn, member: RosterMember, parts: tuple[str, ...]) -
     question = await _question(turn, rest[0])
     if question is None:
         return
-    if kind == "ga" and len(rest) == 2:
+    if kind == GAP_ADD and len(rest) == 2:
         await add_phrasing(turn, member, rest[1], " ".join(question.text.split()))
-    elif kind == "gc":
+    elif kind == GAP_CATEGORY:
         _choose_category(turn, question)
-    elif kind == "gk" and len(rest) == 2:
+    elif kind == GAP_TOPIC and len(rest) == 2:
         _choose_topic(turn, question, rest[1])
-    elif kind == "gn":
+    elif kind == GAP_NEW:
         await _draft(turn, question)
     else:
         turn.toast = turn._("This button no longer works.")
@@ -119,7 +126,7 @@ async def gap_button(turn: Turn, member: RosterMember, parts: tuple[str, ...]) -
 def _choose_category(turn: Turn, question: UnansweredQuestion) -> None:
     content = turn.content
     rows: Keyboard = tuple(
-        (button(c.label.get(turn.locale), "gk", str(question.id), c.id),)
+        (button(c.label.get(turn.locale), GAP_TOPIC, str(question.id), c.id),)
         for c in content.categories
         if content.entries_in(turn.locale, c.id)
     )
@@ -134,7 +141,7 @@ def _choose_category(turn: Turn, question: UnansweredQuestion) -> None:
 def _choose_topic(turn: Turn, question: UnansweredQuestion, category_id: str) -> None:
     entries = turn.content.entries_in(turn.locale, category_id)
     rows: Keyboard = tuple(
-        (button(button_label(e), "ga", str(question.id), e.id),)
+        (button(button_label(e), GAP_ADD, str(question.id), e.id),)
         for e in entries
         if len(e.id) <= 40
     )

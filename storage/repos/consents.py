@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 import aiosqlite
 
 from flows.ports import ConsentDecision, RecordedConsent
@@ -46,20 +44,5 @@ class ConsentRepo:
             "SELECT * FROM consents WHERE subject = ? ORDER BY id", (subject,)
         ) as cur:
             rows = await cur.fetchall()
-        return [
-            RecordedConsent(
-                id=row["id"],
-                subject=row["subject"],
-                at=datetime.fromisoformat(row["at"]),
-                decision=row["decision"],
-                locale=row["locale"],
-                text_version=row["text_version"],
-                text_hash=row["text_hash"],
-                use_for_request=bool(row["use_for_request"]),
-                share_with_departments=bool(row["share_with_departments"]),
-                age_information=bool(row["age_information"]),
-                writer=row["writer"],
-                guardian_confirmed=bool(row["guardian_confirmed"]),
-            )
-            for row in rows
-        ]
+        # The 0/1 columns become booleans and the ISO times datetimes as the model checks them.
+        return [RecordedConsent.model_validate(dict(row)) for row in rows]

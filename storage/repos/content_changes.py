@@ -13,16 +13,8 @@ _COLUMNS = "id, at, actor, entry_id, locale, field, old_value, new_value, revert
 
 
 def _change(row: aiosqlite.Row) -> RecordedChange:
-    return RecordedChange(
-        id=row["id"],
-        at=datetime.fromisoformat(row["at"]),
-        actor=row["actor"],
-        entry_id=row["entry_id"],
-        locale=row["locale"],
-        field=row["field"],
-        old=json.loads(row["old_value"]),
-        new=json.loads(row["new_value"]),
-        reverted_of=row["reverted_of"],
+    return RecordedChange.model_validate(
+        {**dict(row), "old": json.loads(row["old_value"]), "new": json.loads(row["new_value"])}
     )
 
 

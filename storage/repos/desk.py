@@ -27,38 +27,15 @@ _SELECT = """
 _OPEN = f"('{TICKET_NEW}', '{TICKET_ASSIGNED}')"
 
 
-def _when(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
 def _ticket(row: aiosqlite.Row) -> DeskTicket:
+    # One row carries both parts; each model takes the columns it names.
+    fields = dict(row)
     details = None
-    if row["has_details"] is not None:
-        details = TicketDetails(
-            subject=row["subject"],
-            channel=row["channel"],
-            chat_id=row["chat_id"],
-            locale=row["locale"],
-            share_with_departments=bool(row["share_with_departments"]),
-            answers=json.loads(row["answers"]),
+    if fields["has_details"] is not None:
+        details = TicketDetails.model_validate(
+            {**fields, "answers": json.loads(fields["answers"])}
         )
-    return DeskTicket(
-        id=row["id"],
-        reference=row["reference"],
-        created_at=datetime.fromisoformat(row["created_at"]),
-        status=row["status"],
-        office=row["office"],
-        priority=row["priority"],
-        assignee=row["assignee"],
-        claimed_at=_when(row["claimed_at"]),
-        waiting_since=datetime.fromisoformat(row["waiting_since"]),
-        group_message_id=row["group_message_id"],
-        closed_at=_when(row["closed_at"]),
-        outcome=row["outcome"],
-        reminded_at=_when(row["reminded_at"]),
-        escalated_at=_when(row["escalated_at"]),
-        details=details,
-    )
+    return DeskTicket.model_validate({**fields, "details": details})
 
 
 class DeskRepo:
@@ -201,11 +178,4 @@ class DeskRepo:
 
 
 def _entry(row: aiosqlite.Row) -> TicketEntry:
-    return TicketEntry(
-        id=row["id"],
-        ticket_id=row["ticket_id"],
-        at=datetime.fromisoformat(row["at"]),
-        kind=row["kind"],
-        author=row["author"],
-        text=row["text"],
-    )
+    return TicketEntry.model_validate(dict(row))

@@ -64,14 +64,4 @@ class DraftRepo:
 
 
 def _draft(row: aiosqlite.Row) -> Draft:
-    return Draft(
-        subject=row["subject"],
-        channel=row["channel"],
-        chat_id=row["chat_id"],
-        locale=row["locale"],
-        consent_id=row["consent_id"],
-        answers=json.loads(row["answers"]),
-        created_at=datetime.fromisoformat(row["created_at"]),
-        updated_at=datetime.fromisoformat(row["updated_at"]),
-        reminded_at=datetime.fromisoformat(row["reminded_at"]) if row["reminded_at"] else None,
-    )
+    return Draft.model_validate({**dict(row), "answers": json.loads(row["answers"])})

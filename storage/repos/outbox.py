@@ -58,17 +58,7 @@ class OutboxRepo:
         ) as cur:
             rows = await cur.fetchall()
         return [
-            PendingMessage(
-                id=row["id"],
-                created_at=datetime.fromisoformat(row["created_at"]),
-                kind=row["kind"],
-                ticket_id=row["ticket_id"],
-                office=row["office"],
-                recipient=row["recipient"],
-                payload=json.loads(row["payload"]),
-                attempts=row["attempts"],
-                batch=row["batch"],
-            )
+            PendingMessage.model_validate({**dict(row), "payload": json.loads(row["payload"])})
             for row in rows
         ]
 

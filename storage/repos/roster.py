@@ -7,21 +7,15 @@ import aiosqlite
 
 from flows.ports import RosterMember
 
+# Named as RosterMember's fields, so a row is a member as it stands.
 _COLUMNS = (
-    "user_id, display_name, office, is_coordinator, is_staff, is_supervisor, private_chat_at"
+    "user_id, display_name, office, is_coordinator AS coordinator, is_staff AS staff,"
+    " is_supervisor AS supervisor, private_chat_at IS NOT NULL AS private_chat"
 )
 
 
 def _member(row: aiosqlite.Row) -> RosterMember:
-    return RosterMember(
-        user_id=row["user_id"],
-        display_name=row["display_name"],
-        office=row["office"],
-        coordinator=bool(row["is_coordinator"]),
-        staff=bool(row["is_staff"]),
-        supervisor=bool(row["is_supervisor"]),
-        private_chat=row["private_chat_at"] is not None,
-    )
+    return RosterMember.model_validate(dict(row))
 
 
 @dataclass

@@ -66,17 +66,7 @@ class TicketRepo:
         ) as cur:
             rows = await cur.fetchall()
         return [
-            TicketRecord(
-                id=row["id"],
-                reference=row["reference"],
-                created_at=datetime.fromisoformat(row["created_at"]),
-                status=row["status"],
-                office=row["office"],
-                priority=row["priority"],
-                assignee=row["assignee"],
-                share_with_departments=bool(row["share_with_departments"]),
-                answers=json.loads(row["answers"]),
-            )
+            TicketRecord.model_validate({**dict(row), "answers": json.loads(row["answers"])})
             for row in rows
         ]
 

@@ -58,12 +58,4 @@ _COLUMNS = "id, at, locale, text, mode, best_topic, confidence"
 
 
 def _question(row: aiosqlite.Row) -> UnansweredQuestion:
-    return UnansweredQuestion(
-        id=row["id"],
-        at=datetime.fromisoformat(row["at"]),
-        locale=row["locale"],
-        text=row["text"],
-        mode=row["mode"],
-        best_topic=row["best_topic"],
-        confidence=row["confidence"],
-    )
+    return UnansweredQuestion.model_validate(dict(row))
