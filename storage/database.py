@@ -62,12 +62,16 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
-            tx = Tx(self._conn)
             try:
+                await self._conn.execute("BEGIN IMMEDIATE")
+                tx = Tx(self._conn)
                 yield tx
             except BaseException:
-                await self._conn.rollback()
+                # Also when cancelled while BEGIN was on its way: aiosqlite runs it in its
+                # thread anyway, and the ROLLBACK queued after it undoes it (sqlite3's
+                # rollback is a no-op with no transaction open). Shielded, so that a stop
+                # arriving now cannot leave a transaction open for the next step.
+                await asyncio.shield(self._conn.rollback())
                 raise
             else:
                 await self._conn.commit()

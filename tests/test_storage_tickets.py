@@ -3,6 +3,8 @@ drafts, and the retention purge of closed tickets."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -213,3 +215,27 @@ async def test_new_tables_exist_after_migrating(db: Database) -> None:
         tables = {row[0] for row in await cur.fetchall()}
     assert {"consents", "intake_drafts", "ticket_numbers", "tickets", "ticket_details",
             "outbox"} <= tables
+
+
+async def test_a_step_cancelled_while_its_transaction_begins_leaves_none_open(
+    tmp_path: Path,
+) -> None:
+    """A stop (SIGTERM cancels the background jobs) can land while BEGIN is on its way to
+    aiosqlite's thread; the next step must still get a transaction of its own."""
+    db = await Database.open(tmp_path / "cancel.db")
+    try:
+        for _ in range(20):
+
+            async def step() -> None:
+                async with db.transaction():
+                    await asyncio.sleep(1)
+
+            task = asyncio.create_task(step())
+            await asyncio.sleep(0)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            async with db.transaction() as tx:  # "within a transaction" before the fix
+                await tx.outbox.due(datetime(2026, 1, 1, tzinfo=UTC), 1)
+    finally:
+        await db.close()
