@@ -33,6 +33,8 @@ def test_nothing_lost_or_duplicated_when_telegram_fails_a_third_of_the_calls(
     # While every call failed: a few calls and hardly any CPU, not a busy loop.
     assert report.outage_calls <= 4 * report.outage_s, summary
     assert report.outage_cpu_s <= 0.1 * report.outage_s, summary
-    # And it got going again once Telegram answered: within PTB's polling back-off, which
-    # grows to 30 s after repeated network errors, plus one round trip.
-    assert report.recovered_s < 35, summary
+    # And it got going again once Telegram answered. A third of the calls still fail after
+    # the outage (a timeout costs 5 s, the pause between tries grows to 10 s), so two or three
+    # unlucky tries in a row take 30 s or more: the bound is that it does recover, not how fast
+    # (benchmarks/faults.py reports the figure over many requests).
+    assert report.recovered_s < 60, summary
