@@ -306,6 +306,13 @@ async def send_request(person: Person, *, name: str = "Hanako Chiyoda",
     return await person.press("v1:in:summary:send")
 
 
+async def announced(world: World) -> Sent:
+    """A family's request, and its notice in the coordinators' group."""
+    await send_request(world.parent)
+    [notice] = world.to(GROUP, await world.deliver())
+    return notice
+
+
 def advance(world: World, **delta: float) -> None:
     world.virtual.advance(timedelta(**delta).total_seconds())
 

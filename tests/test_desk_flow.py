@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from flows.desk.refs import parse_reference, references_in, split_reference
 from tests.desk_world import (
     GROUP,
@@ -23,25 +21,13 @@ from tests.desk_world import (
     B,
     Sent,
     World,
+    announced,
     send_request,
 )
 from tests.intake_fakes import with_confirmed_hours
 
 PERSONAL = ("Hanako", "Chiyoda", "090", "1234-5678", "suction", "Ventilator", "人工呼吸器",
             "daughter")
-
-
-@pytest.fixture
-async def world(tmp_path: Path):  # type: ignore[no-untyped-def]
-    world = await World.open(tmp_path, locale="en")
-    yield world
-    await world.close()
-
-
-async def announced(world: World) -> Sent:
-    await send_request(world.parent)
-    [notice] = world.to(GROUP, await world.deliver())
-    return notice
 
 
 async def claimed_by_a(world: World) -> Sent:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import random
-from pathlib import Path
 
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
@@ -16,13 +15,6 @@ from tests.desk_world import GROUP, A, Sent, World, make_ticket
 
 # Building a RetryAfter makes PTB itself warn about the attribute's future type.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
-
-
-@pytest.fixture
-async def world(tmp_path: Path):  # type: ignore[no-untyped-def]
-    world = await World.open(tmp_path, locale="en")
-    yield world
-    await world.close()
 
 
 def group_sends(world: World) -> list[Sent]:
