@@ -26,8 +26,8 @@ from bot.services import Services
 from bot.telegram.outbox_worker import OutboxWorker, WorkerSettings
 from bot.telegram.pacing import Limits
 from flows.engine import Engine
-from flows.model import ChatType, Inbound, Outcome
-from flows.ports import DeskSettings, RosterMember
+from flows.model import ChatType, Inbound, InboundKind, Outcome
+from flows.ports import DeskSettings, Priority, RosterMember
 from flows.text import to_plain
 from flows.turn import Deps
 from storage.database import Database
@@ -170,9 +170,9 @@ class Person:
     def chat_type(self) -> ChatType:
         return "private" if self.chat_id > 0 else "supergroup"
 
-    async def send(self, kind: str, **fields: Any) -> Outcome:
+    async def send(self, kind: InboundKind, **fields: Any) -> Outcome:
         inbound = Inbound(channel="telegram", user_id=self.user_id, chat_id=self.chat_id,
-                          chat_type=self.chat_type, kind=kind,  # type: ignore[arg-type]
+                          chat_type=self.chat_type, kind=kind,
                           language_code=self.language_code,
                           display_name=NAMES.get(self.user_id, f"Person{self.user_id}"),
                           **fields)
@@ -318,7 +318,8 @@ def advance(world: World, **delta: float) -> None:
 
 
 
-async def make_ticket(world: World, *, subject: str | None = None, priority: str = "normal",
+async def make_ticket(world: World, *, subject: str | None = None,
+                      priority: Priority = "normal",
                       needs: tuple[str, ...] = ("talk",)) -> str:
     """A ticket and its announcement, written the way the intake writes them (fast)."""
     from flows.ports import ConsentDecision, NewTicket, OutboxMessage
@@ -335,7 +336,7 @@ async def make_ticket(world: World, *, subject: str | None = None, priority: str
         reference = format_reference(number)
         ticket_id = await tx.tickets.create(NewTicket(
             number=number, reference=reference, created_at=now, office="jido_katei",
-            priority=priority, subject=subject, channel="telegram",  # type: ignore[arg-type]
+            priority=priority, subject=subject, channel="telegram",
             chat_id=9000 + number, locale="en", consent_id=consent,
             share_with_departments=False,
             answers={"age": {"kind": "age", "years": 1, "months": 0}, "needs": list(needs),

@@ -81,7 +81,7 @@ def test_a_valid_edit_is_served_and_the_matcher_rebuilt(tmp_path: Path, fake_mat
     assert result is not None and result.content is not None
     assert "週に数回" in answer(store)
     assert store.matcher() is not old_matcher
-    assert store.matcher().content is store.current()  # type: ignore[attr-defined]
+    assert store.matcher().content is store.current()
     assert fake_matcher.built == 2
     assert store.reload_if_changed() is None
 

@@ -11,7 +11,7 @@ import pytest
 
 from bot.housekeeping import run_housekeeping
 from flows.intake.reminders import due
-from flows.ports import ConsentDecision, Draft, NewTicket
+from flows.ports import ConsentDecision, ConsentDecisionKind, Draft, NewTicket
 from storage.database import Database
 from tests.fakes import FixedClock
 from tests.intake_fakes import SqliteChat, request_content, request_deps
@@ -19,9 +19,11 @@ from tests.intake_fakes import SqliteChat, request_content, request_deps
 NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo
 
 
-def decision(subject: str = "telegram:1:1", kind: str = "granted") -> ConsentDecision:
+def decision(
+    subject: str = "telegram:1:1", kind: ConsentDecisionKind = "granted"
+) -> ConsentDecision:
     return ConsentDecision(
-        subject=subject, at=NOW, decision=kind, locale="ja", text_version="1", text_hash="h" * 64,  # type: ignore[arg-type]
+        subject=subject, at=NOW, decision=kind, locale="ja", text_version="1", text_hash="h" * 64,
         use_for_request=True, share_with_departments=False, age_information=False,
         writer="guardian", guardian_confirmed=False,
     )

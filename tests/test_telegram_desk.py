@@ -171,7 +171,7 @@ async def test_a_request_claimed_and_answered_through_telegram(tmp_path: Path) -
         second = api.push_callback(B, claim, message_id=notice["message_id"], chat_id=GROUP)
         await desk.feed(first)
         await desk.feed(second)
-        answers = {a["callback_query_id"]: a.get("text") for a in api.callback_answers}
+        answers = {a["callback_query_id"]: a.get("text") or "" for a in api.callback_answers}
         assert "You hold K-0001 now" in answers[first["callback_query"]["id"]]
         assert answers[second["callback_query"]["id"]] == \
             "Sorry, K-0001 is already held by Aoki."
