@@ -421,6 +421,12 @@ class MemoryStore:
 _MEMORY_STORE_IS_A_STORE: type[Store] = MemoryStore
 
 
+def fake_source(deps: Deps) -> FakeContentSource:
+    """The fake content source of ``deps``, to swap its content or read its matcher's calls."""
+    assert isinstance(deps.content, FakeContentSource), deps.content
+    return deps.content
+
+
 def make_deps(source: FakeContentSource | None = None, clock: FixedClock | None = None) -> Deps:
     from content.i18n import CatalogTranslations
 

@@ -80,6 +80,13 @@ def request_deps(clock: FixedClock | None = None, content: Content | None = None
     )
 
 
+def services_on(db: Database, deps: Deps) -> Services:
+    """The desk's services on ``db`` with the test content of ``deps``."""
+    # Services.content is typed as the concrete ContentStore, though nothing uses more of it
+    # than the ContentSource Protocol declares, which the fake source implements.
+    return Services(db=db, content=deps.content, engine=Engine(deps))  # type: ignore[arg-type]
+
+
 def memory_chat(engine: Engine, *, language_code: str = "ja", user_id: int = 42) -> Chat:
     return Chat(engine, MemoryStore(), user_id=user_id, language_code=language_code)
 
@@ -99,7 +106,7 @@ class SqliteChat(Chat):
     @classmethod
     async def open(cls, path: Path, deps: Deps, **kwargs: Any) -> SqliteChat:
         db = await Database.open(path)
-        services = Services(db=db, content=deps.content, engine=Engine(deps))  # type: ignore[arg-type]
+        services = services_on(db, deps)
         return cls(services, **kwargs)
 
     async def restart(self) -> None:
@@ -107,7 +114,7 @@ class SqliteChat(Chat):
         path, deps = self.services.db.path, self.engine.deps
         await self.services.close()
         db = await Database.open(path)
-        self.services = Services(db=db, content=deps.content, engine=Engine(deps))  # type: ignore[arg-type]
+        self.services = services_on(db, deps)
         self.engine = self.services.engine
 
     async def send(self, inbound: Inbound) -> Outcome:
