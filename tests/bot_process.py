@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,11 +124,11 @@ class BotProcess:
         return float("nan")
 
 
-def wait_until(condition: object, timeout: float, step: float = 0.05) -> bool:
+def wait_until(condition: Callable[[], object], timeout: float, step: float = 0.05) -> bool:
     """Poll ``condition()`` until true or ``timeout`` seconds passed."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
+        if condition():
             return True
         time.sleep(step)
     return False

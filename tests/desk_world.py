@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import InlineKeyboardMarkup
 from telegram.error import Forbidden, TelegramError
@@ -25,15 +25,14 @@ from telegram.error import Forbidden, TelegramError
 from bot.services import Services
 from bot.telegram.outbox_worker import OutboxWorker, WorkerSettings
 from bot.telegram.pacing import Limits
-from flows.engine import Engine
-from flows.model import ChatType, Inbound, Outcome
-from flows.ports import DeskSettings, RosterMember
+from flows.model import ChatType, Inbound, InboundKind, Outcome
+from flows.ports import Clock, DeskSettings, Priority, RosterMember
 from flows.text import to_plain
 from flows.turn import Deps
 from storage.database import Database
 from tests.fake_bot_api import check_text
 from tests.fakes import FixedClock
-from tests.intake_fakes import request_deps
+from tests.intake_fakes import request_deps, services_on
 
 GROUP = -100_777
 PARENT = 5151
@@ -170,9 +169,9 @@ class Person:
     def chat_type(self) -> ChatType:
         return "private" if self.chat_id > 0 else "supergroup"
 
-    async def send(self, kind: str, **fields: Any) -> Outcome:
+    async def send(self, kind: InboundKind, **fields: Any) -> Outcome:
         inbound = Inbound(channel="telegram", user_id=self.user_id, chat_id=self.chat_id,
-                          chat_type=self.chat_type, kind=kind,  # type: ignore[arg-type]
+                          chat_type=self.chat_type, kind=kind,
                           language_code=self.language_code,
                           display_name=NAMES.get(self.user_id, f"Person{self.user_id}"),
                           **fields)
@@ -212,6 +211,15 @@ class Person:
         return self.last.toast if self.last else None
 
 
+def _worker(services: Services, bot: FakeBot, settings: WorkerSettings,
+            virtual: VirtualClock) -> OutboxWorker:
+    """The real outbox worker, sending to ``bot`` on the virtual clock."""
+    # OutboxWorker is typed to take a whole telegram.Bot, though it calls only the two
+    # methods FakeBot records.
+    return OutboxWorker(services, bot, settings,  # type: ignore[arg-type]
+                        clock=virtual, sleep=virtual.sleep)
+
+
 @dataclass
 class World:
     services: Services
@@ -229,13 +237,12 @@ class World:
         db = await Database.open(tmp_path / "desk.db")
         async with db.transaction() as tx:
             await tx.roster.seed(ROSTER, clock.now())
-        services = Services(db=db, content=deps.content, engine=Engine(deps))  # type: ignore[arg-type]
+        services = services_on(db, deps)
         virtual = VirtualClock(clock)
         bot = FakeBot(virtual)
         limits = limits or Limits()
         settings = WorkerSettings(limits=limits, backoff_base=1.0, poll_interval=5.0)
-        worker = OutboxWorker(services, bot, settings, clock=virtual,  # type: ignore[arg-type]
-                              sleep=virtual.sleep)
+        worker = _worker(services, bot, settings, virtual)
         return cls(services, clock, virtual, bot, worker, limits)
 
     async def close(self) -> None:
@@ -247,9 +254,8 @@ class World:
         path = self.services.db.path
         await self.services.close()
         db = await Database.open(path)
-        self.services = Services(db=db, content=deps.content, engine=Engine(deps))  # type: ignore[arg-type]
-        self.worker = OutboxWorker(self.services, self.bot, self.worker.settings,  # type: ignore[arg-type]
-                                   clock=self.virtual, sleep=self.virtual.sleep)
+        self.services = services_on(db, deps)
+        self.worker = _worker(self.services, self.bot, self.worker.settings, self.virtual)
 
     @cached_property
     def parent(self) -> Person:
@@ -306,12 +312,30 @@ async def send_request(person: Person, *, name: str = "Hanako Chiyoda",
     return await person.press("v1:in:summary:send")
 
 
+async def announced(world: World) -> Sent:
+    """A family's request, and its notice in the coordinators' group."""
+    await send_request(world.parent)
+    [notice] = world.to(GROUP, await world.deliver())
+    return notice
+
+
 def advance(world: World, **delta: float) -> None:
     world.virtual.advance(timedelta(**delta).total_seconds())
 
 
 
-async def make_ticket(world: World, *, subject: str | None = None, priority: str = "normal",
+class TicketWorld(Protocol):
+    """What ``make_ticket`` needs of a world: the services and a clock."""
+
+    @property
+    def services(self) -> Services: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+
+async def make_ticket(world: TicketWorld, *, subject: str | None = None,
+                      priority: Priority = "normal",
                       needs: tuple[str, ...] = ("talk",)) -> str:
     """A ticket and its announcement, written the way the intake writes them (fast)."""
     from flows.ports import ConsentDecision, NewTicket, OutboxMessage
@@ -328,7 +352,7 @@ async def make_ticket(world: World, *, subject: str | None = None, priority: str
         reference = format_reference(number)
         ticket_id = await tx.tickets.create(NewTicket(
             number=number, reference=reference, created_at=now, office="jido_katei",
-            priority=priority, subject=subject, channel="telegram",  # type: ignore[arg-type]
+            priority=priority, subject=subject, channel="telegram",
             chat_id=9000 + number, locale="en", consent_id=consent,
             share_with_departments=False,
             answers={"age": {"kind": "age", "years": 1, "months": 0}, "needs": list(needs),

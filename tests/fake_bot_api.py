@@ -37,10 +37,13 @@ from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
+from telegram.ext import Application
 
 T = TypeVar("T")
 Params = dict[str, Any]
 Json = dict[str, Any]
+# A PTB Application as the tests build it: its six type parameters are never pinned down.
+App = Application[Any, Any, Any, Any, Any, Any]
 
 BOT_ID = 777000111
 MAX_TEXT_UTF16 = 4096

@@ -17,9 +17,46 @@ from content.models import (
     OffTopicFile,
     SynonymsFile,
 )
-from flows.model import Inbound, Locale, Outcome, Session
-from flows.ports import EmergencyAssessment, FaqMatch, RosterMember
-from flows.turn import Deps
+from flows.engine import Engine
+from flows.model import Inbound, InboundKind, Locale, Outcome, Session
+from flows.ports import (
+    TICKET_CLOSED,
+    TICKET_NEW,
+    TICKET_WITHDRAWN,
+    AuditLog,
+    Clock,
+    ConsentDecision,
+    ConsentLog,
+    ContentChangeLog,
+    DeskStore,
+    DeskTicket,
+    Draft,
+    DraftStore,
+    EmergencyAssessment,
+    EmergencyDetector,
+    EntryKind,
+    FaqChange,
+    FaqMatch,
+    FaqMatcher,
+    FaqViewHow,
+    FaqViews,
+    MatchMode,
+    NewTicket,
+    Outbox,
+    OutboxMessage,
+    RecordedChange,
+    RecordedConsent,
+    Roster,
+    RosterMember,
+    Store,
+    TicketEntry,
+    TicketOutcome,
+    TicketRecord,
+    TicketStore,
+    UnansweredLog,
+    UnansweredQuestion,
+)
+from flows.turn import ContentSource, Deps
 
 
 def lt(ja: str, en: str) -> LocalizedText:
@@ -90,7 +127,7 @@ def small_content() -> Content:
     )
 
 
-class FakeMatcher:
+class FakeMatcher(FaqMatcher):
     """Answers by keyword, so transcripts can steer the matcher precisely."""
 
     def __init__(self, rules: dict[str, FaqMatch] | None = None) -> None:
@@ -112,7 +149,7 @@ class FakeMatcher:
         return FaqMatch(mode="refuse", confidence=0.05)
 
 
-class FakeEmergency:
+class FakeEmergency(EmergencyDetector):
     WORDS = ("息をしていない", "not breathing", "けいれんが止まらない")
 
     def assess(self, text: str) -> EmergencyAssessment:
@@ -121,7 +158,7 @@ class FakeEmergency:
 
 
 @dataclass
-class FakeContentSource:
+class FakeContentSource(ContentSource):
     content: Content = field(default_factory=small_content)
     faq_matcher: FakeMatcher = field(default_factory=FakeMatcher)
 
@@ -133,7 +170,7 @@ class FakeContentSource:
 
 
 @dataclass
-class FixedClock:
+class FixedClock(Clock):
     moment: datetime = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo, a Tuesday
 
     def now(self) -> datetime:
@@ -143,24 +180,73 @@ class FixedClock:
         self.moment += timedelta(**delta)
 
 
+# --- in-memory stores: every member of the engine's Store ------------------------------------
+
+
 @dataclass
-class MemoryUnanswered:
+class MemoryUnanswered(UnansweredLog):
+    # Each row as the engine recorded it (keyword arguments of ``record``).
     rows: list[dict[str, Any]] = field(default_factory=list)
 
-    async def record(self, **row: Any) -> None:
-        self.rows.append(row)
+    async def record(self, *, at: datetime, locale: Locale, text: str, mode: MatchMode,
+                     best_topic: str | None, confidence: float) -> None:
+        self.rows.append({"at": at, "locale": locale, "text": text, "mode": mode,
+                          "best_topic": best_topic, "confidence": confidence})
+
+    def _question(self, index: int) -> UnansweredQuestion:
+        return UnansweredQuestion(id=index + 1, **self.rows[index])
+
+    async def recent(self, start: datetime, limit: int) -> list[UnansweredQuestion]:
+        newest_first = sorted(range(len(self.rows)),
+                              key=lambda i: (self.rows[i]["at"], i), reverse=True)
+        return [self._question(i) for i in newest_first if self.rows[i]["at"] >= start][:limit]
+
+    async def get(self, question_id: int) -> UnansweredQuestion | None:
+        if 1 <= question_id <= len(self.rows):
+            return self._question(question_id - 1)
+        return None
 
 
 @dataclass
-class MemoryFaqViews:
+class MemoryFaqViews(FaqViews):
     rows: list[dict[str, Any]] = field(default_factory=list)
 
-    async def record(self, **row: Any) -> None:
-        self.rows.append(row)
+    async def record(self, *, at: datetime, locale: Locale, topic: str, how: FaqViewHow) -> None:
+        self.rows.append({"at": at, "locale": locale, "topic": topic, "how": how})
 
 
 @dataclass
-class MemoryRoster:
+class MemoryAudit(AuditLog):
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    async def write(self, *, at: datetime, actor: str, action: str, subject: str | None = None,
+                    detail: str | None = None) -> None:
+        self.rows.append({"at": at, "actor": actor, "action": action, "subject": subject,
+                          "detail": detail})
+
+
+@dataclass
+class MemoryContentChanges(ContentChangeLog):
+    rows: list[RecordedChange] = field(default_factory=list)
+
+    async def record(self, change: FaqChange, *, at: datetime, actor: int,
+                     reverted_of: int | None = None) -> int:
+        recorded = RecordedChange(id=len(self.rows) + 1, at=at, actor=actor,
+                                  reverted_of=reverted_of, **change.model_dump())
+        self.rows.append(recorded)
+        return recorded.id
+
+    async def history(self, entry_id: str, limit: int) -> list[RecordedChange]:
+        return [c for c in reversed(self.rows) if c.entry_id == entry_id][:limit]
+
+    async def last_undoable(self, entry_id: str) -> RecordedChange | None:
+        undone = {c.reverted_of for c in self.rows}
+        return next((c for c in reversed(self.rows) if c.entry_id == entry_id
+                     and c.reverted_of is None and c.id not in undone), None)
+
+
+@dataclass
+class MemoryRoster(Roster):
     """Nobody is a coordinator or staff unless a test adds them."""
 
     members_by_id: dict[int, RosterMember] = field(default_factory=dict)
@@ -176,20 +262,169 @@ class MemoryRoster:
         if member is not None:
             self.members_by_id[user_id] = member.model_copy(update={"private_chat": True})
 
+    async def put(self, member: RosterMember, at: datetime) -> None:
+        self.members_by_id[member.user_id] = member
 
-class NoDesk:
-    """A desk without tickets: families have no open request to relay to."""
+    async def deactivate(self, user_id: int, at: datetime) -> bool:
+        return self.members_by_id.pop(user_id, None) is not None
 
-    async def latest_for_subject(self, subject: str) -> None:
+
+@dataclass
+class MemoryConsents(ConsentLog):
+    rows: list[RecordedConsent] = field(default_factory=list)
+
+    async def append(self, decision: ConsentDecision) -> int:
+        record = RecordedConsent(id=len(self.rows) + 1, **decision.model_dump())
+        self.rows.append(record)
+        return record.id
+
+    async def history(self, subject: str) -> list[RecordedConsent]:
+        return [r for r in self.rows if r.subject == subject]
+
+
+@dataclass
+class MemoryDrafts(DraftStore):
+    rows: dict[str, Draft] = field(default_factory=dict)
+
+    async def load(self, subject: str) -> Draft | None:
+        draft = self.rows.get(subject)
+        return draft.model_copy(deep=True) if draft else None
+
+    async def save(self, draft: Draft) -> None:
+        self.rows[draft.subject] = draft.model_copy(deep=True)
+
+    async def delete(self, subject: str) -> bool:
+        return self.rows.pop(subject, None) is not None
+
+
+@dataclass
+class MemoryTickets(TicketStore):
+    # The anonymous row of each ticket by id, as TicketRecord's fields.
+    tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # The personal part, while it is kept.
+    details: dict[int, NewTicket] = field(default_factory=dict)
+    last_number: int = 0
+
+    async def next_number(self) -> int:
+        self.last_number += 1
+        return self.last_number
+
+    async def create(self, ticket: NewTicket) -> int:
+        ticket_id = len(self.tickets) + 1
+        self.tickets[ticket_id] = {
+            "reference": ticket.reference, "created_at": ticket.created_at,
+            "status": TICKET_NEW, "office": ticket.office, "priority": ticket.priority,
+            "assignee": None,
+        }
+        self.details[ticket_id] = ticket
+        return ticket_id
+
+    async def for_subject(self, subject: str) -> list[TicketRecord]:
+        return [
+            TicketRecord(id=i, share_with_departments=d.share_with_departments,
+                         answers=d.answers, **self.tickets[i])
+            for i, d in sorted(self.details.items()) if d.subject == subject
+        ]
+
+    async def withdraw(self, ticket_id: int, at: datetime) -> None:
+        if self.tickets[ticket_id]["status"] not in (TICKET_CLOSED, TICKET_WITHDRAWN):
+            self.tickets[ticket_id]["status"] = TICKET_WITHDRAWN
+        self.details.pop(ticket_id, None)
+
+
+@dataclass
+class MemoryOutbox(Outbox):
+    messages: list[OutboxMessage] = field(default_factory=list)
+
+    async def enqueue(self, message: OutboxMessage, at: datetime) -> int:
+        self.messages.append(message)
+        return len(self.messages)
+
+
+class NoDesk(DeskStore):
+    """A desk without tickets: families have no open request to relay to, and there is
+    nothing for a coordinator to take, close or write on (the desk's own tests run on
+    SQLite, tests/desk_world.py)."""
+
+    async def get(self, ticket_id: int) -> DeskTicket | None:
         return None
+
+    async def by_reference(self, reference: str) -> DeskTicket | None:
+        return None
+
+    async def open_tickets(self) -> list[DeskTicket]:
+        return []
+
+    async def on_group_message(self, message_id: int) -> list[DeskTicket]:
+        return []
+
+    async def latest_for_subject(self, subject: str) -> DeskTicket | None:
+        return None
+
+    async def claim(self, ticket_id: int, user_id: int, at: datetime) -> bool:
+        return False
+
+    async def reassign(
+        self, ticket_id: int, *, expected: int | None, to: int | None, at: datetime
+    ) -> bool:
+        return False
+
+    async def close(self, ticket_id: int, outcome: TicketOutcome, at: datetime) -> bool:
+        return False
+
+    async def reopen(self, ticket_id: int, at: datetime) -> bool:
+        return False
+
+    async def add_entry(
+        self, ticket_id: int, kind: EntryKind, text: str, at: datetime, author: int | None = None
+    ) -> int:
+        raise LookupError(f"no ticket {ticket_id} on a desk without tickets")
+
+    async def entries(self, ticket_id: int, limit: int) -> list[TicketEntry]:
+        return []
+
+    async def entry(self, entry_id: int) -> TicketEntry | None:
+        return None
+
+    async def set_group_message(self, ticket_ids: list[int], message_id: int) -> None:
+        if ticket_ids:
+            raise LookupError(f"no tickets {ticket_ids} on a desk without tickets")
+
+    async def mark_reminded(self, ticket_id: int, at: datetime) -> None:
+        return None
+
+    async def mark_escalated(self, ticket_id: int, at: datetime) -> None:
+        return None
+
+    async def notice_pending(self, ticket_id: int) -> bool:
+        return False
 
 
 @dataclass
 class MemoryStore:
-    unanswered: MemoryUnanswered = field(default_factory=MemoryUnanswered)
-    faq_views: MemoryFaqViews = field(default_factory=MemoryFaqViews)
+    """The engine's Store in memory: every repository a step may use."""
+
     roster: MemoryRoster = field(default_factory=MemoryRoster)
+    unanswered: MemoryUnanswered = field(default_factory=MemoryUnanswered)
+    audit: MemoryAudit = field(default_factory=MemoryAudit)
+    faq_views: MemoryFaqViews = field(default_factory=MemoryFaqViews)
+    content_changes: MemoryContentChanges = field(default_factory=MemoryContentChanges)
+    consents: MemoryConsents = field(default_factory=MemoryConsents)
+    drafts: MemoryDrafts = field(default_factory=MemoryDrafts)
+    tickets: MemoryTickets = field(default_factory=MemoryTickets)
+    outbox: MemoryOutbox = field(default_factory=MemoryOutbox)
     desk: NoDesk = field(default_factory=NoDesk)
+
+
+# Store's members are read-only properties, which a dataclass subclass could not set, so the
+# fake declares the Protocol by this assignment instead: mypy checks it member by member.
+_MEMORY_STORE_IS_A_STORE: type[Store] = MemoryStore
+
+
+def fake_source(deps: Deps) -> FakeContentSource:
+    """The fake content source of ``deps``, to swap its content or read its matcher's calls."""
+    assert isinstance(deps.content, FakeContentSource), deps.content
+    return deps.content
 
 
 def make_deps(source: FakeContentSource | None = None, clock: FixedClock | None = None) -> Deps:
@@ -207,7 +442,8 @@ class Chat:
     """Drives the engine as one person in a private chat, keeping the session between steps."""
 
     def __init__(
-        self, engine: Any, store: Any = None, *, user_id: int = 42, language_code: str | None = "ja"
+        self, engine: Engine, store: MemoryStore | None = None, *, user_id: int = 42,
+        language_code: str | None = "ja",
     ) -> None:
         self.engine = engine
         self.store = store or MemoryStore()
@@ -221,12 +457,13 @@ class Chat:
         self.session = self.last.session
         return self.last
 
-    def _in(self, **fields: Any) -> Inbound:
+    def _in(self, kind: InboundKind, **fields: Any) -> Inbound:
         return Inbound(
             channel="telegram",
             user_id=self.user_id,
             chat_id=self.user_id,
             language_code=self.language_code,
+            kind=kind,
             **fields,
         )
 

@@ -34,7 +34,7 @@ from tests.crash_run import (
     check_database,
     count_repeats,
 )
-from tests.fake_bot_api import FakeBotAPI
+from tests.fake_bot_api import FakeBotAPI, FaultKind
 from tests.simulation import REFERENCE, World, make_parents
 
 # The client's own timeout for ordinary calls is PTB's default read timeout of 5 s.
@@ -63,12 +63,12 @@ class FaultReport(CrashReport):
         ]
 
 
-def add_faults(api: FakeBotAPI, kind: str, seed: int) -> None:
+def add_faults(api: FakeBotAPI, kind: FaultKind, seed: int) -> None:
     """About a third of all calls fail: a ninth each 429, 500 and timeout."""
     for method in ("*", "getUpdates"):
         api.add_fault(method, "429", rate=1 / 9, limit=100_000, retry_after=1)
         api.add_fault(method, "500", rate=1 / 8, limit=100_000)
-        api.add_fault(method, kind, rate=1 / 7, limit=100_000,  # type: ignore[arg-type]
+        api.add_fault(method, kind, rate=1 / 7, limit=100_000,
                       delay=TIMEOUT_DELAY_S)
 
 
@@ -84,7 +84,7 @@ def fault_run(workdir: Path, *, intakes: int, seed: int, concurrency: int, time_
                           TSUNAGU_LOG_LEVEL="WARNING")
         # Faults begin once the bot runs: a start against a failing API is another matter.
         bot = BotProcess(tsunagu_command(), env, workdir, api, name="tsunagu").start()
-        kind = "delay" if applied_timeouts else "timeout"
+        kind: FaultKind = "delay" if applied_timeouts else "timeout"
         add_faults(api, kind, seed)
         parents = make_parents(intakes, seed, first_user=820_000, questions=questions)
         pending = list(parents)
@@ -134,7 +134,7 @@ def fault_run(workdir: Path, *, intakes: int, seed: int, concurrency: int, time_
 
 
 def _outage(api: FakeBotAPI, bot: BotProcess, report: FaultReport, seconds: float,
-            seed: int, kind: str) -> None:
+            seed: int, kind: FaultKind) -> None:
     """Every call fails for ``seconds``; then the API comes back with its usual faults."""
     api.clear_faults()
     for method in ("*", "getUpdates"):

@@ -38,7 +38,6 @@ from typing import Any
 
 from hypothesis import strategies as st
 from telegram import Update
-from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
 from bot.config import Settings
@@ -49,7 +48,7 @@ from content.loader import DEFAULT_CONTENT_DIR
 from flows import callbacks
 from flows.model import Session
 from flows.ports import DeskSettings, RosterMember
-from tests.fake_bot_api import FakeBotAPI, Json, buttons
+from tests.fake_bot_api import App, FakeBotAPI, Json, buttons
 from tests.simulation import Parent, Plan
 
 TOKEN = "123456:TEST-token-abc"
@@ -144,7 +143,8 @@ class Fuzz:
         self.errors: list[str] = []
         self.tally = Tally()
         self._handler = _Collect(self.errors)
-        self.app: Application = None  # type: ignore[type-arg,assignment]
+        # Set by start() before anything uses them.
+        self.app: App = None  # type: ignore[assignment]
         self.services: Services = None  # type: ignore[assignment]
         self.seen_buttons: list[str] = []
 

@@ -95,7 +95,8 @@ async def test_item_one_is_needed_and_the_choices_are_recorded_separately(engine
 async def test_the_hash_is_of_exactly_the_text_that_was_shown(engine: Engine) -> None:
     chat = memory_chat(engine)
     await open_consent(chat)
-    shown = chat.last.replies[0].text  # type: ignore[union-attr]
+    assert chat.last is not None
+    shown = chat.last.replies[0].text
     await chat.press("v1:cs:t:intake")
     await chat.press("v1:cs:ok")
     [record] = chat.store.consents.rows
@@ -230,6 +231,7 @@ def test_the_screen_names_the_version_and_escapes_staff_text() -> None:
         def content(self) -> object:
             return content
 
+    # consent_screen is typed to take a whole Turn; _T has the members it reads.
     screen = consent_screen(_T(), text, "guardian")  # type: ignore[arg-type]
     assert "Use &lt;details&gt; &amp; more" in screen
     assert "version 1" in screen

@@ -6,6 +6,7 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -49,11 +50,11 @@ def test_console_speaks_english_when_asked(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-async def services(tmp_path: Path) -> Services:
+async def services(tmp_path: Path) -> AsyncIterator[Services]:
     from content.loader import DEFAULT_CONTENT_DIR
 
     started = await Services.start(tmp_path / "s.db", DEFAULT_CONTENT_DIR)
-    yield started  # type: ignore[misc]
+    yield started
     await started.close()
 
 

@@ -7,9 +7,8 @@ from pathlib import Path
 
 from bot.console import ConsoleDriver
 from bot.services import Services
-from flows.engine import Engine
 from storage.database import Database
-from tests.intake_fakes import request_deps
+from tests.intake_fakes import request_deps, services_on
 
 
 class Terminal:
@@ -35,7 +34,7 @@ class Terminal:
 async def test_a_request_at_the_console_in_japanese(tmp_path: Path) -> None:
     deps = request_deps()
     db = await Database.open(tmp_path / "console.db")
-    services = Services(db=db, content=deps.content, engine=Engine(deps))  # type: ignore[arg-type]
+    services = services_on(db, deps)
     out = io.StringIO()
     driver = ConsoleDriver(services, out, "ja")
     terminal = Terminal(driver, out)
@@ -78,7 +77,7 @@ async def test_a_request_at_the_console_in_japanese(tmp_path: Path) -> None:
 async def start_request(tmp_path: Path) -> tuple[Services, Terminal, io.StringIO]:
     deps = request_deps()
     db = await Database.open(tmp_path / "console.db")
-    services = Services(db=db, content=deps.content, engine=Engine(deps))  # type: ignore[arg-type]
+    services = services_on(db, deps)
     out = io.StringIO()
     terminal = Terminal(ConsoleDriver(services, out, "ja"), out)
     await terminal.driver.begin()

@@ -11,6 +11,7 @@ from bot.cli import main
 from content.i18n import CatalogTranslations
 from content.loader import LoadResult, Problem, load_content
 from content.problems import staff_locale, validation_message
+from flows.model import Locale
 from tests.content_dirs import first_ids, with_small_faq
 
 TODAY = date(2026, 4, 1)
@@ -296,8 +297,9 @@ def test_every_shipped_entry_has_a_title_that_is_its_button() -> None:
 
     content = load_content(today=TODAY).content
     assert content is not None
-    for locale, limit in (("ja", 14), ("en", 24)):
-        for entry in content.faq[locale]:  # type: ignore[index]
+    limits: tuple[tuple[Locale, int], ...] = (("ja", 14), ("en", 24))
+    for locale, limit in limits:
+        for entry in content.faq[locale]:
             assert entry.title and len(entry.title) <= limit, (locale, entry.id)
             assert button_label(entry) == entry.title and "…" not in entry.title
 

@@ -12,21 +12,22 @@ from typing import Any
 import pytest
 
 from content.loader import Content, LoadResult
-from content.watch import describe_refusal, snapshot, watch_content
-from flows.ports import FaqMatch
+from content.watch import Reloadable, describe_refusal, snapshot, watch_content
+from flows.model import Locale
+from flows.ports import FaqMatch, FaqMatcher
 from tests.content_dirs import with_small_faq
 
 source = pytest.importorskip("content.source")  # needs content.matching
 
 
-class _CountingMatcher:
+class _CountingMatcher(FaqMatcher):
     built = 0
 
     def __init__(self, content: Content) -> None:
         type(self).built += 1
         self.content = content
 
-    def match(self, text: str, locale: Any) -> FaqMatch:
+    def match(self, text: str, locale: Locale) -> FaqMatch:
         return FaqMatch(mode="refuse")
 
 
@@ -81,7 +82,7 @@ def test_a_valid_edit_is_served_and_the_matcher_rebuilt(tmp_path: Path, fake_mat
     assert result is not None and result.content is not None
     assert "週に数回" in answer(store)
     assert store.matcher() is not old_matcher
-    assert store.matcher().content is store.current()  # type: ignore[attr-defined]
+    assert store.matcher().content is store.current()
     assert fake_matcher.built == 2
     assert store.reload_if_changed() is None
 
@@ -178,7 +179,7 @@ async def test_watch_survives_a_failing_check() -> None:
     calls = 0
     results: list[LoadResult] = []
 
-    class Flaky:
+    class Flaky(Reloadable):
         def reload_if_changed(self) -> LoadResult | None:
             nonlocal calls
             calls += 1

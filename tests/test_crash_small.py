@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.crash_run import crash_run
-from tests.test_e2e_run import needs_content
+from tests.running_desk import needs_content
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from flows.desk.refs import parse_reference, references_in, split_reference
 from tests.desk_world import (
     GROUP,
@@ -23,25 +21,14 @@ from tests.desk_world import (
     B,
     Sent,
     World,
+    announced,
     send_request,
 )
+from tests.fakes import fake_source
 from tests.intake_fakes import with_confirmed_hours
 
 PERSONAL = ("Hanako", "Chiyoda", "090", "1234-5678", "suction", "Ventilator", "人工呼吸器",
             "daughter")
-
-
-@pytest.fixture
-async def world(tmp_path: Path):  # type: ignore[no-untyped-def]
-    world = await World.open(tmp_path, locale="en")
-    yield world
-    await world.close()
-
-
-async def announced(world: World) -> Sent:
-    await send_request(world.parent)
-    [notice] = world.to(GROUP, await world.deliver())
-    return notice
 
 
 async def claimed_by_a(world: World) -> Sent:
@@ -442,8 +429,8 @@ async def test_out_of_hours_the_family_hears_when_the_desk_opens(world: World) -
     await parent.text("Are you there?")
     assert "closed now" not in parent.said
     assert "read on business days, during the desk's hours (still being confirmed)" in parent.said
-    source = world.services.engine.deps.content
-    source.content = with_confirmed_hours(source.content)  # type: ignore[attr-defined]
+    source = fake_source(world.services.engine.deps)
+    source.content = with_confirmed_hours(source.content)
     await parent.text("Are you there?")
     assert "The desk is closed now and opens again on Wed, Nov 25, 2026, 9:00 AM" in parent.said
 

@@ -16,8 +16,8 @@ from tests.fakes import FixedClock
 HOURS = DeskHours(opens="09:00", closes="17:00")
 
 
-def tokyo(*args: int) -> datetime:
-    return datetime(*args, tzinfo=TOKYO)  # type: ignore[misc]
+def tokyo(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=TOKYO)
 
 
 def test_only_open_hours_count() -> None:

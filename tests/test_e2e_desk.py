@@ -16,13 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_bot_api import FakeBotAPI, Json, buttons
-from tests.test_e2e_run import (  # noqa: F401  (fixtures)
-    REPLY_TIMEOUT,
-    Desk,
-    api,
-    needs_content,
-    start_desk,
-)
+from tests.running_desk import REPLY_TIMEOUT, StartDesk, needs_content, wait_for_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
@@ -30,17 +24,6 @@ GROUP = -1001234567890
 PARENT = 700_888
 A, B, STRANGER = 700_101, 700_102, 700_999
 PERSONAL = ("Hanako", "090-1234-5678", "suction", "Suction", "吸引")
-
-
-def seen(message: Json) -> str:
-    return " ".join([message["text"], *(data for _, data in buttons(message))])
-
-
-def wait_for_text(fake: FakeBotAPI, chat: int, expect: str, after: int = 0) -> Json:
-    def ready() -> Json | None:
-        return next((m for m in fake.messages(chat)[after:] if expect in seen(m)), None)
-
-    return fake.wait_for(ready, REPLY_TIMEOUT, lambda: f"{expect!r} in chat {chat}")
 
 
 def reply_to(fake: FakeBotAPI, user: int, message: Json, text: str) -> Json:
@@ -91,7 +74,7 @@ def request_as_parent(fake: FakeBotAPI) -> None:
 
 @needs_content
 def test_the_desk_through_the_real_process(
-    api: FakeBotAPI, start_desk: Callable[..., Desk], tmp_path: Path  # noqa: F811
+    api: FakeBotAPI, start_desk: StartDesk, tmp_path: Path
 ) -> None:
     desk = start_desk(TSUNAGU_COORDINATORS_CHAT=str(GROUP),
                       TSUNAGU_COORDINATORS=f"{A}:jido_katei,{B}")
@@ -168,7 +151,7 @@ def test_the_desk_through_the_real_process(
 
 @needs_content
 def test_a_name_telegram_cannot_parse_never_stalls_the_desk(
-    api: FakeBotAPI, start_desk: Callable[..., Desk], tmp_path: Path  # noqa: F811
+    api: FakeBotAPI, start_desk: StartDesk, tmp_path: Path
 ) -> None:
     """A coordinator named 「A<B」 holds a request and another asks for it: the answers carry
     the name as text, Telegram (whose parser refuses a stray ``<``) accepts them, and a

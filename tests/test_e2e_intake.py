@@ -15,13 +15,7 @@ from typing import Any
 import pytest
 
 from tests.fake_bot_api import FakeBotAPI, buttons
-from tests.test_e2e_run import (  # noqa: F401  (fixtures)
-    REPLY_TIMEOUT,
-    Desk,
-    api,
-    needs_content,
-    start_desk,
-)
+from tests.running_desk import REPLY_TIMEOUT, StartDesk, needs_content
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
@@ -46,7 +40,7 @@ def until(fake: FakeBotAPI, push: Callable[[], object], expect: str) -> str:
 
 @needs_content
 def test_a_request_through_the_real_process(
-    api: FakeBotAPI, start_desk: Callable[..., Desk], tmp_path: Path  # noqa: F811
+    api: FakeBotAPI, start_desk: StartDesk, tmp_path: Path
 ) -> None:
     desk = start_desk()
 

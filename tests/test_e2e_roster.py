@@ -14,14 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_bot_api import FakeBotAPI, Json, buttons
-from tests.test_e2e_desk import wait_for_text
-from tests.test_e2e_run import (  # noqa: F401  (fixtures)
-    REPLY_TIMEOUT,
-    Desk,
-    api,
-    needs_content,
-    start_desk,
-)
+from tests.running_desk import REPLY_TIMEOUT, StartDesk, needs_content, wait_for_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
@@ -85,7 +78,7 @@ def press_in_group(fake: FakeBotAPI, user: int, notice: Json, prefix: str) -> st
 
 @needs_content
 def test_a_removal_holds_across_a_restart_with_the_id_still_seeded(
-    api: FakeBotAPI, start_desk: Callable[..., Desk], tmp_path: Path  # noqa: F811
+    api: FakeBotAPI, start_desk: StartDesk, tmp_path: Path
 ) -> None:
     env = {"TSUNAGU_COORDINATORS_CHAT": str(GROUP),
            "TSUNAGU_COORDINATORS": f"{COORDINATOR}:jido_katei", "TSUNAGU_STAFF": str(STAFF)}

@@ -6,116 +6,26 @@ bounded, and the process is killed if a test leaves it running.
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import subprocess
-import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from content.loader import DEFAULT_CONTENT_DIR
+from tests.bot_process import clean_env, tsunagu_command
 from tests.fake_bot_api import FakeBotAPI, Json, buttons
+from tests.running_desk import (
+    REPLY_TIMEOUT,
+    START_TIMEOUT,
+    TOKEN,
+    StartDesk,
+    needs_content,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
-TOKEN = "123456:TEST-token-abc"
 PARENT = 700_001
-START_TIMEOUT = 60.0  # loading content and catalogs, opening the database, getMe
-REPLY_TIMEOUT = 15.0
-STOP_TIMEOUT = 10.0
-
-
-def _content_ready() -> str | None:
-    """Why the full desk cannot start here, or None when it can."""
-    try:
-        import content.source  # noqa: F401  (pulls in the FAQ matcher)
-    except ImportError as exc:
-        return f"content matcher not importable yet: {exc}"
-    return None
-
-
-_NOT_READY = _content_ready()
-needs_content = pytest.mark.skipif(_NOT_READY is not None, reason=str(_NOT_READY))
-
-
-def tsunagu_command() -> list[str]:
-    script = Path(sys.executable).parent / "tsunagu"
-    if script.exists():
-        return [str(script), "run"]
-    return [sys.executable, "-m", "bot.cli", "run"]
-
-
-def clean_env(**settings: str) -> dict[str, str]:
-    # A developer's own TSUNAGU_* settings must not leak into the run under test.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGU_")}
-    env.update(settings)
-    return env
-
-
-@dataclass
-class Desk:
-    process: subprocess.Popen[bytes]
-    out_path: Path
-    err_path: Path
-
-    def output(self) -> str:
-        return self.out_path.read_text("utf-8", "replace") + self.err_path.read_text(
-            "utf-8", "replace"
-        )
-
-    def terminate(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=STOP_TIMEOUT)
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=STOP_TIMEOUT)
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI(token=TOKEN) as fake:
-        yield fake
-
-
-@pytest.fixture
-def start_desk(api: FakeBotAPI, tmp_path: Path) -> Iterator[Callable[..., Desk]]:
-    started: list[Desk] = []
-
-    def start(log_level: str = "INFO", **more: str) -> Desk:
-        n = len(started)
-        out, err = tmp_path / f"stdout{n}.log", tmp_path / f"stderr{n}.log"
-        env = clean_env(
-            TSUNAGU_BOT_TOKEN=TOKEN,
-            TSUNAGU_API_BASE_URL=api.base_url,
-            TSUNAGU_DB=str(tmp_path / "t.db"),
-            TSUNAGU_POLL_TIMEOUT="1",
-            TSUNAGU_LOG_LEVEL=log_level,
-            **more,
-        )
-        with out.open("wb") as out_file, err.open("wb") as err_file:
-            # The temp dir as working directory: no .env of the checkout is read.
-            process = subprocess.Popen(
-                tsunagu_command(), cwd=tmp_path, env=env, stdout=out_file, stderr=err_file
-            )
-        desk = Desk(process, out, err)
-        started.append(desk)
-        polls_before = len(api.calls_of("getUpdates"))
-        try:
-            api.wait_for_call("getUpdates", timeout=START_TIMEOUT, count=polls_before + 1)
-        except TimeoutError:
-            desk.kill()
-            pytest.fail(f"tsunagu run did not start polling:\n{desk.output()[-3000:]}")
-        return desk
-
-    yield start
-    for desk in started:
-        desk.kill()
 
 
 def button_data(message: Json, prefix: str) -> str:
@@ -155,7 +65,7 @@ def assert_redelivery_ignored(api: FakeBotAPI, update: Json) -> None:
 
 @needs_content
 def test_a_conversation_through_the_real_process(
-    api: FakeBotAPI, start_desk: Callable[..., Desk]
+    api: FakeBotAPI, start_desk: StartDesk
 ) -> None:
     desk = start_desk()
 
@@ -193,7 +103,9 @@ def test_a_conversation_through_the_real_process(
 
 
 @needs_content
-def test_an_update_redelivered_after_a_restart_is_handled_once(api: FakeBotAPI, start_desk) -> None:
+def test_an_update_redelivered_after_a_restart_is_handled_once(
+    api: FakeBotAPI, start_desk: StartDesk
+) -> None:
     first = start_desk()
     question = api.push_text(PARENT, "訪問看護を使いたい")
     replies_after(api, 0)
@@ -206,7 +118,9 @@ def test_an_update_redelivered_after_a_restart_is_handled_once(api: FakeBotAPI, 
 
 
 @needs_content
-def test_the_token_and_what_parents_write_never_reach_the_logs(api: FakeBotAPI, start_desk) -> None:
+def test_the_token_and_what_parents_write_never_reach_the_logs(
+    api: FakeBotAPI, start_desk: StartDesk
+) -> None:
     desk = start_desk(log_level="DEBUG")
     story = "娘の気管カニューレが夜中に抜けてしまいました"
     api.push_command(PARENT, "start")
@@ -223,7 +137,7 @@ def test_the_token_and_what_parents_write_never_reach_the_logs(api: FakeBotAPI, 
 
 @needs_content
 def test_the_desk_rides_out_telegram_errors(
-    api: FakeBotAPI, start_desk: Callable[..., Desk]
+    api: FakeBotAPI, start_desk: StartDesk
 ) -> None:
     desk = start_desk()
     api.add_fault("getUpdates", "500", limit=2)
@@ -245,7 +159,7 @@ def test_the_desk_rides_out_telegram_errors(
 
 @needs_content
 def test_staff_edits_to_the_content_are_noticed_while_running(
-    api: FakeBotAPI, start_desk: Callable[..., Desk], tmp_path: Path
+    api: FakeBotAPI, start_desk: StartDesk, tmp_path: Path
 ) -> None:
     content = tmp_path / "content"
     shutil.copytree(DEFAULT_CONTENT_DIR, content)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.housekeeping import run_housekeeping
 from flows.model import Inbound, Outcome
-from tests.fakes import FixedClock
+from tests.fakes import FixedClock, fake_source
 from tests.intake_fakes import SqliteChat, request_content, request_deps
 
 NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
@@ -102,7 +102,7 @@ async def test_the_retention_purge_leaves_nothing_readable_in_the_files(tmp_path
 
         intake = request_content().intake
         assert intake is not None
-        chat.services.engine.deps.content.content = request_content(  # type: ignore[attr-defined]
+        fake_source(chat.services.engine.deps).content = request_content(
             intake=intake.model_copy(update={"closed_ticket_retention_days": 90,
                                               "retention_reviewed": True}))
         assert (await run_housekeeping(chat.services)).purged == 1

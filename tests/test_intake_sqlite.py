@@ -4,6 +4,7 @@ the middle of a request resumes it, and the ticket and its notice are written to
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from tests.intake_fakes import SqliteChat, request_deps
 
 
 @pytest.fixture
-async def chat(tmp_path: Path):  # type: ignore[no-untyped-def]
+async def chat(tmp_path: Path) -> AsyncIterator[SqliteChat]:
     chat = await SqliteChat.open(tmp_path / "desk.db", request_deps(), language_code="en")
     yield chat
     await chat.close()
@@ -33,7 +34,8 @@ async def test_a_restart_in_the_middle_of_a_request_resumes_it(chat: SqliteChat)
 
     await chat.command("resume")  # what the drivers send after a restart
     assert chat.session.state == "intake:care"
-    assert "✅ Ventilator" in [b.label for r in chat.last.replies for row in r.buttons  # type: ignore[union-attr]
+    assert chat.last is not None
+    assert "✅ Ventilator" in [b.label for r in chat.last.replies for row in r.buttons
                                for b in row]
     await chat.press("v1:in:care:done")
     await chat.press("v1:in:situation:v:home")

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from flows.model import Button, Outcome, Reply, Session
 from flows.text import Html, esc, join_lines, markup, to_plain
-from tests.desk_world import STAFF, A, B, World
+from tests.desk_world import STAFF, A, B, World, announced
 from tests.fake_bot_api import check_text
-from tests.test_desk_flow import announced
 
 
 def test_a_plain_str_is_escaped_whole_and_html_is_kept() -> None:
@@ -37,13 +32,6 @@ def test_saved_replies_are_not_escaped_twice() -> None:
     reply = Reply(text=Html("<b>{}</b>").format("A<B"))
     again = Reply.model_validate({**reply.model_dump(), "text": Html(reply.text)})
     assert again.text == reply.text == "<b>A&lt;B</b>"
-
-
-@pytest.fixture
-async def world(tmp_path: Path):  # type: ignore[no-untyped-def]
-    world = await World.open(tmp_path, locale="en")
-    yield world
-    await world.close()
 
 
 async def test_a_coordinator_named_with_markup_characters_is_shown_as_text(world: World) -> None:

@@ -25,9 +25,9 @@ import pytest
 from tests.bot_process import TOKEN, BotProcess, tsunagu_command, tsunagu_env
 from tests.desk_world import PARENT, STAFF, STRANGER, A, Person, World, send_request
 from tests.fake_bot_api import FakeBotAPI, buttons
+from tests.running_desk import needs_content
 from tests.simulation import Parent, Plan
 from tests.simulation import World as Simulation
-from tests.test_e2e_run import needs_content
 
 NAME, PHONE, NOTE = "Hanako Chiyoda", "090-1234-5678", "Our daughter needs suction at night"
 DESK_COMMANDS = ("desk", "queue", "mine", "ticket", "note", "reply", "claim", "release",

@@ -99,6 +99,7 @@ def test_an_answer_edited_in_the_spreadsheet_is_served_after_import(
     assert code == 0, err
     content = load_content(root).content
     assert content is not None
+    # A CSV cell is a str; the import has checked that it names a locale.
     entry = content.entry(first["locale"], first["id"])  # type: ignore[arg-type]
     assert entry is not None and entry.answer == "新しい回答です。\n\n2行目もあります。"
     assert content.faq["ja"][0].id == rows[0]["id"]

@@ -86,7 +86,8 @@ async def test_wal_and_foreign_keys_are_on_and_a_second_reader_sees_commits(tmp_
     async with db.transaction() as tx:
         await tx.sessions.save(Session(key="a", state="x"), NOW)
         async with tx.conn.execute("PRAGMA foreign_keys") as cur:
-            assert (await cur.fetchone())[0] == 1
+            row = await cur.fetchone()
+            assert row is not None and row[0] == 1
     other = sqlite3.connect(path)
     assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert other.execute("SELECT state FROM sessions WHERE key='a'").fetchone()[0] == "x"

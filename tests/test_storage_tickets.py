@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,17 +14,19 @@ import pytest
 
 from bot.housekeeping import run_housekeeping
 from flows.intake.reminders import due
-from flows.ports import ConsentDecision, Draft, NewTicket
+from flows.ports import ConsentDecision, ConsentDecisionKind, Draft, NewTicket
 from storage.database import Database
-from tests.fakes import FixedClock
+from tests.fakes import FixedClock, fake_source
 from tests.intake_fakes import SqliteChat, request_content, request_deps
 
 NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo
 
 
-def decision(subject: str = "telegram:1:1", kind: str = "granted") -> ConsentDecision:
+def decision(
+    subject: str = "telegram:1:1", kind: ConsentDecisionKind = "granted"
+) -> ConsentDecision:
     return ConsentDecision(
-        subject=subject, at=NOW, decision=kind, locale="ja", text_version="1", text_hash="h" * 64,  # type: ignore[arg-type]
+        subject=subject, at=NOW, decision=kind, locale="ja", text_version="1", text_hash="h" * 64,
         use_for_request=True, share_with_departments=False, age_information=False,
         writer="guardian", guardian_confirmed=False,
     )
@@ -44,7 +47,7 @@ def ticket(number: int, consent_id: int, subject: str = "telegram:1:1") -> NewTi
 
 
 @pytest.fixture
-async def db(tmp_path: Path):  # type: ignore[no-untyped-def]
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
     database = await Database.open(tmp_path / "t.db")
     yield database
     await database.close()
@@ -199,7 +202,7 @@ async def test_housekeeping_purges_only_once_staff_set_the_period(tmp_path: Path
         assert intake is not None
         content = request_content(intake=intake.model_copy(
             update={"closed_ticket_retention_days": 90, "retention_reviewed": True}))
-        chat.services.engine.deps.content.content = content  # type: ignore[attr-defined]
+        fake_source(chat.services.engine.deps).content = content
         assert (await run_housekeeping(chat.services)).purged == 1
         assert await chat.rows("SELECT * FROM ticket_details") == []
         [row] = await chat.rows("SELECT reference, status FROM tickets")

@@ -18,17 +18,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram import Update
-from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
 from bot.config import Settings
-from bot.telegram.application import APOLOGY, build_application, describe_error, file_base_url
+from bot.telegram.application import (
+    APOLOGY,
+    DeskServices,
+    build_application,
+    describe_error,
+    file_base_url,
+)
 from bot.telegram.render import split_html, telegram_length
 from bot.telegram.runner import RedactingFormatter, token_variants
 from content.i18n import CatalogTranslations
 from flows.model import Button, Inbound, Outcome, Reply, Session
 from flows.text import Html
-from tests.fake_bot_api import FakeBotAPI, buttons, check_text
+from tests.fake_bot_api import App, FakeBotAPI, buttons, check_text
 
 TOKEN = "123456:TEST-token-abc"
 PARENT = 4242
@@ -106,13 +111,18 @@ def api() -> FakeBotAPI:
     return FakeBotAPI(token=TOKEN)
 
 
+# The fake declares what it stands in for (its engine is a field, where DeskServices has a
+# read-only property, so by this assignment rather than as a subclass).
+_FAKE_SERVICES_ARE_DESK_SERVICES: type[DeskServices] = FakeServices
+
+
 @pytest.fixture
 def services() -> FakeServices:
     return FakeServices()
 
 
 @pytest.fixture
-async def app(api: FakeBotAPI, services: FakeServices) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def app(api: FakeBotAPI, services: FakeServices) -> AsyncIterator[App]:
     settings = Settings(bot_token=TOKEN, api_base_url="http://bot-api.test/bot")
 
     async def open_services() -> FakeServices:
@@ -132,11 +142,11 @@ async def app(api: FakeBotAPI, services: FakeServices) -> AsyncIterator[Applicat
         await application.post_shutdown(application)
 
 
-async def feed(app: Application, raw: dict[str, Any]) -> None:  # type: ignore[type-arg]
+async def feed(app: App, raw: dict[str, Any]) -> None:
     await app.process_update(Update.de_json(raw, app.bot))
 
 
-async def test_start_sends_html_with_an_inline_keyboard(app: Application, api: FakeBotAPI) -> None:  # type: ignore[type-arg]
+async def test_start_sends_html_with_an_inline_keyboard(app: App, api: FakeBotAPI) -> None:
     await feed(app, api.push_command(PARENT, "start"))
     [sent] = api.messages(PARENT)
     assert sent["parse_mode"] == "HTML"
@@ -146,7 +156,7 @@ async def test_start_sends_html_with_an_inline_keyboard(app: Application, api: F
 
 
 async def test_what_the_person_typed_arrives_escaped_once(
-    app: Application,  # type: ignore[type-arg]
+    app: App,
     api: FakeBotAPI,
     services: FakeServices,
 ) -> None:
@@ -159,7 +169,7 @@ async def test_what_the_person_typed_arrives_escaped_once(
 
 
 async def test_button_press_is_answered_with_the_toast_then_replied(
-    app: Application,  # type: ignore[type-arg]
+    app: App,
     api: FakeBotAPI,
     services: FakeServices,
 ) -> None:
@@ -174,7 +184,7 @@ async def test_button_press_is_answered_with_the_toast_then_replied(
 
 
 async def test_a_button_press_with_nothing_to_do_still_stops_the_spinner(
-    app: Application,  # type: ignore[type-arg]
+    app: App,
     api: FakeBotAPI,
 ) -> None:
     update = api.push_callback(PARENT, "v1:off")
@@ -188,7 +198,7 @@ async def test_a_button_press_with_nothing_to_do_still_stops_the_spinner(
 
 
 async def test_long_text_is_split_with_the_keyboard_on_the_last_part(
-    app: Application,  # type: ignore[type-arg]
+    app: App,
     api: FakeBotAPI,
 ) -> None:
     await feed(app, api.push_command(PARENT, "long"))
@@ -203,7 +213,7 @@ async def test_long_text_is_split_with_the_keyboard_on_the_last_part(
 
 
 async def test_redelivered_update_sends_nothing(
-    app: Application,  # type: ignore[type-arg]
+    app: App,
     api: FakeBotAPI,
 ) -> None:
     update = api.push_text(PARENT, "訪問看護を使いたい")
@@ -213,7 +223,7 @@ async def test_redelivered_update_sends_nothing(
 
 
 async def test_failure_is_logged_without_personal_data_and_the_person_is_told(
-    app: Application,  # type: ignore[type-arg]
+    app: App,
     api: FakeBotAPI,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -231,13 +241,14 @@ async def test_failure_is_logged_without_personal_data_and_the_person_is_told(
 
 
 async def test_failure_on_a_button_press_answers_it(
-    app: Application,  # type: ignore[type-arg]
+    app: App,
     api: FakeBotAPI,
     services: FakeServices,
 ) -> None:
     async def broken(inbound: Inbound, update_id: int | None = None) -> Outcome | None:
         raise ValueError("database is locked")
 
+    # A step that fails, in place of the fake's.
     services.process = broken  # type: ignore[method-assign]
     update = api.push_callback(PARENT, "v1:off")
     await feed(app, update)
@@ -246,7 +257,7 @@ async def test_failure_on_a_button_press_answers_it(
 
 
 async def test_commands_are_published_in_japanese_and_english(
-    app: Application,  # type: ignore[type-arg]
+    app: App,
     api: FakeBotAPI,
 ) -> None:
     ja = CatalogTranslations().for_locale("ja")
@@ -275,7 +286,7 @@ async def test_services_are_closed_on_shutdown(api: FakeBotAPI) -> None:
 
 
 async def test_requests_carry_the_token_to_the_configured_url(
-    app: Application,  # type: ignore[type-arg]
+    app: App,
     api: FakeBotAPI,
 ) -> None:
     assert app.bot.base_url == "http://bot-api.test/bot" + TOKEN
@@ -387,7 +398,7 @@ def test_split_property_valid_parts_and_nothing_lost(
 # PTB's own rate limiter reads RetryAfter.retry_after, which PTB itself deprecates as an int.
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 async def test_a_429_from_telegram_is_waited_out_and_the_reply_still_sent(
-    app: Application,  # type: ignore[type-arg]
+    app: App,
     api: FakeBotAPI,
 ) -> None:
     api.add_fault("sendMessage", "429", retry_after=1, limit=1)
@@ -436,7 +447,7 @@ async def test_background_jobs_run_beside_the_desk_and_stop_with_it(
 
 
 async def test_draft_reminders_go_to_telegram_chats_only(
-    app: Application,  # type: ignore[type-arg]
+    app: App,
     api: FakeBotAPI,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -456,6 +467,7 @@ async def test_draft_reminders_go_to_telegram_chats_only(
 
     monkeypatch.setattr(upkeep, "run_housekeeping", fake_run)
     api.add_fault("sendMessage", "500", limit=1)  # the first reminder's chat fails once
+    # No services: the housekeeping that would use them is replaced by fake_run.
     await upkeep.housekeeping_once(None, app.bot)  # type: ignore[arg-type]
     assert [m["chat_id"] for m in api.messages()] == [-5]
     api.clear_faults()
@@ -464,7 +476,7 @@ async def test_draft_reminders_go_to_telegram_chats_only(
 
 
 async def test_a_refused_answer_is_sent_as_plain_text_or_given_up_never_retried(
-    app: Application, api: FakeBotAPI  # type: ignore[type-arg]
+    app: App, api: FakeBotAPI
 ) -> None:
     await asyncio.wait_for(feed(app, api.push_command(PARENT, "broken")), timeout=5)
     plain, last = api.messages(PARENT)

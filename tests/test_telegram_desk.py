@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 
 import pytest
 from telegram import Update
-from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
 from bot.config import Settings
@@ -27,12 +26,12 @@ from bot.services import Services
 from bot.telegram.application import build_application
 from bot.telegram.outbox_worker import WorkerSettings, outbox_worker
 from bot.telegram.pacing import Limits
-from flows.engine import Engine
 from flows.model import Inbound
 from flows.turn import Deps
 from storage.database import Database
 from tests.desk_world import GROUP, PARENT, ROSTER, STRANGER, A, B, TickingClock, desk_deps
-from tests.fake_bot_api import FakeBotAPI, Json
+from tests.fake_bot_api import App, FakeBotAPI, Json
+from tests.intake_fakes import services_on
 
 pytestmark = [
     pytest.mark.timeout(120),
@@ -56,7 +55,7 @@ async def running_desk(api: FakeBotAPI, path: Path, deps: Deps,
         db = await Database.open(path)
         async with db.transaction() as tx:
             await tx.roster.seed(ROSTER, deps.clock.now())
-        services = Services(db=db, content=deps.content, engine=Engine(deps))  # type: ignore[arg-type]
+        services = services_on(db, deps)
         opened.append(services)
         return services
 
@@ -76,7 +75,7 @@ async def running_desk(api: FakeBotAPI, path: Path, deps: Deps,
 
 
 class Desk:
-    def __init__(self, app: Application, api: FakeBotAPI, services: Services) -> None:  # type: ignore[type-arg]
+    def __init__(self, app: App, api: FakeBotAPI, services: Services) -> None:
         self.app = app
         self.api = api
         self.services = services
@@ -171,7 +170,7 @@ async def test_a_request_claimed_and_answered_through_telegram(tmp_path: Path) -
         second = api.push_callback(B, claim, message_id=notice["message_id"], chat_id=GROUP)
         await desk.feed(first)
         await desk.feed(second)
-        answers = {a["callback_query_id"]: a.get("text") for a in api.callback_answers}
+        answers = {a["callback_query_id"]: a.get("text") or "" for a in api.callback_answers}
         assert "You hold K-0001 now" in answers[first["callback_query"]["id"]]
         assert answers[second["callback_query"]["id"]] == \
             "Sorry, K-0001 is already held by Aoki."
@@ -223,7 +222,7 @@ async def test_thirty_tickets_in_one_minute_arrive_within_the_group_limit(
         made = []
         world = _World(desk)
         for _ in range(30):  # as fast as families can send them: well within a minute
-            made.append(await make_ticket(world))  # type: ignore[arg-type]
+            made.append(await make_ticket(world))
             await asyncio.sleep(0.05)
         sent = await until(lambda: announced(desk, 30), "all thirty notices", within=30)
         assert sorted(references(sent)) == sorted(made)  # each exactly once
@@ -257,7 +256,7 @@ async def test_a_bot_api_failing_half_the_calls_delivers_each_notice_once(
         # and bounded, so the test is repeatable and ends.
         api.add_fault("*", "500", rate=0.4, limit=25)
         api.add_fault("*", "429", rate=0.2, limit=4, retry_after=1)
-        made = [await make_ticket(world) for _ in range(COUNT)]  # type: ignore[arg-type]
+        made = [await make_ticket(world) for _ in range(COUNT)]
         notices = await until(lambda: announced(desk, COUNT), "every notice", within=60)
         # A takes them all from the group (straight through the engine: only the worker
         # talks to the failing API here), which queues details for A and a notice for
@@ -317,12 +316,12 @@ async def test_notices_written_while_the_desk_was_down_go_out_once_after_a_resta
     path = tmp_path / "desk.db"
     deps = desk_deps(TickingClock(), locale="en")
     async with running_desk(api, path, deps) as desk:
-        first = await make_ticket(_World(desk))  # type: ignore[arg-type]
+        first = await make_ticket(_World(desk))
         await until(lambda: desk.to(GROUP), "the first notice")
     # Written while no worker runs (another process, or just before a crash).
     db = await Database.open(path)
-    services = Services(db=db, content=deps.content, engine=Engine(deps))  # type: ignore[arg-type]
-    second = await make_ticket(_ServicesWorld(services))  # type: ignore[arg-type]
+    services = services_on(db, deps)
+    second = await make_ticket(_ServicesWorld(services))
     await services.close()
     async with running_desk(api, path, deps) as desk:
         await until(lambda: len(desk.to(GROUP)) >= 2, "the second notice")

@@ -11,29 +11,27 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
 from bot.config import Settings
 from bot.services import Services
 from bot.telegram.application import build_application
-from flows.engine import Engine
 from flows.turn import Deps
 from storage.database import Database
-from tests.fake_bot_api import FakeBotAPI, buttons
-from tests.intake_fakes import request_deps
+from tests.fake_bot_api import App, FakeBotAPI, buttons
+from tests.intake_fakes import request_deps, services_on
 
 TOKEN = "123456:TEST-token-abc"
 PARENT = 5151
 
 
 @asynccontextmanager
-async def desk(api: FakeBotAPI, path: Path, deps: Deps) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def desk(api: FakeBotAPI, path: Path, deps: Deps) -> AsyncIterator[App]:
     settings = Settings(bot_token=TOKEN, api_base_url="http://bot-api.test/bot")
 
     async def open_services() -> Services:
         db = await Database.open(path)
-        return Services(db=db, content=deps.content, engine=Engine(deps))  # type: ignore[arg-type]
+        return services_on(db, deps)
 
     def request() -> HTTPXRequest:
         return HTTPXRequest(httpx_kwargs={"transport": api.mock_transport()})
@@ -51,7 +49,7 @@ async def desk(api: FakeBotAPI, path: Path, deps: Deps) -> AsyncIterator[Applica
 
 
 class Parent:
-    def __init__(self, app: Application, api: FakeBotAPI) -> None:  # type: ignore[type-arg]
+    def __init__(self, app: App, api: FakeBotAPI) -> None:
         self.app = app
         self.api = api
 

@@ -20,7 +20,9 @@ def update(**body: Any) -> Update:
     return Update.de_json({"update_id": 9001, **body}, Bot("123456:TEST-token-abc"))
 
 
-def message(chat: dict[str, Any] = PRIVATE, sender: dict[str, Any] = PARENT, **fields: Any):
+def message(
+    chat: dict[str, Any] = PRIVATE, sender: dict[str, Any] = PARENT, **fields: Any
+) -> dict[str, Any]:
     return {"message_id": 17, "date": 1_760_000_000, "chat": chat, "from": sender, **fields}
 
 

@@ -182,6 +182,7 @@ async def test_mydata_in_the_middle_of_a_question_asks_it_again() -> None:
     await chat.command("mydata")
     text = chat.all_text
     assert "Unfinished request" in text and "In Chiyoda City" in text
-    assert text.rstrip().endswith(chat.last.replies[-1].text.rstrip())  # type: ignore[union-attr]
-    assert "How old is the child" in chat.last.replies[-1].text  # type: ignore[union-attr]
+    assert chat.last is not None
+    assert text.rstrip().endswith(chat.last.replies[-1].text.rstrip())
+    assert "How old is the child" in chat.last.replies[-1].text
     assert chat.session.state == "intake:age"
