@@ -6,29 +6,31 @@ from flows import callbacks, consent, desk, faq, menu, offices, staff, tickets
 from flows.emergency import say_emergency, say_maybe
 from flows.intake import flow as intake
 from flows.model import Inbound, Outcome, Session
-from flows.ports import Store
-from flows.router import Router
+from flows.ports import EmergencyAssessment, Store
+from flows.router import AFTER_DANGER_STATE, BEFORE_DANGER_AUTHORED, Router
 from flows.turn import Deps, Turn
 
-# Beyond this a message is almost certainly pasted by mistake; the start is still read.
-LONG_MESSAGE_CHARS = 4000
 
-
-def build_flows() -> tuple[Router, menu.MenuFlow, faq.FaqFlow, desk.DeskFlow]:
+def build_flows() -> tuple[Router, menu.MenuFlow]:
+    """Every feature registered on one router. Free text then passes, in order: staff
+    writing content, a coordinator answering a ticket (desk) — the emergency check — the
+    step the conversation waits in, a family's open request (desk), the FAQ (faq)."""
     router = Router()
     menu_flow = menu.register(router)
     faq_flow = faq.register(router)
     intake.register(router, consent.register(router), tickets.register(router))
     offices.register(router)
     staff.register(router, menu_flow, faq_flow)
-    desk_flow = desk.register(router, menu_flow, faq_flow)
-    return router, menu_flow, faq_flow, desk_flow
+    desk.register(router, menu_flow, faq_flow)
+    return router, menu_flow
 
 
 class Engine:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
-        self.router, self._menu, self._faq, self._desk = build_flows()
+        self.router, self._menu = build_flows()
+        self.router.text_before_danger(BEFORE_DANGER_AUTHORED, self._authored)
+        self.router.text_after_danger(AFTER_DANGER_STATE, self._waiting_step)
 
     async def handle(self, inbound: Inbound, session: Session, store: Store) -> Outcome:
         # Work on a copy: a step that fails half-way must not leave its changes behind.
@@ -36,14 +38,18 @@ class Engine:
                     store=store)
         if inbound.chat_type == "private":
             await self._private(turn)
-        elif self._desk.is_desk_chat(turn):
-            # The coordinators' group; other groups the bot is added to get no answer.
-            await self._desk.in_group(turn)
+        else:
+            # Groups a feature answers in (the coordinators'); others get no answer.
+            for is_ours, handler in self.router.group_chats:
+                if is_ours(turn):
+                    await handler(turn)
+                    break
         return Outcome(replies=turn.replies, session=turn.session, toast=turn.toast)
 
     async def _private(self, turn: Turn) -> None:
         inbound = turn.inbound
-        await self._desk.note_private_chat(turn)
+        for hook in self.router.private_hooks:
+            await hook(turn)
         if inbound.kind == "command":
             await self._command(turn)
         elif inbound.kind == "button":
@@ -81,34 +87,34 @@ class Engine:
             else:
                 self._menu.show_menu(turn)
             return
-        state_prefix = turn.session.state.partition(":")[0]
-        if state_prefix in self.router.authored_states:
-            # Staff writing an FAQ answer about breathing trouble is not an emergency.
-            await self.router.states[state_prefix](turn, text)
-            return
-        # A coordinator answering a ticket's message writes to a family, not to the FAQ.
-        if turn.inbound.reply_to_text and await self._desk.coordinator_reply(turn, text):
-            return
+        for _, before in self.router.before_danger:
+            if await before(turn, text):
+                return
+        # Here, by construction, before any feature that reads a parent's words.
         assessment = self.deps.emergency.assess(text)
         if assessment.emergency:
             say_emergency(turn, assessment)
         elif assessment.possible:
             say_maybe(turn)
-        state_handler = self.router.states.get(state_prefix)
-        if state_handler is not None:
-            await state_handler(turn, text)
-            return
-        # A family with an open request: their words go to it (after any emergency notice).
-        if await self._desk.family_text(turn, text, emergency=assessment.emergency):
-            return
-        if len(text) > LONG_MESSAGE_CHARS:
-            turn.say(
-                turn._(
-                    "Your message is very long, so I read its beginning and end. A coordinator"
-                    " can go through the whole story with you."
-                )
-            )
-        await self._faq.answer_free_text(turn, text, after_emergency=assessment.emergency)
+        for _, after in self.router.after_danger:
+            if await after(turn, text, assessment):
+                return
+
+    async def _authored(self, turn: Turn, text: str) -> bool:
+        """Staff writing an FAQ answer about breathing trouble is not an emergency."""
+        prefix = turn.session.state.partition(":")[0]
+        if prefix not in self.router.authored_states:
+            return False
+        await self.router.states[prefix](turn, text)
+        return True
+
+    async def _waiting_step(self, turn: Turn, text: str, _: EmergencyAssessment) -> bool:
+        """The step the conversation waits in (a question of the intake, say) reads it."""
+        handler = self.router.states.get(turn.session.state.partition(":")[0])
+        if handler is None:
+            return False
+        await handler(turn, text)
+        return True
 
     async def _unsupported(self, turn: Turn) -> None:
         what = turn.inbound.unsupported_what

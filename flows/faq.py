@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from content.models import TO_FILL, FaqEntry
 from flows import callbacks
 from flows.menu import MENU_BUTTON
 from flows.model import Button, Keyboard
 from flows.offices import coordinator_row
-from flows.ports import FaqMatch, FaqViewHow
-from flows.router import Router
+from flows.ports import EmergencyAssessment, FaqMatch, FaqViewHow
+from flows.router import AFTER_DANGER_FAQ, Router
 from flows.text import BLANK, Html, clip, esc, join_lines, markup
 from flows.turn import ButtonRow, Turn
 
@@ -77,6 +79,10 @@ async def count_view(turn: Turn, topic: str, how: FaqViewHow) -> None:
     await turn.store.faq_views.record(
         at=turn.deps.clock.now(), locale=turn.locale, topic=topic, how=how
     )
+
+
+# Beyond this a message is almost certainly pasted by mistake; the start is still read.
+LONG_MESSAGE_CHARS = 4000
 
 
 class FaqFlow:
@@ -199,8 +205,19 @@ class FaqFlow:
         )
 
 
+async def _from_faq(flow: FaqFlow, turn: Turn, text: str,
+                    assessment: EmergencyAssessment) -> bool:
+    """The last step of free text: whatever no conversation step took, the FAQ answers."""
+    if len(text) > LONG_MESSAGE_CHARS:
+        turn.say(turn._("Your message is very long, so I read its beginning and end. A"
+                        " coordinator can go through the whole story with you."))
+    await flow.answer_free_text(turn, text, after_emergency=assessment.emergency)
+    return True
+
+
 def register(router: Router) -> FaqFlow:
     flow = FaqFlow()
     router.button(FAQ_BUTTON, flow.categories)
     router.menu_entry(lambda turn: (back_row(turn)[0],))
+    router.text_after_danger(AFTER_DANGER_FAQ, partial(_from_faq, flow))
     return flow

@@ -6,10 +6,31 @@ a module and one ``register`` call, not editing a central switch.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from flows.turn import Handler, MenuEntry, Reprompt, TextHandler
+from flows.ports import EmergencyAssessment
+from flows.turn import Handler, MenuEntry, Reprompt, TextHandler, Turn
+
+# A step free text passes through; True when it handled the text (the rest are skipped).
+# Steps before the emergency check read words that are not a parent's (a coordinator
+# answering a ticket); the check itself sits between the two lists, in the engine, so no
+# feature can put itself ahead of it; steps after it are told what it found.
+BeforeDanger = Callable[[Turn, str], Awaitable[bool]]
+AfterDanger = Callable[[Turn, str, EmergencyAssessment], Awaitable[bool]]
+# Run for every private inbound, before it is handled (a coordinator opening a chat).
+PrivateHook = Callable[[Turn], Awaitable[None]]
+# A group the bot answers in: whether the inbound is from it, and its handler.
+GroupChat = tuple[Callable[[Turn], bool], Callable[[Turn], Awaitable[None]]]
+
+# Where a step stands before the emergency check (lower first): staff writing content, then a
+# coordinator answering a ticket's message; and after it: the step a conversation waits in,
+# then a family's open request, then the FAQ, which answers everything left.
+BEFORE_DANGER_AUTHORED = 10
+BEFORE_DANGER_COORDINATOR = 20
+AFTER_DANGER_STATE = 10
+AFTER_DANGER_OPEN_REQUEST = 20
+AFTER_DANGER_FAQ = 90
 
 
 @dataclass
@@ -33,6 +54,11 @@ class Router:
     # wants a typed answer (an age, a phone number), so that a driver which shows buttons as
     # numbers (the console) does not take "2" or "09012345678" for a button
     typed_answers: dict[str, Callable[[str], bool]] = field(default_factory=dict)
+    # The free-text pipeline (see BeforeDanger / AfterDanger), in order.
+    before_danger: list[tuple[int, BeforeDanger]] = field(default_factory=list)
+    after_danger: list[tuple[int, AfterDanger]] = field(default_factory=list)
+    private_hooks: list[PrivateHook] = field(default_factory=list)
+    group_chats: list[GroupChat] = field(default_factory=list)
 
     def command(self, name: str, handler: Handler, description: str | None = None) -> None:
         if name in self.commands:
@@ -70,6 +96,28 @@ class Router:
         prefix, _, rest = state.partition(":")
         typed = self.typed_answers.get(prefix)
         return typed is not None and typed(rest)
+
+    def wrap_command(self, name: str, wrapper: Callable[[Handler], Handler]) -> None:
+        """Put ``wrapper`` around a command another feature registered (/cancel inside a
+        request must also delete the draft, then cancel as usual)."""
+        if name not in self.commands:
+            raise ValueError(f"command /{name} is not registered")
+        self.commands[name] = wrapper(self.commands[name])
+
+    def text_before_danger(self, order: int, step: BeforeDanger) -> None:
+        self.before_danger.append((order, step))
+        self.before_danger.sort(key=lambda pair: pair[0])
+
+    def text_after_danger(self, order: int, step: AfterDanger) -> None:
+        self.after_danger.append((order, step))
+        self.after_danger.sort(key=lambda pair: pair[0])
+
+    def on_private(self, hook: PrivateHook) -> None:
+        self.private_hooks.append(hook)
+
+    def group_chat(self, is_ours: Callable[[Turn], bool],
+                   handler: Callable[[Turn], Awaitable[None]]) -> None:
+        self.group_chats.append((is_ours, handler))
 
     def menu_entry(self, entry: MenuEntry) -> None:
         self.menu.append(entry)

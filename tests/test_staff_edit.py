@@ -220,7 +220,7 @@ async def test_list_show_and_reload(tmp_path: Path) -> None:
 
 
 def test_staff_commands_are_not_in_the_public_command_list() -> None:
-    router, _menu, _faq, _desk = build_flows()
+    router, _menu = build_flows()
     public = {name for name, _description in router.public_commands}
     for name in ("staff", "faq_edit", "faq_alt", "gaps", "preview", "reload", "faq_undo"):
         assert name in router.commands

@@ -27,7 +27,8 @@ from flows.desk.relay import FAMILY_BUTTON, FamilyButtons
 from flows.desk.views import DESK_BUTTON
 from flows.faq import FaqFlow
 from flows.menu import MenuFlow
-from flows.router import Router
+from flows.ports import EmergencyAssessment
+from flows.router import AFTER_DANGER_OPEN_REQUEST, BEFORE_DANGER_COORDINATOR, Router
 from flows.staff.access import staff_command
 from flows.turn import Handler, Turn
 
@@ -106,8 +107,9 @@ class DeskFlow:
         await relay.to_family(d, ticket, text)
         return True
 
-    async def family_text(self, turn: Turn, text: str, *, emergency: bool) -> bool:
-        return await relay.from_family(turn, text, emergency=emergency, faq=self.faq)
+    async def family_text(self, turn: Turn, text: str, danger: EmergencyAssessment) -> bool:
+        """A family with an open request: their words go to it (after any emergency notice)."""
+        return await relay.from_family(turn, text, emergency=danger.emergency, faq=self.faq)
 
 
 def register(router: Router, menu: MenuFlow, faq: FaqFlow) -> DeskFlow:
@@ -120,4 +122,9 @@ def register(router: Router, menu: MenuFlow, faq: FaqFlow) -> DeskFlow:
     router.button(DESK_BUTTON, flow.desk_button)
     router.button(FAMILY_BUTTON, flow.family.handle)
     router.command("roster", staff_command(menu, roster.show))
+    router.group_chat(flow.is_desk_chat, flow.in_group)
+    router.on_private(flow.note_private_chat)
+    # A coordinator answering a ticket's message writes to a family, not to the FAQ.
+    router.text_before_danger(BEFORE_DANGER_COORDINATOR, flow.coordinator_reply)
+    router.text_after_danger(AFTER_DANGER_OPEN_REQUEST, flow.family_text)
     return flow

@@ -518,10 +518,11 @@ def register(router: Router, consent: ConsentFlow, tickets: TicketsFlow) -> Inta
     )
     # /cancel belongs to the menu; inside a request it must also delete the draft, so the
     # menu's handler is wrapped rather than replaced.
-    fallback = router.commands["cancel"]
+    def inside_a_request(fallback: Handler) -> Handler:
+        async def cancel(turn: Turn, args: tuple[str, ...]) -> None:
+            await flow.cancel_command(turn, fallback, args)
 
-    async def cancel(turn: Turn, args: tuple[str, ...]) -> None:
-        await flow.cancel_command(turn, fallback, args)
+        return cancel
 
-    router.commands["cancel"] = cancel
+    router.wrap_command("cancel", inside_a_request)
     return flow
