@@ -129,6 +129,12 @@ def test_a_child_in_the_message_or_an_adult_who_only_helps_keeps_it_ours(
         "浦安市在住です。レスパイトについて教えて",  # an unlisted city
         "We live in Shinjuku. Can you tell me about visiting nursing?",
         "Does Hoge city have a respite program?",  # an unlisted one in English
+        # 区内 after another ward's name is that ward's, not ours.
+        "練馬区内で医ケアに対応した児発を探しています",
+        "足立区内のショートステイ施設を知りたい",
+        # Leaving Chiyoda and asking about the new place's services.
+        "千代田区から川崎市へ転居予定です。川崎市での日常生活用具の申請は？",
+        "千代田から大阪に引っ越すので、大阪の放課後等デイを探したい",
     ],
 )
 def test_another_municipality_is_not_ours(scope: ScopeFinder, text: str) -> None:
@@ -148,6 +154,10 @@ def test_another_municipality_is_not_ours(scope: ScopeFinder, text: str) -> None
         "麹町に住んでいます。訪問看護を使いたい",  # a Chiyoda neighbourhood
         "市販の吸引カテーテルでもいい？",
         "港で遊んでいます",  # 港 alone is a harbour
+        "区内で呼吸器の子を預かってくれる所は？",  # 区内 alone is Chiyoda's
+        # Leaving Chiyoda with nothing asked about the new place: the hand-over is ours.
+        "千代田区から横浜市に引っ越します。医ケアの引き継ぎはどうなりますか",
+        "千代田区から川崎市へ転居予定です。今の受給者証はどうなる？",
     ],
 )
 def test_chiyoda_tokyo_and_places_visited_stay_ours(scope: ScopeFinder, text: str) -> None:
