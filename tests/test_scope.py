@@ -55,6 +55,9 @@ def dimension(scope: ScopeFinder, text: str) -> str | None:
         "おばあちゃんの通院の付き添いサービスってありますか",  # an adult's own service
         "My father needs a wheelchair. Can the ward lend one?",
         "my mother-in-law needs long-term care",
+        # Familiar words for grandparents.
+        "うちのばあちゃんが在宅酸素になりました",
+        "近所のおじいさんの車いすを借りたい",
     ],
 )
 def test_a_message_about_another_adult_is_not_ours(scope: ScopeFinder, text: str) -> None:
@@ -68,6 +71,10 @@ def test_a_message_about_another_adult_is_not_ours(scope: ScopeFinder, text: str
         "母親の私の精神障害者保健福祉手帳について",  # 母親 is the writer, the card hers
         "私が人工透析を受けていて、通院が大変です",
         "I am on dialysis myself. Is there a taxi subsidy?",
+        # The writer's own aids and devices.
+        "私が車椅子を使っていて、買い替えの補助を知りたい",
+        "私自身が酸素吸入をしています。ボンベの業者を変えたい",
+        "I have a wheelchair and need a ramp at home",
     ],
 )
 def test_the_writers_own_condition_is_not_ours(scope: ScopeFinder, text: str) -> None:
@@ -103,6 +110,11 @@ def test_a_child_stated_to_be_an_adult_now_is_not_ours(scope: ScopeFinder, text:
         "手帳は私が申請するんですか？",
         "父親ですが、コーディネーターさんに相談してもいいですか",
         "父です。人工呼吸器の停電対策を知りたい",
+        # The writer with the child's aids and devices.
+        "私が子どもの車いすを押して通院しています",
+        "息子の酸素ボンベを私が運ぶのが大変です",
+        "I have a son who uses a wheelchair",
+        "ばあちゃんが孫の吸引を手伝ってくれます",
         # Words that contain a person word and are none; ages that are rules.
         "大丈夫でしょうか、レスパイトを使っても",
         "母子手帳はどこでもらえますか",

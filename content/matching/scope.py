@@ -194,7 +194,7 @@ class ScopeFinder:
             return None
         words = list(adult_age)
         words += [m.group(0) for m in self._adults.finditer(text) if not self._helps(text, m)]
-        words += self._writer_needs(text)
+        words += self._writer_needs(text, surface)
         if not words:
             return None
         return OutOfScope("who", self._who_pointer, tuple(words))
@@ -221,8 +221,12 @@ class ScopeFinder:
                 ages.append(m.group(0))
         return ages
 
-    def _writer_needs(self, text: str) -> list[str]:
-        """The writer's own condition: 私の手帳, 私が透析, I am on dialysis."""
+    def _writer_needs(self, text: str, surface: str) -> list[str]:
+        """The writer's own condition: 私の手帳, 私が透析, I am on dialysis.
+
+        The writer is looked for in ``text`` (no-person words masked: 夫と私), the need in
+        the ``surface`` as typed, where 車椅子 still has its 椅子.
+        """
         found = []
         for m in self._writer.finditer(text):
             word = m.group(0)
@@ -231,7 +235,7 @@ class ScopeFinder:
                 reach = WRITER_REACH_JA
             else:
                 after, reach = m.end(), WRITER_REACH_EN
-            if self._needs.starts_within(text, after, reach):
+            if self._needs.starts_within(surface, after, reach):
                 found.append(word)
         return found
 
