@@ -267,3 +267,50 @@ def test_every_phrasing_staff_wrote_for_the_faq_stays_in_scope(
         if (match := matcher.match(text, locale)).mode == "refuse" and match.offtopic
     ]
     assert refused == []
+
+
+# ── what, by kind: each kind with instances and counter-examples ──────────────
+
+
+def refused_with(matcher: BandedMatcher, text: str) -> str | None:
+    match = matcher.match(text, "ja")
+    return match.offtopic if match.mode == "refuse" else None
+
+
+def stays_ours(matcher: BandedMatcher, text: str) -> bool:
+    match = matcher.match(text, "ja")
+    return match.mode != "refuse" or match.offtopic is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ミルクの注入量はどのくらいまで増やしてもいいですか",  # an amount
+        "座薬は体重10キロなら何mg？",
+        "呼吸器の設定を上げたほうがいいのか迷っています",  # a device setting
+        "酸素飽和度の目標値はいくつですか",  # a target value
+        "抗てんかん薬を変えた方がいいでしょうか",  # whether to change a drug
+        "発疹が出ているけど何の病気だと思いますか",  # a diagnosis
+        "小児の呼吸器に強い病院を教えて",  # which doctor or hospital is best
+        "What dose of paracetamol can I give my son?",
+        "Should I change the ventilator settings at night?",
+        "Which hospital is the best for children with trachs?",
+    ],
+)
+def test_asking_for_a_medical_judgement_is_the_doctors(matcher: BandedMatcher, text: str) -> None:
+    assert refused_with(matcher, text) == "iryo_soudan"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "慢性の病気で医療費がかさんでいます",  # 病気 without asking what it is
+        "サービスの日数を増やしたいので計画を見直したい",  # 増やしたい: a service, not a dose
+        "吸引器を買うのに補助はある？",
+        "My son was diagnosed with a rare disease. Is there help with medical costs?",
+    ],
+)
+def test_medical_words_without_asking_for_a_judgement_stay_ours(
+    matcher: BandedMatcher, text: str
+) -> None:
+    assert stays_ours(matcher, text)
