@@ -314,3 +314,31 @@ def test_medical_words_without_asking_for_a_judgement_stay_ours(
     matcher: BandedMatcher, text: str
 ) -> None:
     assert stays_ours(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "病院の看護師の態度について苦情を言いたい",  # a complaint
+        "ショートステイ先で怪我をさせられたので損害賠償を請求したい",  # damages
+        "放デイとの契約を解約したいけど違約金を請求された",  # a contract, with care words
+        "医療保険の入院給付金を保険会社が払ってくれない",  # a private insurer
+        "重心の娘の後見人になる手続きは？",  # guardianship
+        "区の対応に不服があるので訴訟を考えています",
+        "I want to sue the clinic for what happened to my son",
+    ],
+)
+def test_disputes_and_complaints_are_not_ours(matcher: BandedMatcher, text: str) -> None:
+    assert refused_with(matcher, text) == "funso"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "訪問看護の契約はどうやってするの？",  # a contract to start, no dispute
+        "ヘルパーさんに吸引をお願いできますか",
+        "相談した内容はほかの人に知られますか",
+    ],
+)
+def test_services_without_a_dispute_stay_ours(matcher: BandedMatcher, text: str) -> None:
+    assert stays_ours(matcher, text)
