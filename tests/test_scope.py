@@ -342,3 +342,39 @@ def test_disputes_and_complaints_are_not_ours(matcher: BandedMatcher, text: str)
 )
 def test_services_without_a_dispute_stay_ours(matcher: BandedMatcher, text: str) -> None:
     assert stays_ours(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "放課後等デイサービスで保育士として働きたい",  # working in care, with a service's name
+        "訪問看護ステーションの看護師の募集はありますか",
+        "相談支援専門員になるにはどうすればいい？",  # becoming one
+        "喀痰吸引の研修を受けてヘルパーになるには",
+        "子どもが寝ている間に家でできる仕事を探しています",  # the parent's own work
+        "I'd like to work as a nurse for children on ventilators",
+    ],
+)
+def test_working_in_care_or_looking_for_work_is_not_ours(
+    matcher: BandedMatcher, text: str
+) -> None:
+    assert refused_with(matcher, text) == "shigoto"
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # Going back to work is why a nursery is needed: the child's matter, answered.
+        ("育休明けで職場に復帰します。胃ろうの息子を預けられる保育園はありますか", "hoikuen"),
+        ("仕事に復帰したいので保育園を探しています", "hoikuen"),
+        ("ヘルパーさんに家に来てもらえますか", "kyotaku_kaigo"),  # using a helper, not being one
+        ("介護が少しでも楽になるにはどんなサービスがありますか", None),  # not a job title
+    ],
+)
+def test_the_parents_work_as_the_reason_for_care_stays_ours(
+    matcher: BandedMatcher, text: str, topic: str | None
+) -> None:
+    match = matcher.match(text, "ja")
+    assert match.mode != "refuse" or match.offtopic is None
+    if topic is not None:
+        assert topic in ((match.topic,) if match.mode == "answer" else match.suggestions)
