@@ -378,3 +378,38 @@ def test_the_parents_work_as_the_reason_for_care_stays_ours(
     assert match.mode != "refuse" or match.offtopic is None
     if topic is not None:
         assert topic in ((match.topic,) if match.mode == "answer" else match.suggestions)
+
+
+@pytest.mark.parametrize(
+    ("text", "pointer"),
+    [
+        ("区民館に財布を忘れてしまいました", "kusei_ippan"),  # lost property
+        ("使わなくなった加湿器は何ごみで出せばいい？", "gomi"),  # throwing something away
+        ("古いバギーの捨て方を教えて", "gomi"),
+        ("温水プールの障害者の利用料は？", "kusei_ippan"),  # a ward facility
+        ("障害のある子がいると軽自動車税は安くなりますか", "zeikin"),  # a tax reduction
+        ("引っ越し費用の補助はありますか", "jutaku"),  # moving costs
+        ("転居届はどこに出す？", "juminhyo"),  # registering an address
+        ("シルバーパスは何歳からもらえますか", "kaigo_hoken"),
+        ("How do I get a silver pass?", "kaigo_hoken"),
+    ],
+)
+def test_other_ward_services_get_their_pointer(
+    matcher: BandedMatcher, text: str, pointer: str
+) -> None:
+    assert refused_with(matcher, text) == pointer
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "使い捨ての吸引カテーテルに補助はある？",  # 使い捨て is a supply, not rubbish
+        "他の区から千代田区に引っ越してくる予定です",  # moving in is the coordinators'
+        "区役所の住所を教えて",  # the desk's own address
+        "兄弟姉妹向けのイベントはある？",
+    ],
+)
+def test_supplies_moving_in_and_the_desks_address_stay_ours(
+    matcher: BandedMatcher, text: str
+) -> None:
+    assert stays_ours(matcher, text)
