@@ -413,3 +413,49 @@ def test_supplies_moving_in_and_the_desks_address_stay_ours(
     matcher: BandedMatcher, text: str
 ) -> None:
     assert stays_ours(matcher, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "pointer"),
+    [
+        ("シングルマザーです。児童育成手当はいくらですか", "hitorioya"),  # the single-parent one
+        ("ひとり親家庭の医療費助成の申請は？", "hitorioya"),
+        ("不妊治療の費用の助成はありますか", "shussan"),  # not the child's medical costs
+        ("夫の特定健診の案内が届きません", "kenko_hoken"),  # an adult's check-up
+        ("がん検診の予約をしたい", "kenko_hoken"),
+        ("元気な長男の保育料を知りたい", "hoikuen_nyuen"),  # a healthy child's nursery fee
+        ("産後ケアのショートステイを使いたい。赤ちゃんは健康です", "shussan"),
+        ("障害のない姉の学校説明会はいつ？", "gakko_hiyo"),
+    ],
+)
+def test_lookalike_services_and_healthy_children_are_not_ours(
+    matcher: BandedMatcher, text: str, pointer: str
+) -> None:
+    assert refused_with(matcher, text) == pointer
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # A single parent raising a child with medical care asks about the child's care.
+        ("ひとり親で医ケア児を育てています。短期入所を利用したいです", "tanki_nyusho"),
+        # A child on a ventilator may well be called 元気: the device keeps it ours.
+        ("呼吸器をつけていますが元気です。保育園に入れますか", "hoikuen"),
+        ("特別児童扶養手当の申請方法を知りたい", "tokuji_teate"),
+        ("最近元気ないけど、ショートステイを使ってもいい？", None),  # 元気ない: not healthy
+    ],
+)
+def test_a_child_with_care_stays_ours_whatever_else_is_said(
+    matcher: BandedMatcher, text: str, topic: str | None
+) -> None:
+    match = matcher.match(text, "ja")
+    assert match.mode != "refuse" or match.offtopic is None
+    if topic is not None:
+        assert topic in ((match.topic,) if match.mode == "answer" else match.suggestions)
+
+
+def test_a_negated_healthy_word_says_the_opposite(scope: ScopeFinder) -> None:
+    assert scope.says_healthy(normalize("元気な長男の学童クラブ"))
+    assert scope.says_healthy(normalize("My son has no health issues"))
+    assert not scope.says_healthy(normalize("最近元気ないです"))
+    assert not scope.says_healthy(normalize("元気なくてぐったり"))

@@ -111,7 +111,10 @@ class BandedMatcher:
             result.mode == "answer"
             and matter.care_may_answer
             and self._offtopic.has_care_context(
-                query.views, matter, child=self._scope is None or self._scope.mentions_child(rest)
+                query.views,
+                matter,
+                child=self._scope is None or self._scope.mentions_child(rest),
+                healthy=self._scope is not None and self._scope.says_healthy(rest),
             )
         ):
             return result

@@ -95,13 +95,18 @@ class OffTopicFinder:
         spellings = {s for phrases in named.values() for p in phrases for s in _spellings(p)}
         return Matter(topic, frozenset(spellings), self._care_may_answer.get(topic, True))
 
-    def has_care_context(self, views: Views, matter: Matter, *, child: bool = True) -> bool:
+    def has_care_context(
+        self, views: Views, matter: Matter, *, child: bool = True, healthy: bool = False
+    ) -> bool:
         """Whether the message is about a child who needs care, beyond the matter's own
         words (障害者控除 is a tax matter, though it says 障害); ``child``: whether a
-        child is named, which words adults share need."""
+        child is named, which words adults share need; ``healthy``: whether the message
+        says the child is healthy (産後ケアのショートステイ…赤ちゃんは元気), when words adults
+        and healthy children share say nothing of care. A device or 医ケア still does: a
+        parent may well call a child on a ventilator 元気."""
         own = matter.patterns
         return any(
-            (kind == "care" or child)
+            (kind == "care" or (child and not healthy))
             and not any(_inside(s, pattern) for s in _spellings(phrase) for pattern in own)
             for phrase, kind in self._care.found(views)
         )

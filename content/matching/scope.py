@@ -48,6 +48,8 @@ _LATER = ("まで", "未満", "以上", "以降", "以下", "になったら", "
 _AGE_JA = re.compile(r"(\d{1,3}) ?(?:歳|才|さい)")
 _AGE_EN = re.compile(r"(?:(\d{1,3}) ?(?:years? old|yo|y o)(?![a-z])|(?:aged|turned) (\d{1,3}))")
 _LATER_EN = ("or older", "and older", "and over", "or over", "until", "up to")
+# After a word ending in な (元気な), what makes it a negation: 元気ない, 元気なく, 元気なさそう.
+_NEGATED = "いくかさ"
 # How far after the writer (私, I) their own condition may start: 私の手帳, 私が透析,
 # but not 私が申請する手帳 (the child's, most likely).
 WRITER_REACH_JA = 4
@@ -135,6 +137,7 @@ class ScopeFinder:
         self._needs = WordList(who.own_needs)
         self._helping = WordList(who.helping)
         self._not_people = WordList(who.not_people)
+        self._healthy = WordList(who.healthy)
         self._adult_age = who.adult_age
         self._who_pointer = who.pointer
         self._home = WordList(where.home)
@@ -178,6 +181,14 @@ class ScopeFinder:
 
     def mentions_child(self, surface: str) -> bool:
         return bool(self._child.found(_masked(surface, self._not_people)))
+
+    def says_healthy(self, surface: str) -> bool:
+        """Whether the message says the child it is about is healthy (元気な長男, 障害のない
+        長女, no health issues); 元気ない and 元気なくて say the opposite."""
+        return any(
+            not (m.group(0).endswith("な") and surface[m.end():m.end() + 1] in _NEGATED)
+            for m in self._healthy.finditer(surface)
+        )
 
     def _is_visited(self, surface: str, match: re.Match[str]) -> bool:
         return self._visited.starts_within(surface, match.end(), VISITED_REACH)
