@@ -169,6 +169,9 @@ class OffTopic(_Strict):
 
 class OffTopicFile(_Strict):
     topics: list[OffTopic]
+    # Signs that a message asks something (たい, 教えて, どこ, how). A message with thanks or
+    # a greeting and none of these is a thank-you, whatever names it mentions.
+    asking: list[NonEmpty] = Field(default_factory=list)
 
 
 class ScopeWho(_Strict):

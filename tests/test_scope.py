@@ -459,3 +459,38 @@ def test_a_negated_healthy_word_says_the_opposite(scope: ScopeFinder) -> None:
     assert scope.says_healthy(normalize("My son has no health issues"))
     assert not scope.says_healthy(normalize("最近元気ないです"))
     assert not scope.says_healthy(normalize("元気なくてぐったり"))
+
+
+@pytest.mark.parametrize(
+    ("text", "pointer"),
+    [
+        ("看護学部の卒論で医ケア児のご家族にアンケートに協力していただきたい", "irai"),  # research
+        ("弊社の吸引器を区で紹介してもらえませんか", "irai"),  # a business
+        ("在宅医療関連の株って今買うべき？", "zatsudan"),  # investing
+        ("訪問看護師さんへのお礼の品は何がいい？", "zatsudan"),  # a gift
+        # Thanks with nothing asked, whatever it names.
+        ("先日の面談の件、いつもありがとう。感謝しています", "aisatsu"),
+        ("コーディネーターさん、本当に助かりました", "aisatsu"),
+    ],
+)
+def test_requests_investing_gifts_and_thanks_only_are_not_questions_for_the_faq(
+    matcher: BandedMatcher, text: str, pointer: str
+) -> None:
+    assert refused_with(matcher, text) == pointer
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # Thanks with a question, or with a clear subject, still gets the answer.
+        ("いつもありがとうございます。訪問看護の申し込み方を教えてください", "houmon_kango"),
+        ("ありがとうございます。呼吸器の停電対策", "teiden_dengen"),
+        ("Thank you! How do I apply for the disability certificate?", "shintai_techo"),
+        ("来年から小学生です。就学相談はいつから？", "shugaku"),  # 小学生です: no researcher
+    ],
+)
+def test_a_question_with_thanks_still_gets_its_answer(
+    matcher: BandedMatcher, text: str, topic: str
+) -> None:
+    match = matcher.match(text, "ja")
+    assert topic in ((match.topic,) if match.mode == "answer" else match.suggestions)

@@ -77,6 +77,8 @@ class OffTopicFinder:
             [(w, "care") for w in CARE_WORDS] + [(w, "shared") for w in SHARED_CARE_WORDS], table
         )
         self._care_may_answer = {t.id: t.care_may_answer for t in offtopic.topics}
+        words = [normalize(w) for w in offtopic.asking]
+        self._asking = [_pattern_regex(w) for w in words if w]
 
     def find(self, views: Views, on_topic: Iterable[str]) -> Matter | None:
         """The ward matter a message names, if any (``on_topic``: FAQ terms found in it).
@@ -110,6 +112,14 @@ class OffTopicFinder:
             and not any(_inside(s, pattern) for s in _spellings(phrase) for pattern in own)
             for phrase, kind in self._care.found(views)
         )
+
+    def asks(self, text: str, rest: str) -> bool:
+        """Whether a message asks or requests anything: a question mark in ``text`` as
+        typed (normalising takes it out), or a word of ``asking`` in ``rest``, the
+        normalised message without its courtesies (ありがとう has あり in it)."""
+        if "?" in text or "？" in text:
+            return True
+        return any(regex.search(rest) for regex in self._asking)
 
     def without_courtesy(self, surface: str) -> str:
         """The normalised message with greetings and thanks taken out."""
