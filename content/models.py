@@ -169,6 +169,9 @@ class OffTopic(_Strict):
 
 class OffTopicFile(_Strict):
     topics: list[OffTopic]
+    # Signs that a message asks something (たい, 教えて, どこ, how). A message with thanks or
+    # a greeting and none of these is a thank-you, whatever names it mentions.
+    asking: list[NonEmpty] = Field(default_factory=list)
 
 
 class ScopeWho(_Strict):
@@ -188,6 +191,8 @@ class ScopeWho(_Strict):
     helping: list[NonEmpty] = Field(default_factory=list)
     # Words that contain a person word and are no person (大丈夫, 母子, 母親 = the writer).
     not_people: list[NonEmpty] = Field(default_factory=list)
+    # Words that say the child in question is healthy (元気な, 障害のない, no health issues).
+    healthy: list[NonEmpty] = Field(default_factory=list)
     # A stated age from which the person is an adult (20歳になって), not a rule (20歳まで).
     adult_age: int = Field(default=20, ge=1, le=120)
     # The offtopic.yaml topic whose pointer answers a message about an adult.

@@ -55,6 +55,9 @@ def dimension(scope: ScopeFinder, text: str) -> str | None:
         "おばあちゃんの通院の付き添いサービスってありますか",  # an adult's own service
         "My father needs a wheelchair. Can the ward lend one?",
         "my mother-in-law needs long-term care",
+        # Familiar words for grandparents.
+        "うちのばあちゃんが在宅酸素になりました",
+        "近所のおじいさんの車いすを借りたい",
     ],
 )
 def test_a_message_about_another_adult_is_not_ours(scope: ScopeFinder, text: str) -> None:
@@ -68,6 +71,10 @@ def test_a_message_about_another_adult_is_not_ours(scope: ScopeFinder, text: str
         "母親の私の精神障害者保健福祉手帳について",  # 母親 is the writer, the card hers
         "私が人工透析を受けていて、通院が大変です",
         "I am on dialysis myself. Is there a taxi subsidy?",
+        # The writer's own aids and devices.
+        "私が車椅子を使っていて、買い替えの補助を知りたい",
+        "私自身が酸素吸入をしています。ボンベの業者を変えたい",
+        "I have a wheelchair and need a ramp at home",
     ],
 )
 def test_the_writers_own_condition_is_not_ours(scope: ScopeFinder, text: str) -> None:
@@ -103,6 +110,11 @@ def test_a_child_stated_to_be_an_adult_now_is_not_ours(scope: ScopeFinder, text:
         "手帳は私が申請するんですか？",
         "父親ですが、コーディネーターさんに相談してもいいですか",
         "父です。人工呼吸器の停電対策を知りたい",
+        # The writer with the child's aids and devices.
+        "私が子どもの車いすを押して通院しています",
+        "息子の酸素ボンベを私が運ぶのが大変です",
+        "I have a son who uses a wheelchair",
+        "ばあちゃんが孫の吸引を手伝ってくれます",
         # Words that contain a person word and are none; ages that are rules.
         "大丈夫でしょうか、レスパイトを使っても",
         "母子手帳はどこでもらえますか",
@@ -129,6 +141,12 @@ def test_a_child_in_the_message_or_an_adult_who_only_helps_keeps_it_ours(
         "浦安市在住です。レスパイトについて教えて",  # an unlisted city
         "We live in Shinjuku. Can you tell me about visiting nursing?",
         "Does Hoge city have a respite program?",  # an unlisted one in English
+        # 区内 after another ward's name is that ward's, not ours.
+        "練馬区内で医ケアに対応した児発を探しています",
+        "足立区内のショートステイ施設を知りたい",
+        # Leaving Chiyoda and asking about the new place's services.
+        "千代田区から川崎市へ転居予定です。川崎市での日常生活用具の申請は？",
+        "千代田から大阪に引っ越すので、大阪の放課後等デイを探したい",
     ],
 )
 def test_another_municipality_is_not_ours(scope: ScopeFinder, text: str) -> None:
@@ -148,6 +166,10 @@ def test_another_municipality_is_not_ours(scope: ScopeFinder, text: str) -> None
         "麹町に住んでいます。訪問看護を使いたい",  # a Chiyoda neighbourhood
         "市販の吸引カテーテルでもいい？",
         "港で遊んでいます",  # 港 alone is a harbour
+        "区内で呼吸器の子を預かってくれる所は？",  # 区内 alone is Chiyoda's
+        # Leaving Chiyoda with nothing asked about the new place: the hand-over is ours.
+        "千代田区から横浜市に引っ越します。医ケアの引き継ぎはどうなりますか",
+        "千代田区から川崎市へ転居予定です。今の受給者証はどうなる？",
     ],
 )
 def test_chiyoda_tokyo_and_places_visited_stay_ours(scope: ScopeFinder, text: str) -> None:
@@ -245,3 +267,230 @@ def test_every_phrasing_staff_wrote_for_the_faq_stays_in_scope(
         if (match := matcher.match(text, locale)).mode == "refuse" and match.offtopic
     ]
     assert refused == []
+
+
+# ── what, by kind: each kind with instances and counter-examples ──────────────
+
+
+def refused_with(matcher: BandedMatcher, text: str) -> str | None:
+    match = matcher.match(text, "ja")
+    return match.offtopic if match.mode == "refuse" else None
+
+
+def stays_ours(matcher: BandedMatcher, text: str) -> bool:
+    match = matcher.match(text, "ja")
+    return match.mode != "refuse" or match.offtopic is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ミルクの注入量はどのくらいまで増やしてもいいですか",  # an amount
+        "座薬は体重10キロなら何mg？",
+        "呼吸器の設定を上げたほうがいいのか迷っています",  # a device setting
+        "酸素飽和度の目標値はいくつですか",  # a target value
+        "抗てんかん薬を変えた方がいいでしょうか",  # whether to change a drug
+        "発疹が出ているけど何の病気だと思いますか",  # a diagnosis
+        "小児の呼吸器に強い病院を教えて",  # which doctor or hospital is best
+        "What dose of paracetamol can I give my son?",
+        "Should I change the ventilator settings at night?",
+        "Which hospital is the best for children with trachs?",
+    ],
+)
+def test_asking_for_a_medical_judgement_is_the_doctors(matcher: BandedMatcher, text: str) -> None:
+    assert refused_with(matcher, text) == "iryo_soudan"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "慢性の病気で医療費がかさんでいます",  # 病気 without asking what it is
+        "サービスの日数を増やしたいので計画を見直したい",  # 増やしたい: a service, not a dose
+        "吸引器を買うのに補助はある？",
+        "My son was diagnosed with a rare disease. Is there help with medical costs?",
+    ],
+)
+def test_medical_words_without_asking_for_a_judgement_stay_ours(
+    matcher: BandedMatcher, text: str
+) -> None:
+    assert stays_ours(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "病院の看護師の態度について苦情を言いたい",  # a complaint
+        "ショートステイ先で怪我をさせられたので損害賠償を請求したい",  # damages
+        "放デイとの契約を解約したいけど違約金を請求された",  # a contract, with care words
+        "医療保険の入院給付金を保険会社が払ってくれない",  # a private insurer
+        "重心の娘の後見人になる手続きは？",  # guardianship
+        "区の対応に不服があるので訴訟を考えています",
+        "I want to sue the clinic for what happened to my son",
+    ],
+)
+def test_disputes_and_complaints_are_not_ours(matcher: BandedMatcher, text: str) -> None:
+    assert refused_with(matcher, text) == "funso"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "訪問看護の契約はどうやってするの？",  # a contract to start, no dispute
+        "ヘルパーさんに吸引をお願いできますか",
+        "相談した内容はほかの人に知られますか",
+    ],
+)
+def test_services_without_a_dispute_stay_ours(matcher: BandedMatcher, text: str) -> None:
+    assert stays_ours(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "放課後等デイサービスで保育士として働きたい",  # working in care, with a service's name
+        "訪問看護ステーションの看護師の募集はありますか",
+        "相談支援専門員になるにはどうすればいい？",  # becoming one
+        "喀痰吸引の研修を受けてヘルパーになるには",
+        "子どもが寝ている間に家でできる仕事を探しています",  # the parent's own work
+        "I'd like to work as a nurse for children on ventilators",
+    ],
+)
+def test_working_in_care_or_looking_for_work_is_not_ours(
+    matcher: BandedMatcher, text: str
+) -> None:
+    assert refused_with(matcher, text) == "shigoto"
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # Going back to work is why a nursery is needed: the child's matter, answered.
+        ("育休明けで職場に復帰します。胃ろうの息子を預けられる保育園はありますか", "hoikuen"),
+        ("仕事に復帰したいので保育園を探しています", "hoikuen"),
+        ("ヘルパーさんに家に来てもらえますか", "kyotaku_kaigo"),  # using a helper, not being one
+        ("介護が少しでも楽になるにはどんなサービスがありますか", None),  # not a job title
+    ],
+)
+def test_the_parents_work_as_the_reason_for_care_stays_ours(
+    matcher: BandedMatcher, text: str, topic: str | None
+) -> None:
+    match = matcher.match(text, "ja")
+    assert match.mode != "refuse" or match.offtopic is None
+    if topic is not None:
+        assert topic in ((match.topic,) if match.mode == "answer" else match.suggestions)
+
+
+@pytest.mark.parametrize(
+    ("text", "pointer"),
+    [
+        ("区民館に財布を忘れてしまいました", "kusei_ippan"),  # lost property
+        ("使わなくなった加湿器は何ごみで出せばいい？", "gomi"),  # throwing something away
+        ("古いバギーの捨て方を教えて", "gomi"),
+        ("温水プールの障害者の利用料は？", "kusei_ippan"),  # a ward facility
+        ("障害のある子がいると軽自動車税は安くなりますか", "zeikin"),  # a tax reduction
+        ("引っ越し費用の補助はありますか", "jutaku"),  # moving costs
+        ("転居届はどこに出す？", "juminhyo"),  # registering an address
+        ("シルバーパスは何歳からもらえますか", "kaigo_hoken"),
+        ("How do I get a silver pass?", "kaigo_hoken"),
+    ],
+)
+def test_other_ward_services_get_their_pointer(
+    matcher: BandedMatcher, text: str, pointer: str
+) -> None:
+    assert refused_with(matcher, text) == pointer
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "使い捨ての吸引カテーテルに補助はある？",  # 使い捨て is a supply, not rubbish
+        "他の区から千代田区に引っ越してくる予定です",  # moving in is the coordinators'
+        "区役所の住所を教えて",  # the desk's own address
+        "兄弟姉妹向けのイベントはある？",
+    ],
+)
+def test_supplies_moving_in_and_the_desks_address_stay_ours(
+    matcher: BandedMatcher, text: str
+) -> None:
+    assert stays_ours(matcher, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "pointer"),
+    [
+        ("シングルマザーです。児童育成手当はいくらですか", "hitorioya"),  # the single-parent one
+        ("ひとり親家庭の医療費助成の申請は？", "hitorioya"),
+        ("不妊治療の費用の助成はありますか", "shussan"),  # not the child's medical costs
+        ("夫の特定健診の案内が届きません", "kenko_hoken"),  # an adult's check-up
+        ("がん検診の予約をしたい", "kenko_hoken"),
+        ("元気な長男の保育料を知りたい", "hoikuen_nyuen"),  # a healthy child's nursery fee
+        ("産後ケアのショートステイを使いたい。赤ちゃんは健康です", "shussan"),
+        ("障害のない姉の学校説明会はいつ？", "gakko_hiyo"),
+    ],
+)
+def test_lookalike_services_and_healthy_children_are_not_ours(
+    matcher: BandedMatcher, text: str, pointer: str
+) -> None:
+    assert refused_with(matcher, text) == pointer
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # A single parent raising a child with medical care asks about the child's care.
+        ("ひとり親で医ケア児を育てています。短期入所を利用したいです", "tanki_nyusho"),
+        # A child on a ventilator may well be called 元気: the device keeps it ours.
+        ("呼吸器をつけていますが元気です。保育園に入れますか", "hoikuen"),
+        ("特別児童扶養手当の申請方法を知りたい", "tokuji_teate"),
+        ("最近元気ないけど、ショートステイを使ってもいい？", None),  # 元気ない: not healthy
+    ],
+)
+def test_a_child_with_care_stays_ours_whatever_else_is_said(
+    matcher: BandedMatcher, text: str, topic: str | None
+) -> None:
+    match = matcher.match(text, "ja")
+    assert match.mode != "refuse" or match.offtopic is None
+    if topic is not None:
+        assert topic in ((match.topic,) if match.mode == "answer" else match.suggestions)
+
+
+def test_a_negated_healthy_word_says_the_opposite(scope: ScopeFinder) -> None:
+    assert scope.says_healthy(normalize("元気な長男の学童クラブ"))
+    assert scope.says_healthy(normalize("My son has no health issues"))
+    assert not scope.says_healthy(normalize("最近元気ないです"))
+    assert not scope.says_healthy(normalize("元気なくてぐったり"))
+
+
+@pytest.mark.parametrize(
+    ("text", "pointer"),
+    [
+        ("看護学部の卒論で医ケア児のご家族にアンケートに協力していただきたい", "irai"),  # research
+        ("弊社の吸引器を区で紹介してもらえませんか", "irai"),  # a business
+        ("在宅医療関連の株って今買うべき？", "zatsudan"),  # investing
+        ("訪問看護師さんへのお礼の品は何がいい？", "zatsudan"),  # a gift
+        # Thanks with nothing asked, whatever it names.
+        ("先日の面談の件、いつもありがとう。感謝しています", "aisatsu"),
+        ("コーディネーターさん、本当に助かりました", "aisatsu"),
+    ],
+)
+def test_requests_investing_gifts_and_thanks_only_are_not_questions_for_the_faq(
+    matcher: BandedMatcher, text: str, pointer: str
+) -> None:
+    assert refused_with(matcher, text) == pointer
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # Thanks with a question, or with a clear subject, still gets the answer.
+        ("いつもありがとうございます。訪問看護の申し込み方を教えてください", "houmon_kango"),
+        ("ありがとうございます。呼吸器の停電対策", "teiden_dengen"),
+        ("Thank you! How do I apply for the disability certificate?", "shintai_techo"),
+        ("来年から小学生です。就学相談はいつから？", "shugaku"),  # 小学生です: no researcher
+    ],
+)
+def test_a_question_with_thanks_still_gets_its_answer(
+    matcher: BandedMatcher, text: str, topic: str
+) -> None:
+    match = matcher.match(text, "ja")
+    assert topic in ((match.topic,) if match.mode == "answer" else match.suggestions)

@@ -105,13 +105,21 @@ class BandedMatcher:
             # Greetings or thanks and nothing else to go on.
             return FaqMatch(mode="refuse", offtopic=self._offtopic.courtesy_id)
         result = self._banded(ranked)
+        if rest != surface and result.mode != "answer" and not self._offtopic.asks(text, rest):
+            # Thanks with nothing asked and no entry that clearly fits: a thank-you
+            # (コーディネーターさん、いつもありがとう！今日はそれだけ伝えたくて). An entry that
+            # clearly fits is still worth showing (ありがとうございます。呼吸器の停電対策).
+            return FaqMatch(mode="refuse", offtopic=self._offtopic.courtesy_id)
         if matter is None:
             return result
         if (
             result.mode == "answer"
             and matter.care_may_answer
             and self._offtopic.has_care_context(
-                query.views, matter, child=self._scope is None or self._scope.mentions_child(rest)
+                query.views,
+                matter,
+                child=self._scope is None or self._scope.mentions_child(rest),
+                healthy=self._scope is not None and self._scope.says_healthy(rest),
             )
         ):
             return result

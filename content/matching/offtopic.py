@@ -77,6 +77,8 @@ class OffTopicFinder:
             [(w, "care") for w in CARE_WORDS] + [(w, "shared") for w in SHARED_CARE_WORDS], table
         )
         self._care_may_answer = {t.id: t.care_may_answer for t in offtopic.topics}
+        words = [normalize(w) for w in offtopic.asking]
+        self._asking = [_pattern_regex(w) for w in words if w]
 
     def find(self, views: Views, on_topic: Iterable[str]) -> Matter | None:
         """The ward matter a message names, if any (``on_topic``: FAQ terms found in it).
@@ -95,16 +97,29 @@ class OffTopicFinder:
         spellings = {s for phrases in named.values() for p in phrases for s in _spellings(p)}
         return Matter(topic, frozenset(spellings), self._care_may_answer.get(topic, True))
 
-    def has_care_context(self, views: Views, matter: Matter, *, child: bool = True) -> bool:
+    def has_care_context(
+        self, views: Views, matter: Matter, *, child: bool = True, healthy: bool = False
+    ) -> bool:
         """Whether the message is about a child who needs care, beyond the matter's own
         words (障害者控除 is a tax matter, though it says 障害); ``child``: whether a
-        child is named, which words adults share need."""
+        child is named, which words adults share need; ``healthy``: whether the message
+        says the child is healthy (産後ケアのショートステイ…赤ちゃんは元気), when words adults
+        and healthy children share say nothing of care. A device or 医ケア still does: a
+        parent may well call a child on a ventilator 元気."""
         own = matter.patterns
         return any(
-            (kind == "care" or child)
+            (kind == "care" or (child and not healthy))
             and not any(_inside(s, pattern) for s in _spellings(phrase) for pattern in own)
             for phrase, kind in self._care.found(views)
         )
+
+    def asks(self, text: str, rest: str) -> bool:
+        """Whether a message asks or requests anything: a question mark in ``text`` as
+        typed (normalising takes it out), or a word of ``asking`` in ``rest``, the
+        normalised message without its courtesies (ありがとう has あり in it)."""
+        if "?" in text or "？" in text:
+            return True
+        return any(regex.search(rest) for regex in self._asking)
 
     def without_courtesy(self, surface: str) -> str:
         """The normalised message with greetings and thanks taken out."""

@@ -14,7 +14,9 @@ questions, so scope is decided first, from word lists staff keep in ``scope.yaml
 - **where**: another municipality named as the place of the matter (世田谷区の…, 横浜で…)
   makes it that municipality's, unless Chiyoda or Tokyo-wide services are named too
   (moving in or out is the coordinators' business) or the name is only where a hospital
-  or station is (世田谷の病院).
+  or station is (世田谷の病院). Chiyoda does not count when it is only part of the other
+  name (杉並区内) or only the place one leaves while the other place is where the matter
+  is (千代田区から横浜市へ…横浜での訪問看護).
 
 *What* it is about (a job, a residence card…) is the other ward matters of
 ``offtopic.yaml``, found by :mod:`content.matching.offtopic`.
@@ -46,6 +48,8 @@ _LATER = ("まで", "未満", "以上", "以降", "以下", "になったら", "
 _AGE_JA = re.compile(r"(\d{1,3}) ?(?:歳|才|さい)")
 _AGE_EN = re.compile(r"(?:(\d{1,3}) ?(?:years? old|yo|y o)(?![a-z])|(?:aged|turned) (\d{1,3}))")
 _LATER_EN = ("or older", "and older", "and over", "or over", "until", "up to")
+# After a word ending in な (元気な), what makes it a negation: 元気ない, 元気なく, 元気なさそう.
+_NEGATED = "いくかさ"
 # How far after the writer (私, I) their own condition may start: 私の手帳, 私が透析,
 # but not 私が申請する手帳 (the child's, most likely).
 WRITER_REACH_JA = 4
@@ -63,6 +67,10 @@ _NOT_PLACES = frozenset(
     " 東京 首都 中核".split()
 )
 _ANY_PLACE_EN = re.compile(r"(?<![a-z])([a-z]+) (?:ward|city|prefecture)(?![a-z])")
+# Chiyoda named as the place one leaves (千代田区から横浜市へ) keeps nothing ours by itself…
+_FROM = ("から", " から", "を出", "から出", "から転出", "from")
+# …when the other place is where the matter is: 横浜での訪問看護, 大阪市で申請, 横浜市の窓口.
+_HERE = re.compile(r" ?(?:で|の|では|にある|in)(?![a-z])")
 _NOT_PLACES_EN = frozenset(
     "chiyoda the this that our your my each every same which what a one tokyo any".split()
 )
@@ -129,6 +137,7 @@ class ScopeFinder:
         self._needs = WordList(who.own_needs)
         self._helping = WordList(who.helping)
         self._not_people = WordList(who.not_people)
+        self._healthy = WordList(who.healthy)
         self._adult_age = who.adult_age
         self._who_pointer = who.pointer
         self._home = WordList(where.home)
@@ -141,8 +150,23 @@ class ScopeFinder:
         return self.where(surface) or self.who(surface)
 
     def where(self, surface: str) -> OutOfScope | None:
-        if self._home.found(surface):
+        named = self._named_places(surface)
+        if not named:
             return None
+        home = [
+            m for m in self._home.finditer(surface)
+            # 区内 in 杉並区内 is Suginami's ward, not ours.
+            if not any(p.start() < m.end() and m.start() < p.end() for p in named)
+        ]
+        if any(not _left(surface, m) for m in home):
+            return None
+        if home and not any(_HERE.match(surface, m.end()) for m in named):
+            # Moving out of Chiyoda with nothing asked about the new place: the hand-over
+            # is the coordinators' business (千代田区から横浜市に引っ越します。引き継ぎは？).
+            return None
+        return OutOfScope("where", self._where_pointer, tuple(m.group(0) for m in named))
+
+    def _named_places(self, surface: str) -> list[re.Match[str]]:
         named = [m for m in self._places.finditer(surface) if not self._is_visited(surface, m)]
         named += [
             m for m in _ANY_PLACE.finditer(surface)
@@ -153,12 +177,18 @@ class ScopeFinder:
             m for m in _ANY_PLACE_EN.finditer(surface)
             if m.group(1) not in _NOT_PLACES_EN and not self._is_visited(surface, m)
         ]
-        if not named:
-            return None
-        return OutOfScope("where", self._where_pointer, tuple(m.group(0) for m in named))
+        return named
 
     def mentions_child(self, surface: str) -> bool:
         return bool(self._child.found(_masked(surface, self._not_people)))
+
+    def says_healthy(self, surface: str) -> bool:
+        """Whether the message says the child it is about is healthy (元気な長男, 障害のない
+        長女, no health issues); 元気ない and 元気なくて say the opposite."""
+        return any(
+            not (m.group(0).endswith("な") and surface[m.end():m.end() + 1] in _NEGATED)
+            for m in self._healthy.finditer(surface)
+        )
 
     def _is_visited(self, surface: str, match: re.Match[str]) -> bool:
         return self._visited.starts_within(surface, match.end(), VISITED_REACH)
@@ -175,7 +205,7 @@ class ScopeFinder:
             return None
         words = list(adult_age)
         words += [m.group(0) for m in self._adults.finditer(text) if not self._helps(text, m)]
-        words += self._writer_needs(text)
+        words += self._writer_needs(text, surface)
         if not words:
             return None
         return OutOfScope("who", self._who_pointer, tuple(words))
@@ -202,8 +232,12 @@ class ScopeFinder:
                 ages.append(m.group(0))
         return ages
 
-    def _writer_needs(self, text: str) -> list[str]:
-        """The writer's own condition: 私の手帳, 私が透析, I am on dialysis."""
+    def _writer_needs(self, text: str, surface: str) -> list[str]:
+        """The writer's own condition: 私の手帳, 私が透析, I am on dialysis.
+
+        The writer is looked for in ``text`` (no-person words masked: 夫と私), the need in
+        the ``surface`` as typed, where 車椅子 still has its 椅子.
+        """
         found = []
         for m in self._writer.finditer(text):
             word = m.group(0)
@@ -212,9 +246,17 @@ class ScopeFinder:
                 reach = WRITER_REACH_JA
             else:
                 after, reach = m.end(), WRITER_REACH_EN
-            if self._needs.starts_within(text, after, reach):
+            if self._needs.starts_within(surface, after, reach):
                 found.append(word)
         return found
+
+
+def _left(surface: str, home: re.Match[str]) -> bool:
+    """Whether Chiyoda is named only as the place one moves away from."""
+    after = surface[home.end():]
+    # 千代田区から: the name may end before the suffix the word list leaves out.
+    after = after[1:] if after[:1] in "区" else after
+    return after.startswith(_FROM)
 
 
 def _place_names(others: Iterable[str], needs_suffix: Iterable[str]) -> list[str]:
