@@ -180,7 +180,7 @@ class TriageDetector:
         if any(p.search(text) for p in (s.before, s.practice, s.resolved, s.other, s.past,
                                         s.worry, s.condition)):
             return True
-        return s.adult.search(text) is not None and s.child.search(text) is None
+        return s.adult.search(text) is not None and not _names_a_child(s, text)
 
     def _fires(self, sign: Sign, message: _Message) -> bool:
         if sign.within == "message":
@@ -192,7 +192,14 @@ class TriageDetector:
                 continue
             for start, end in message.spans(index, first):
                 span = _nearest(message, index, others, start, end)
-                if span is not None and not self._set_aside(sign, message, index, *span):
+                if span is None:
+                    continue
+                low, high, inner_low, inner_high = span
+                # 呼吸器のアラームが…締め直したら止まった: resolved between its own words.
+                if not sign.lasting and s_resolved_between(self._scope, message, index,
+                                                           inner_low, inner_high):
+                    continue
+                if not self._set_aside(sign, message, index, low, high):
                     return True
         return False
 
@@ -225,13 +232,19 @@ class TriageDetector:
                 return True
         if s.worry.search(sentence, end, clause_end):
             return True
+        # A clause that ends in …たら is a condition (停電して吸引器が使えなくなったら、…べき？),
+        # unless what follows it tells what happened.
+        final = _CONDITION_AT_END.search(sentence, end, clause_end)
+        if final is not None and _PAST_AFTER.search(sentence, final.end()) is None:
+            return True
         if sign.question and s.condition.search(sentence):
             return True
-        # Practice bears on its own clause (運動会の練習のあと、頭がいたい is no drill); somebody
-        # else's story on the whole sentence it is told in.
-        if s.practice.search(sentence, clause_start, clause_end) or s.other.search(sentence):
+        if s.practice.search(sentence) or s.other.search(sentence):
             return True
-        if s.adult.search(sentence) and not s.child.search(sentence):
+        # 救命講習を受けました。心臓マッサージの回数は…: the drill told just before.
+        if index > 0 and s.practice.search(message.sentences[index - 1].text):
+            return True
+        if s.adult.search(sentence) and not _names_a_child(s, sentence):
             return True
         # Resolved: said after the sign in its sentence, or in the next one about now (今は落ち
         # 着いています), and not a resolution still to come or somebody else's words.
@@ -241,6 +254,9 @@ class TriageDetector:
             return True
         if not sign.lasting and index + 1 < len(message.sentences):
             following_text = message.sentences[index + 1].text
+            opening = s.resolved.match(following_text, 0, _OPENING)
+            if opening is not None and not _conditional(following_text, opening.end()):
+                return True  # 落ち着きました。 / もう大丈夫です、報告だけ
             now = s.present.search(following_text)
             if now is not None and any(not _conditional(following_text, m.end())
                                        for m in s.resolved.finditer(following_text, now.start())):
@@ -261,6 +277,11 @@ _PAST_AFTER = re.compile(r"(?:た|だ|ました|でした|てる|でる|てい�
                          r"|ちゃった|じゃった)(?:よ|ね|の|ん|けど|けれど|が|し|わ|[!?、,]|$|\s)")
 
 
+_TAKEN_BACK = re.compile(
+    r"(?:た|て|で)?(?:けど|けれど|のに|が[、,]|[^。]{0,8}(?:また|\bagain\b|\bbut\b))")
+# A resolution that opens the next sentence counts without a word for now.
+_OPENING = 6
+_CONDITION_AT_END = re.compile(r"(?<!どうし)(?:たら|だら|なら|れば)\s*$")
 # What others said (…たら救急車って言われてる) keeps a condition a condition.
 _QUOTED = re.compile(r"って[^、。]{0,8}(?:言|いわ|聞|きい)|と(?:言|聞|いわ)")
 
@@ -273,20 +294,37 @@ def _narrative(sentence: str, found: re.Match[str]) -> bool:
     return _PAST_AFTER.search(rest[:quoted.start()] if quoted else rest) is not None
 
 
+def s_resolved_between(s: _Scope, message: _Message, index: int, low: int, high: int) -> bool:
+    """A resolution strictly between a sign's words (緩んでただけで、締め直したら)."""
+    if high <= low:
+        return False
+    sentence = message.sentences[index].text
+    return any(m.end() <= high and not _conditional(sentence, m.end())
+               for m in s.resolved.finditer(sentence, low, high))
+
+
+def _names_a_child(s: _Scope, text: str) -> bool:
+    """A child the sentence is about: うちの子の薬 names only whose medicine it was."""
+    return any(not text.startswith("の", m.end()) for m in s.child.finditer(text))
+
+
 def _conditional(text: str, end: int) -> bool:
     # 落ち着いたら連絡します: a resolution still to come is no resolution; もう大丈夫って聞いた
-    # is what somebody said.
-    return text.startswith(("たら", "ら", "ば", "ても", "って", "と言", "と聞", "かな", "か?"), end)
+    # is what somebody said; おさまったけど目が覚めない and ケロッとして、またギャー take it back.
+    if text.startswith(("たら", "ら", "ば", "ても", "って", "と言", "と聞", "かな", "か?"), end):
+        return True
+    return _TAKEN_BACK.match(text, end) is not None
 
 
 def _nearest(message: _Message, index: int, concepts: list[str], start: int,
-             end: int) -> tuple[int, int] | None:
-    """The span from the first concept's words to the nearest words of each other one."""
-    low, high = start, end
+             end: int) -> tuple[int, int, int, int] | None:
+    """The span from the first concept's words to the nearest words of each other one, and
+    the stretch strictly between the earliest words and the latest."""
+    chosen = [(start, end)]
     for concept in concepts:
         spans = message.spans(index, concept)
         if not spans:
             return None
-        s, e = min(spans, key=lambda span: abs(span[0] - start))
-        low, high = min(low, s), max(high, e)
-    return low, high
+        chosen.append(min(spans, key=lambda span: abs(span[0] - start)))
+    first, last = min(chosen), max(chosen)
+    return first[0], max(e for _, e in chosen), first[1], last[0]
