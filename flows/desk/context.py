@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flows.model import Inbound, Keyboard, Locale, Session
-from flows.ports import DeskTicket, OutboxKind, OutboxMessage, RosterMember, Store, Translator
+from flows.ports import Store, Translator
+from flows.records import DeskTicket, OutboxKind, OutboxMessage, RosterMember
 from flows.text import Html, catalog, clip
 from flows.turn import Deps, Turn
 

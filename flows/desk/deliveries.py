@@ -21,7 +21,8 @@ from flows.desk.details import ENTRIES_SHOWN, details_reply
 from flows.desk.relay import FAMILY_BUTTON, REOPEN
 from flows.desk.views import CLAIM, DESK_BUTTON, group_notice, office_label
 from flows.model import Button, Reply
-from flows.ports import TICKET_NEW, DeskTicket, PendingMessage, Store, Translator
+from flows.ports import Store, Translator
+from flows.records import TICKET_NEW, DeskTicket, PendingMessage
 from flows.text import BLANK, catalog, esc, join_lines
 from flows.turn import Deps
 

@@ -22,7 +22,7 @@ from flows.dates import format_moment
 from flows.desk.context import DeskTurn, enqueue
 from flows.faq import FaqFlow
 from flows.model import Button
-from flows.ports import TICKET_CLOSED, DeskTicket
+from flows.records import TICKET_CLOSED, DeskTicket
 from flows.text import join_lines
 from flows.turn import Turn
 

@@ -15,7 +15,8 @@ from content.intake_models import DeskHours
 from flows.business_hours import is_business_day
 from flows.dates import TOKYO, in_tokyo
 from flows.desk.context import enqueue
-from flows.ports import TICKET_NEW, DeskTicket, Store
+from flows.ports import Store
+from flows.records import TICKET_NEW, DeskTicket
 from flows.turn import Deps
 
 Due = Literal["wait", "remind", "escalate"]

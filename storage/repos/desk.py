@@ -5,7 +5,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from flows.ports import (
+from flows.records import (
     TICKET_ASSIGNED,
     TICKET_CLOSED,
     TICKET_NEW,
