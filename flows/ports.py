@@ -225,10 +225,12 @@ class ContentEditor(Protocol):
 
 # --- The coordinators' desk: holding tickets, talking with families -----------------------
 
+# The desk's store, split by job so that a function needing one job asks for that one;
+# ``Store.desk`` (one repository over the transaction) does them all.
 
-class DeskStore(Protocol):
-    """Tickets as the coordinators work on them. Changes are compare-and-set: each says
-    what it expects to find, so two coordinators acting at once cannot both win."""
+
+class TicketLookup(Protocol):
+    """Finding tickets: by id or reference, the open queue, a family's latest."""
 
     async def get(self, ticket_id: int) -> DeskTicket | None: ...
 
@@ -238,14 +240,15 @@ class DeskStore(Protocol):
         """Every ticket not closed or withdrawn."""
         ...
 
-    async def on_group_message(self, message_id: int) -> list[DeskTicket]:
-        """The tickets shown by one message in the coordinators' group, oldest first."""
-        ...
-
     async def latest_for_subject(self, subject: str) -> DeskTicket | None:
         """The family's open ticket (the newest, if several), else their newest one; only
         tickets whose details are still stored."""
         ...
+
+
+class TicketTransitions(Protocol):
+    """Taking, handing on, closing and reopening tickets. Changes are compare-and-set: each
+    says what it expects to find, so two coordinators acting at once cannot both win."""
 
     async def claim(self, ticket_id: int, user_id: int, at: datetime) -> bool:
         """Take an open ticket nobody holds; False if someone was quicker."""
@@ -263,6 +266,10 @@ class DeskStore(Protocol):
         """Open a closed ticket again (only while its details exist)."""
         ...
 
+
+class TicketEntries(Protocol):
+    """What is said on a ticket: the family's messages, the coordinators' replies, notes."""
+
     async def add_entry(
         self, ticket_id: int, kind: EntryKind, text: str, at: datetime, author: int | None = None
     ) -> int: ...
@@ -273,12 +280,30 @@ class DeskStore(Protocol):
 
     async def entry(self, entry_id: int) -> TicketEntry | None: ...
 
+
+class GroupCard(Protocol):
+    """Which message in the coordinators' group shows which tickets."""
+
+    async def on_group_message(self, message_id: int) -> list[DeskTicket]:
+        """The tickets shown by one message in the coordinators' group, oldest first."""
+        ...
+
     async def set_group_message(self, ticket_ids: list[int], message_id: int) -> None: ...
+
+    async def notice_pending(self, ticket_id: int) -> bool:
+        """Whether the ticket's announcement in the group is still waiting in the outbox."""
+        ...
+
+
+class TicketReminders(Protocol):
+    """When an unclaimed ticket was last brought up: reminded in the group, escalated."""
 
     async def mark_reminded(self, ticket_id: int, at: datetime) -> None: ...
 
     async def mark_escalated(self, ticket_id: int, at: datetime) -> None: ...
 
-    async def notice_pending(self, ticket_id: int) -> bool:
-        """Whether the ticket's announcement in the group is still waiting in the outbox."""
-        ...
+
+class DeskStore(
+    TicketLookup, TicketTransitions, TicketEntries, GroupCard, TicketReminders, Protocol
+):
+    """Tickets as the coordinators work on them: every job of the desk's store at once."""

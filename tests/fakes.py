@@ -24,15 +24,19 @@ from flows.ports import (
     Clock,
     ConsentLog,
     ContentChangeLog,
-    DeskStore,
     DraftStore,
     EmergencyDetector,
     FaqMatcher,
     FaqViews,
+    GroupCard,
     Outbox,
     Roster,
     Store,
+    TicketEntries,
+    TicketLookup,
+    TicketReminders,
     TicketStore,
+    TicketTransitions,
     UnansweredLog,
 )
 from flows.records import (
@@ -343,7 +347,7 @@ class MemoryOutbox(Outbox):
         return len(self.messages)
 
 
-class NoDesk(DeskStore):
+class NoDesk(TicketLookup, TicketTransitions, TicketEntries, GroupCard, TicketReminders):
     """A desk without tickets: families have no open request to relay to, and there is
     nothing for a coordinator to take, close or write on (the desk's own tests run on
     SQLite, tests/desk_world.py)."""
