@@ -46,7 +46,7 @@ from content.loader import DEFAULT_CONTENT_DIR, Content, load_content  # noqa: E
 from content.matching import build_emergency_detector, build_matching  # noqa: E402
 from content.matching.normalize import text_locale  # noqa: E402
 from flows.model import Locale  # noqa: E402
-from flows.ports import FaqMatch  # noqa: E402
+from flows.records import FaqMatch  # noqa: E402
 
 EMERGENCY_LABELS = {"EMERGENCY", "ORDINARY", "NORMAL"}
 

@@ -9,7 +9,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from content.loader import DEFAULT_CONTENT_DIR
-from flows.ports import DeskSettings, RosterMember
+from flows.records import DeskSettings, RosterMember
 
 # "123456789" or "123456789:kodomo_hattatsu" (a Telegram user id, optionally its office)
 _ROSTER_ITEM = re.compile(r"^(\d{1,15})(?::([a-z][a-z0-9_]{1,40}))?$")

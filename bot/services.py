@@ -20,7 +20,7 @@ from content.i18n import CatalogTranslations
 from content.source import ContentStore
 from flows.engine import Engine
 from flows.model import Inbound, Outcome, Reply, Session
-from flows.ports import DeskSettings, RosterMember
+from flows.records import DeskSettings, RosterMember
 from flows.text import Html
 from flows.turn import Deps
 from storage.database import Database

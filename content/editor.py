@@ -21,7 +21,7 @@ from content.problems import Problem, validation_message
 from content.source import ContentStore
 from content.spreadsheet import FILE_HAS_ERRORS
 from content.yaml_lines import YamlSyntaxError, load_with_lines
-from flows.ports import EditProblem, EditResult, FaqChange
+from flows.records import EditProblem, EditResult, FaqChange
 
 
 def _edit_problem(problem: Problem) -> EditProblem:

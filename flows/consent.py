@@ -17,7 +17,7 @@ from content.intake_models import ConsentText
 from flows import callbacks
 from flows.menu import menu_keyboard
 from flows.model import Button, Keyboard
-from flows.ports import ConsentDecision, ConsentDecisionKind, WriterRole
+from flows.records import ConsentDecision, ConsentDecisionKind, WriterRole
 from flows.router import Router
 from flows.text import BLANK, N_, Html, esc, join_lines, markup
 from flows.turn import Turn

@@ -6,7 +6,8 @@ from flows import callbacks, consent, desk, faq, menu, offices, staff, tickets
 from flows.emergency import say_emergency, say_maybe
 from flows.intake import flow as intake
 from flows.model import Inbound, Outcome, Session
-from flows.ports import EmergencyAssessment, Store
+from flows.ports import Store
+from flows.records import EmergencyAssessment
 from flows.router import AFTER_DANGER_STATE, BEFORE_DANGER_AUTHORED, Router
 from flows.turn import Deps, Turn
 

@@ -9,7 +9,7 @@ from flows import callbacks
 from flows.menu import MENU_BUTTON
 from flows.model import Button, Keyboard
 from flows.offices import coordinator_row
-from flows.ports import EmergencyAssessment, FaqMatch, FaqViewHow
+from flows.records import EmergencyAssessment, FaqMatch, FaqViewHow
 from flows.router import AFTER_DANGER_FAQ, Router
 from flows.text import BLANK, Html, clip, esc, join_lines, markup
 from flows.turn import ButtonRow, Turn

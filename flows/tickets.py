@@ -21,7 +21,7 @@ from flows.intake.answers import IntakeAnswers
 from flows.intake.summary import answer_lines
 from flows.menu import menu_keyboard
 from flows.model import Button
-from flows.ports import (
+from flows.records import (
     TICKET_CLOSED,
     TICKET_WITHDRAWN,
     ConsentDecision,

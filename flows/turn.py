@@ -11,13 +11,13 @@ from flows.model import Button, Inbound, Keyboard, Locale, Reply, Session, local
 from flows.ports import (
     Clock,
     ContentEditor,
-    DeskSettings,
     EmergencyDetector,
     FaqMatcher,
     Store,
     Translations,
     Translator,
 )
+from flows.records import DeskSettings
 from flows.text import Html
 
 

@@ -19,7 +19,7 @@ import aiosqlite
 
 from flows.age_bands import NOT_RECORDED, age_band
 from flows.dates import TOKYO
-from flows.ports import UnansweredQuestion
+from flows.records import UnansweredQuestion
 
 OUTCOME_COLUMNS = ("outcome",)
 

@@ -26,7 +26,8 @@ from bot.services import Services
 from bot.telegram.outbox_worker import OutboxWorker, WorkerSettings
 from bot.telegram.pacing import Limits
 from flows.model import ChatType, Inbound, InboundKind, Outcome
-from flows.ports import Clock, DeskSettings, Priority, RosterMember
+from flows.ports import Clock
+from flows.records import DeskSettings, Priority, RosterMember
 from flows.text import to_plain
 from flows.turn import Deps
 from storage.database import Database
@@ -338,7 +339,7 @@ async def make_ticket(world: TicketWorld, *, subject: str | None = None,
                       priority: Priority = "normal",
                       needs: tuple[str, ...] = ("talk",)) -> str:
     """A ticket and its announcement, written the way the intake writes them (fast)."""
-    from flows.ports import ConsentDecision, NewTicket, OutboxMessage
+    from flows.records import ConsentDecision, NewTicket, OutboxMessage
     from flows.tickets import format_reference
 
     now = world.clock.now()

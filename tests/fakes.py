@@ -20,40 +20,46 @@ from content.models import (
 from flows.engine import Engine
 from flows.model import Inbound, InboundKind, Locale, Outcome, Session
 from flows.ports import (
+    AuditLog,
+    Clock,
+    ConsentLog,
+    ContentChangeLog,
+    DraftStore,
+    EmergencyDetector,
+    FaqMatcher,
+    FaqViews,
+    GroupCard,
+    Outbox,
+    Roster,
+    Store,
+    TicketEntries,
+    TicketLookup,
+    TicketReminders,
+    TicketStore,
+    TicketTransitions,
+    UnansweredLog,
+)
+from flows.records import (
     TICKET_CLOSED,
     TICKET_NEW,
     TICKET_WITHDRAWN,
-    AuditLog,
-    Clock,
     ConsentDecision,
-    ConsentLog,
-    ContentChangeLog,
-    DeskStore,
     DeskTicket,
     Draft,
-    DraftStore,
     EmergencyAssessment,
-    EmergencyDetector,
     EntryKind,
     FaqChange,
     FaqMatch,
-    FaqMatcher,
     FaqViewHow,
-    FaqViews,
     MatchMode,
     NewTicket,
-    Outbox,
     OutboxMessage,
     RecordedChange,
     RecordedConsent,
-    Roster,
     RosterMember,
-    Store,
     TicketEntry,
     TicketOutcome,
     TicketRecord,
-    TicketStore,
-    UnansweredLog,
     UnansweredQuestion,
 )
 from flows.turn import ContentSource, Deps
@@ -341,7 +347,7 @@ class MemoryOutbox(Outbox):
         return len(self.messages)
 
 
-class NoDesk(DeskStore):
+class NoDesk(TicketLookup, TicketTransitions, TicketEntries, GroupCard, TicketReminders):
     """A desk without tickets: families have no open request to relay to, and there is
     nothing for a coordinator to take, close or write on (the desk's own tests run on
     SQLite, tests/desk_world.py)."""

@@ -47,7 +47,7 @@ from bot.telegram.updates import to_inbound
 from content.loader import DEFAULT_CONTENT_DIR
 from flows import callbacks
 from flows.model import Session
-from flows.ports import DeskSettings, RosterMember
+from flows.records import DeskSettings, RosterMember
 from tests.fake_bot_api import App, FakeBotAPI, Json, buttons
 from tests.simulation import Parent, Plan
 

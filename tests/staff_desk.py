@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from bot.services import Services
-from flows.ports import RosterMember
+from flows.records import RosterMember
 from flows.text import to_plain
 from tests.content_dirs import copy_shipped
 from tests.intake_fakes import SqliteChat

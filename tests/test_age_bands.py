@@ -10,7 +10,7 @@ from bot.report import AGE_LABELS
 from content.i18n import CatalogTranslations
 from flows.age_bands import LABELS, NOT_RECORDED, age_band
 from flows.desk.views import age_label
-from flows.ports import DeskTicket, TicketDetails
+from flows.records import DeskTicket, TicketDetails
 
 CREATED = datetime(2026, 4, 10, 1, 0, tzinfo=UTC)
 

@@ -14,7 +14,8 @@ import pytest
 from content.loader import Content, LoadResult
 from content.watch import Reloadable, describe_refusal, snapshot, watch_content
 from flows.model import Locale
-from flows.ports import FaqMatch, FaqMatcher
+from flows.ports import FaqMatcher
+from flows.records import FaqMatch
 from tests.content_dirs import with_small_faq
 
 source = pytest.importorskip("content.source")  # needs content.matching

@@ -7,7 +7,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from flows.ports import ConsentDecision, NewTicket, OutboxMessage
+from flows.records import ConsentDecision, NewTicket, OutboxMessage
 from storage.database import Database
 
 NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)

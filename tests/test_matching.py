@@ -25,7 +25,7 @@ from content.models import (
     SynonymsFile,
 )
 from flows.model import Locale
-from flows.ports import FaqMatch
+from flows.records import FaqMatch
 
 
 def best(match: FaqMatch) -> str | None:

@@ -16,7 +16,7 @@ from bot.report import ALSO_HIDDEN, HIDDEN, chart_bars, protect, write_report
 from content.i18n import CatalogTranslations
 from content.loader import DEFAULT_CONTENT_DIR, load_content
 from flows.age_bands import age_band
-from flows.ports import ConsentDecision, NewTicket
+from flows.records import ConsentDecision, NewTicket
 from storage.database import Database
 from storage.reports import report_figures, tokyo_day_bounds
 

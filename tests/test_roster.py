@@ -11,7 +11,7 @@ import pytest
 
 from bot.config import ConfigError, load_settings
 from bot.services import seed_roster
-from flows.ports import RosterMember
+from flows.records import RosterMember
 from storage.database import Database
 from tests.desk_world import GROUP, ROSTER, STAFF, A, World, send_request
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from content.gaps import group_questions
 from flows.callbacks import MAX_BYTES
-from flows.ports import UnansweredQuestion
+from flows.records import UnansweredQuestion
 from tests.staff_desk import Desk, open_desk, plain
 
 AT = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)

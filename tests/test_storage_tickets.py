@@ -14,7 +14,7 @@ import pytest
 
 from bot.housekeeping import run_housekeeping
 from flows.intake.reminders import due
-from flows.ports import ConsentDecision, ConsentDecisionKind, Draft, NewTicket
+from flows.records import ConsentDecision, ConsentDecisionKind, Draft, NewTicket
 from storage.database import Database
 from tests.fakes import FixedClock, fake_source
 from tests.intake_fakes import SqliteChat, request_content, request_deps

@@ -51,7 +51,7 @@ from bot.telegram.desk_menu import publish_desk_commands
 from bot.telegram.pacing import Limits, Pacer, digest_size, is_group
 from bot.telegram.render import retry_after_seconds, send_reply
 from flows.desk.deliveries import DIGESTIBLE, Delivery, address, delivered, render, undeliverable
-from flows.ports import PendingMessage
+from flows.records import PendingMessage
 from flows.turn import Deps
 from storage.repos import Tx
 

@@ -33,7 +33,7 @@ from content.matching.normalize import fold
 from content.matching.quantities import MEASURES, Span
 from content.matching.triage_model import TriageModel
 from content.triage_models import Scope, Sign, TriageFile
-from flows.ports import EmergencyAssessment
+from flows.records import EmergencyAssessment
 
 # "!" ends no sentence (停電した！呼吸器が… is one event), nor does the point of 38.5.
 _SENTENCE_END = re.compile(r"[。．?？\n]+|(?<![0-9])\.+|\.+(?![0-9])")

@@ -24,7 +24,7 @@ from content.matching.readings import KanaReader
 from content.matching.scope import ScopeFinder
 from content.matching.synonyms import Lexicon
 from flows.model import Locale
-from flows.ports import FaqMatch
+from flows.records import FaqMatch
 
 SUGGESTIONS = 3
 

@@ -27,7 +27,7 @@ from flows.desk.relay import FAMILY_BUTTON, FamilyButtons
 from flows.desk.views import DESK_BUTTON
 from flows.faq import FaqFlow
 from flows.menu import MenuFlow
-from flows.ports import EmergencyAssessment
+from flows.records import EmergencyAssessment
 from flows.router import AFTER_DANGER_OPEN_REQUEST, BEFORE_DANGER_COORDINATOR, Router
 from flows.staff.access import staff_command
 from flows.turn import Handler, Turn

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from flows.desk.context import DeskTurn
-from flows.ports import RosterMember
+from flows.records import RosterMember
 from flows.turn import Handler, Turn
 
 # How long a person who tried a desk command in the group is not told again there.

@@ -12,7 +12,7 @@ from flows.desk.context import DeskTurn, view_turn
 from flows.desk.details import ENTRIES_SHOWN, details_reply
 from flows.desk.refs import references_in, split_reference
 from flows.desk.views import CLAIM, CLOSE, DETAILS, RELEASE, summary_line
-from flows.ports import DeskTicket, RosterMember
+from flows.records import DeskTicket, RosterMember
 from flows.text import BLANK, N_, Html, esc, join_lines, markup
 
 # (command, arguments, what it does): the /desk overview, in this order.

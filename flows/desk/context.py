@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flows.model import Inbound, Keyboard, Locale, Session
-from flows.ports import DeskTicket, OutboxKind, OutboxMessage, RosterMember, Store, Translator
+from flows.ports import Outbox, Roster, Store, Translator
+from flows.records import DeskTicket, OutboxKind, OutboxMessage, RosterMember
 from flows.text import Html, catalog, clip
 from flows.turn import Deps, Turn
 
@@ -29,10 +30,10 @@ def view_turn(deps: Deps, store: Store, locale: Locale) -> Turn:
     )
 
 
-async def enqueue(store: Store, now: datetime, kind: OutboxKind, ticket: DeskTicket | None,
+async def enqueue(outbox: Outbox, now: datetime, kind: OutboxKind, ticket: DeskTicket | None,
                   recipient: int | None = None, **payload: str | int | bool | None) -> None:
     """An outbox row for the worker. Payloads carry ids and codes, never what was written."""
-    await store.outbox.enqueue(
+    await outbox.enqueue(
         OutboxMessage(
             kind=kind,
             ticket_id=ticket.id if ticket else None,
@@ -44,8 +45,8 @@ async def enqueue(store: Store, now: datetime, kind: OutboxKind, ticket: DeskTic
     )
 
 
-async def roster_names(store: Store) -> dict[int, str]:
-    return {m.user_id: m.display_name for m in await store.roster.members() if m.display_name}
+async def roster_names(roster: Roster) -> dict[int, str]:
+    return {m.user_id: m.display_name for m in await roster.members() if m.display_name}
 
 
 @dataclass
@@ -95,10 +96,10 @@ class DeskTurn:
 
     async def enqueue(self, kind: OutboxKind, ticket: DeskTicket | None,
                       recipient: int | None = None, **payload: str | int | bool | None) -> None:
-        await enqueue(self.store, self.now, kind, ticket, recipient, **payload)
+        await enqueue(self.store.outbox, self.now, kind, ticket, recipient, **payload)
 
     async def names(self) -> dict[int, str]:
-        return await roster_names(self.store)
+        return await roster_names(self.store.roster)
 
     async def name_of(self, user_id: int | None) -> str:
         if user_id is None:

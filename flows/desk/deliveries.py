@@ -21,7 +21,8 @@ from flows.desk.details import ENTRIES_SHOWN, details_reply
 from flows.desk.relay import FAMILY_BUTTON, REOPEN
 from flows.desk.views import CLAIM, DESK_BUTTON, group_notice, office_label
 from flows.model import Button, Reply
-from flows.ports import TICKET_NEW, DeskTicket, PendingMessage, Store, Translator
+from flows.ports import Roster, Store, TicketEntries, TicketLookup, Translator
+from flows.records import TICKET_NEW, DeskTicket, PendingMessage
 from flows.text import BLANK, catalog, esc, join_lines
 from flows.turn import Deps
 
@@ -49,19 +50,19 @@ class Delivery:
         return self.rows[0].kind
 
 
-async def _ticket(row: PendingMessage, store: Store) -> DeskTicket | None:
-    return await store.desk.get(row.ticket_id) if row.ticket_id is not None else None
+async def _ticket(row: PendingMessage, tickets: TicketLookup) -> DeskTicket | None:
+    return await tickets.get(row.ticket_id) if row.ticket_id is not None else None
 
 
 async def address(row: PendingMessage, deps: Deps, store: Store) -> Address:
     if row.kind in FAMILY_KINDS:
-        ticket = await _ticket(row, store)
+        ticket = await _ticket(row, store.desk)
         if ticket is None or ticket.details is None or ticket.details.channel != "telegram":
             return "drop"
         return ticket.details.chat_id
     if row.kind == "message_from_family":
         # To whoever holds the ticket now (it may have changed hands since).
-        ticket = await _ticket(row, store)
+        ticket = await _ticket(row, store.desk)
         if ticket is None or ticket.assignee is None or ticket.details is None:
             return "drop"  # still on the ticket: the next holder reads it with the details
         return ticket.assignee
@@ -84,12 +85,13 @@ async def render(rows: Sequence[PendingMessage], chat_id: int, deps: Deps, store
     t = desk_translator(deps)
     content = deps.content.current()
     if kind == "ticket_new":
-        tickets = [x for r in rows if (x := await _ticket(r, store)) and x.group_message_id is None]
+        tickets = [x for r in rows
+                   if (x := await _ticket(r, store.desk)) and x.group_message_id is None]
         if not tickets:
             return None  # announced already (a duplicate row)
-        notice = group_notice(tickets, content, await roster_names(store), t, now)
+        notice = group_notice(tickets, content, await roster_names(store.roster), t, now)
         return Delivery(tuple(rows), chat_id, notice, tuple(x.id for x in tickets))
-    ticket = await _ticket(rows[0], store)
+    ticket = await _ticket(rows[0], store.desk)
     if ticket is None and kind != "desk_notice":
         return None
     if kind == "group_refresh":
@@ -97,7 +99,7 @@ async def render(rows: Sequence[PendingMessage], chat_id: int, deps: Deps, store
         if ticket.group_message_id is None:
             return "wait" if await store.desk.notice_pending(ticket.id) else None
         shown = await store.desk.on_group_message(ticket.group_message_id)
-        notice = group_notice(shown, content, await roster_names(store), t, now)
+        notice = group_notice(shown, content, await roster_names(store.roster), t, now)
         edit = notice.model_copy(update={"edit_message_id": ticket.group_message_id})
         return Delivery(tuple(rows), chat_id, edit)
     reply = await _single(rows[0], ticket, deps, store, t, now)
@@ -114,7 +116,7 @@ async def _single(row: PendingMessage, ticket: DeskTicket | None, deps: Deps, st
             return None  # no longer theirs to read
         entries = await store.desk.entries(ticket.id, ENTRIES_SHOWN) if ticket.details else []
         view = view_turn(deps, store, deps.desk.locale)
-        return details_reply(ticket, entries, await roster_names(store), view, now)
+        return details_reply(ticket, entries, await roster_names(store.roster), view, now)
     if row.kind == "ticket_reminder" and ticket is not None:
         if ticket.status != TICKET_NEW or ticket.assignee is not None:
             return None
@@ -139,7 +141,7 @@ async def _single(row: PendingMessage, ticket: DeskTicket | None, deps: Deps, st
         return Reply(text=_("{reference} was withdrawn by the family; its details are"
                             " deleted.").format(reference=reference))
     if row.kind == "desk_notice":
-        return await _desk_notice(row, ticket, store, t)
+        return await _desk_notice(row, ticket, store.roster, t)
     if row.kind == "message_from_family" and ticket is not None:
         entry = await store.desk.entry(int(row.payload.get("entry") or 0))
         if entry is None:
@@ -151,18 +153,18 @@ async def _single(row: PendingMessage, ticket: DeskTicket | None, deps: Deps, st
                            " message."))
         return Reply(text=join_lines(lines))
     if row.kind in FAMILY_KINDS and ticket is not None and ticket.details is not None:
-        return await _to_family(row, ticket, deps, store)
+        return await _to_family(row, ticket, deps, store.desk)
     return None
 
 
-async def _desk_notice(row: PendingMessage, ticket: DeskTicket | None, store: Store,
+async def _desk_notice(row: PendingMessage, ticket: DeskTicket | None, roster: Roster,
                        t: Translator) -> Reply | None:
     _ = catalog(t.gettext)
     ref = esc(ticket.reference) if ticket else ""
     event = row.payload.get("event")
     if event == "open_private_chat":
         user = int(row.payload.get("user") or 0)
-        name = (await roster_names(store)).get(user) or _("coordinator {id}").format(id=user)
+        name = (await roster_names(roster)).get(user) or _("coordinator {id}").format(id=user)
         return Reply(text=_("{name}: to receive the details of {reference}, open a private chat"
                             " with me (tap my name, then Start), then press “Details” on the"
                             " ticket.").format(name=esc(name), reference=ref))
@@ -176,8 +178,8 @@ async def _desk_notice(row: PendingMessage, ticket: DeskTicket | None, store: St
     return None
 
 
-async def _to_family(row: PendingMessage, ticket: DeskTicket, deps: Deps, store: Store
-                     ) -> Reply | None:
+async def _to_family(row: PendingMessage, ticket: DeskTicket, deps: Deps,
+                     entries: TicketEntries) -> Reply | None:
     assert ticket.details is not None
     t = deps.translations.for_locale(ticket.details.locale)
     _ = catalog(t.gettext)
@@ -186,7 +188,7 @@ async def _to_family(row: PendingMessage, ticket: DeskTicket, deps: Deps, store:
     office = esc(office_label(str(row.payload.get("office") or ticket.office), content,
                               t.locale))
     if row.kind == "message_to_family":
-        entry = await store.desk.entry(int(row.payload.get("entry") or 0))
+        entry = await entries.entry(int(row.payload.get("entry") or 0))
         if entry is None:
             return None
         return Reply(text=join_lines([
@@ -232,20 +234,20 @@ async def delivered(delivery: Delivery, message_id: int | None, deps: Deps, stor
                                 subject=str(row.payload.get("reference")),
                                 detail="sent to the private chat")
     elif kind == "ticket_withdrawn":
-        ticket = await _ticket(row, store)
+        ticket = await _ticket(row, store.desk)
         if ticket is not None and ticket.group_message_id is not None:
-            await enqueue(store, now, "group_refresh", ticket)
+            await enqueue(store.outbox, now, "group_refresh", ticket)
 
 
 async def undeliverable(delivery: Delivery, deps: Deps, store: Store, now: datetime) -> None:
     """Telegram refused the chat for good (never opened, blocked): tell someone who can act."""
     row = delivery.rows[0]
-    ticket = await _ticket(row, store)
+    ticket = await _ticket(row, store.desk)
     if row.kind in ("ticket_details", "message_from_family") and ticket is not None:
-        await enqueue(store, now, "desk_notice", ticket, event="open_private_chat",
+        await enqueue(store.outbox, now, "desk_notice", ticket, event="open_private_chat",
                       user=delivery.chat_id)
     elif row.kind == "ticket_escalation" and row.recipient is not None and ticket is not None:
-        await enqueue(store, now, "ticket_escalation", ticket)  # to the group instead
+        await enqueue(store.outbox, now, "ticket_escalation", ticket)  # to the group instead
     elif row.kind in FAMILY_KINDS and ticket is not None:
-        await enqueue(store, now, "desk_notice", ticket, recipient=ticket.assignee,
+        await enqueue(store.outbox, now, "desk_notice", ticket, recipient=ticket.assignee,
                       event="family_unreachable")

@@ -13,7 +13,7 @@ from flows.dates import TOKYO, format_moment, in_tokyo
 from flows.desk.views import DESK_BUTTON, RELEASE, office_label, status_line
 from flows.intake.summary import answer_lines
 from flows.model import Button, Reply
-from flows.ports import DeskTicket, TicketEntry
+from flows.records import DeskTicket, TicketEntry
 from flows.text import BLANK, Html, esc, join_lines, markup
 from flows.turn import Turn
 

@@ -16,7 +16,7 @@ from flows.desk.views import (
     group_notice,
 )
 from flows.model import Button
-from flows.ports import TICKET_CLOSED, TICKET_OUTCOMES, DeskTicket, RosterMember, TicketOutcome
+from flows.records import TICKET_CLOSED, TICKET_OUTCOMES, DeskTicket, RosterMember, TicketOutcome
 from flows.text import esc
 
 

@@ -22,7 +22,7 @@ from flows.dates import format_moment
 from flows.desk.context import DeskTurn, enqueue
 from flows.faq import FaqFlow
 from flows.model import Button
-from flows.ports import TICKET_CLOSED, DeskTicket
+from flows.records import TICKET_CLOSED, DeskTicket
 from flows.text import join_lines
 from flows.turn import Turn
 
@@ -107,14 +107,14 @@ async def _relay(
     entry_id = await turn.store.desk.add_entry(ticket.id, "family", body, now)
     ref = ticket.reference
     if ticket.assignee is not None:
-        await enqueue(turn.store, now, "message_from_family", ticket, recipient=ticket.assignee,
-                      entry=entry_id, emergency=emergency)
+        await enqueue(turn.store.outbox, now, "message_from_family", ticket,
+                      recipient=ticket.assignee, entry=entry_id, emergency=emergency)
         lines = [_("✉️ Sent to the coordinator handling your request {reference}.").format(
             reference=ref)]
     else:
         if emergency:
             # Nobody holds it yet: the group hears that something urgent came in (not what).
-            await enqueue(turn.store, now, "ticket_reminder", ticket, reason="urgent")
+            await enqueue(turn.store.outbox, now, "ticket_reminder", ticket, reason="urgent")
         lines = [_("✉️ Added to your request {reference}. A coordinator will read it when they"
                    " take up your request.").format(reference=ref)]
     if clipped:
@@ -208,10 +208,10 @@ class FamilyButtons:
         ticket = await turn.store.desk.get(ticket.id) or ticket
         await turn.store.audit.write(at=now, actor="family", action="ticket.reopen",
                                      subject=ref)
-        await enqueue(turn.store, now, "desk_notice", ticket, recipient=ticket.assignee,
+        await enqueue(turn.store.outbox, now, "desk_notice", ticket, recipient=ticket.assignee,
                       event="reopened_by_family")
         if ticket.group_message_id is not None:
-            await enqueue(turn.store, now, "group_refresh", ticket)
+            await enqueue(turn.store.outbox, now, "group_refresh", ticket)
         turn.toast = _("Reopened.")
         turn.say(_("Your request {reference} is open again. Write here what you need; the"
                    " coordinators will read it.").format(reference=ref))

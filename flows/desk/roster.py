@@ -13,7 +13,7 @@ a removal included (storage/repos/roster.py ``seed``).
 from __future__ import annotations
 
 from flows.desk.views import office_label
-from flows.ports import RosterMember
+from flows.records import RosterMember
 from flows.text import BLANK, Html, esc, join_lines, markup
 from flows.turn import Turn
 

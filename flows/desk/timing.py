@@ -15,7 +15,8 @@ from content.intake_models import DeskHours
 from flows.business_hours import is_business_day
 from flows.dates import TOKYO, in_tokyo
 from flows.desk.context import enqueue
-from flows.ports import TICKET_NEW, DeskTicket, Store
+from flows.ports import Store
+from flows.records import TICKET_NEW, DeskTicket
 from flows.turn import Deps
 
 Due = Literal["wait", "remind", "escalate"]
@@ -62,7 +63,7 @@ async def remind_unclaimed(deps: Deps, store: Store, now: datetime) -> tuple[int
         decision = due(ticket, now, hours, after)
         if decision == "remind":
             await store.desk.mark_reminded(ticket.id, now)
-            await enqueue(store, now, "ticket_reminder", ticket, reason="unclaimed")
+            await enqueue(store.outbox, now, "ticket_reminder", ticket, reason="unclaimed")
             reminded += 1
         elif decision == "escalate":
             if supervisors is None:
@@ -71,6 +72,6 @@ async def remind_unclaimed(deps: Deps, store: Store, now: datetime) -> tuple[int
                                if m.supervisor] or [None]
             await store.desk.mark_escalated(ticket.id, now)
             for recipient in supervisors:
-                await enqueue(store, now, "ticket_escalation", ticket, recipient=recipient)
+                await enqueue(store.outbox, now, "ticket_escalation", ticket, recipient=recipient)
             escalated += 1
     return reminded, escalated

@@ -19,14 +19,8 @@ from flows.age_bands import LABELS as AGE_LABELS
 from flows.age_bands import NOT_RECORDED, age_band
 from flows.dates import format_moment
 from flows.model import Button, Keyboard, Locale, Reply
-from flows.ports import (
-    TICKET_ASSIGNED,
-    TICKET_CLOSED,
-    TICKET_NEW,
-    TICKET_WITHDRAWN,
-    DeskTicket,
-    Translator,
-)
+from flows.ports import Translator
+from flows.records import TICKET_ASSIGNED, TICKET_CLOSED, TICKET_NEW, TICKET_WITHDRAWN, DeskTicket
 from flows.text import N_, Html, catalog, esc, join_lines, markup
 from flows.turn import ButtonRow
 

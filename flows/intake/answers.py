@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from flows.ports import WriterRole
+from flows.records import WriterRole
 
 # Limits for the short free-text answers; the "anything else" note has its own, from content.
 NAME_MAX = 60

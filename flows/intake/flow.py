@@ -58,7 +58,7 @@ from flows.intake.steps import (
 from flows.intake.summary import answer_lines, field_title
 from flows.menu import menu_keyboard
 from flows.model import MAX_MESSAGE_CHARS, Button
-from flows.ports import Draft
+from flows.records import Draft
 from flows.router import Router
 from flows.text import BLANK, N_, Html, esc, join_lines, plain
 from flows.tickets import TicketsFlow

@@ -13,7 +13,8 @@ from flows import callbacks
 from flows.dates import format_day, in_tokyo
 from flows.intake.buttons import CONTINUE, DELETE, REQUEST_BUTTON
 from flows.model import Button, Reply
-from flows.ports import Draft, Translator
+from flows.ports import Translator
+from flows.records import Draft
 from flows.text import catalog, join_lines
 
 REMIND_AFTER = timedelta(hours=24)

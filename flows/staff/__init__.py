@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flows.faq import FaqFlow
 from flows.menu import MenuFlow
-from flows.ports import RosterMember
+from flows.records import RosterMember
 from flows.router import Router
 from flows.staff import edit, entries, gaps, preview
 from flows.staff.access import staff_button, staff_command, staff_text

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from flows.menu import MenuFlow
-from flows.ports import RosterMember
+from flows.records import RosterMember
 from flows.turn import Handler, Turn
 
 StaffHandler = Callable[[Turn, RosterMember, tuple[str, ...]], Awaitable[None]]

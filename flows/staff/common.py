@@ -9,7 +9,7 @@ from content.models import FaqEntry
 from flows import callbacks
 from flows.dates import in_tokyo
 from flows.model import LOCALES, Button, Locale
-from flows.ports import EditResult, FaqChange, RosterMember
+from flows.records import EditResult, FaqChange, RosterMember
 from flows.text import N_, Html, esc, join_lines, markup
 from flows.turn import Turn
 

@@ -9,7 +9,7 @@ from typing import Any
 from content.models import ANSWER_MAX, FaqEntry
 from flows.faq import answer_text
 from flows.model import Locale
-from flows.ports import FaqChange, RosterMember
+from flows.records import FaqChange, RosterMember
 from flows.staff.common import (
     CANCEL,
     SAVE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from content.models import TO_FILL, FaqEntry
 from flows.dates import format_moment
 from flows.model import Keyboard
-from flows.ports import RecordedChange, RosterMember
+from flows.records import RecordedChange, RosterMember
 from flows.staff.common import (
     GAPS,
     LIST,

@@ -14,7 +14,7 @@ from content.gaps import QuestionGroup, group_questions
 from content.models import FaqEntry
 from flows.faq import button_label
 from flows.model import Keyboard
-from flows.ports import RosterMember, UnansweredQuestion
+from flows.records import RosterMember, UnansweredQuestion
 from flows.staff.common import (
     GAP_ADD,
     GAP_CATEGORY,

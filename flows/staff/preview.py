@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows.faq import answer_text, text_for_matching
-from flows.ports import RosterMember
+from flows.records import RosterMember
 from flows.text import Html, clip, esc, join_lines, markup
 from flows.turn import Turn
 

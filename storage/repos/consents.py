@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import aiosqlite
 
-from flows.ports import ConsentDecision, RecordedConsent
+from flows.records import ConsentDecision, RecordedConsent
 from storage.repos.erasure import Erasure
 
 

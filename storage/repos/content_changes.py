@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from flows.ports import FaqChange, RecordedChange
+from flows.records import FaqChange, RecordedChange
 
 _COLUMNS = "id, at, actor, entry_id, locale, field, old_value, new_value, reverted_of"
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from flows.ports import (
+from flows.records import (
     TICKET_ASSIGNED,
     TICKET_CLOSED,
     TICKET_NEW,
@@ -39,7 +39,8 @@ def _ticket(row: aiosqlite.Row) -> DeskTicket:
 
 
 class DeskRepo:
-    """Tickets as the coordinators work on them (migration 0005).
+    """Tickets as the coordinators work on them (migration 0005): every job of
+    :class:`flows.ports.DeskStore`, from lookups to the group card.
 
     Every change is one conditional UPDATE that names the state it expects, so when two
     coordinators press "claim" at once exactly one row changes and the other sees 0.

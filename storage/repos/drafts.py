@@ -5,7 +5,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from flows.ports import Draft
+from flows.records import Draft
 
 
 class DraftRepo:

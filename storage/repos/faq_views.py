@@ -7,7 +7,7 @@ from datetime import datetime
 import aiosqlite
 
 from flows.model import Locale
-from flows.ports import FaqViewHow
+from flows.records import FaqViewHow
 
 
 class FaqViewRepo:

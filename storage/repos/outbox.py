@@ -6,7 +6,7 @@ from typing import Any
 
 import aiosqlite
 
-from flows.ports import OutboxMessage, PendingMessage
+from flows.records import OutboxMessage, PendingMessage
 
 
 class OutboxRepo:

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from flows.ports import RosterMember
+from flows.records import RosterMember
 
 # Named as RosterMember's fields, so a row is a member as it stands.
 _COLUMNS = (

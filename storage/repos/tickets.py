@@ -5,7 +5,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from flows.ports import TICKET_CLOSED, TICKET_NEW, TICKET_WITHDRAWN, NewTicket, TicketRecord
+from flows.records import TICKET_CLOSED, TICKET_NEW, TICKET_WITHDRAWN, NewTicket, TicketRecord
 from storage.repos.erasure import Erasure
 
 

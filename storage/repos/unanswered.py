@@ -5,7 +5,7 @@ from datetime import datetime
 import aiosqlite
 
 from flows.model import Locale
-from flows.ports import MatchMode, UnansweredQuestion
+from flows.records import MatchMode, UnansweredQuestion
 
 # Long stories are kept whole enough to learn from, but bounded.
 MAX_TEXT = 2000
