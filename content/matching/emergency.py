@@ -274,7 +274,8 @@ class TriageDetector:
 # After …たら, a verb in the past tells what happened (頭をうったら耳から水が出てきた);
 # anything else leaves it a condition (抜けたらどうしよう).
 _PAST_AFTER = re.compile(r"(?:た|だ|ました|でした|てる|でる|ている|ています|てます|てて|とる"
-                         r"|ちゃった|じゃった)(?:よ|ね|の|ん|けど|けれど|が|し|わ|[!?、,]|$|\s)")
+                         r"|ちゃった|じゃった)(?:よ|ね|の|ん|けど|けれど|が|し|わ|らしい|みたい"
+                         r"|よう|[!?、,]|$|\s)")
 
 
 _TAKEN_BACK = re.compile(
@@ -303,9 +304,12 @@ def s_resolved_between(s: _Scope, message: _Message, index: int, low: int, high:
                for m in s.resolved.finditer(sentence, low, high))
 
 
+_OWNER = re.compile(r"(?:ども|供|たち|ちゃん|くん)?の")
+
+
 def _names_a_child(s: _Scope, text: str) -> bool:
     """A child the sentence is about: うちの子の薬 names only whose medicine it was."""
-    return any(not text.startswith("の", m.end()) for m in s.child.finditer(text))
+    return any(_OWNER.match(text, m.end()) is None for m in s.child.finditer(text))
 
 
 def _conditional(text: str, end: int) -> bool:

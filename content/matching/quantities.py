@@ -38,7 +38,7 @@ _DECIMAL_TEMPERATURE = re.compile(
     r"(?<![0-9.])(3[89]|4[0-2])(?:\.|\s*(?:度|ど)\s*)[0-9](?:\s*(?:分|ぶ))?(?![0-9])")
 
 _AGE = re.compile(
-    r"(?:生後|生まれて|産まれて|うまれて)\s*(\d+)\s*(日|週|か月|かげつ|ヶ月)"
+    r"(?:生後|生まれて|産まれて|うまれて)\s*(\d+)\s*(日|にち|週|しゅう|か月|かげつ|ヶ月)"
     r"|(?<![0-9])(\d+)\s*(か月|ヶ月|週|日)(?:間|目)?\s*(?:の|児|目|になる|になった|くらいの|ぐらいの)"
     r"|(?<![0-9])(\d+)[\s-]*(day|week|month)s?[\s-]*old"
     r"|\b(?:my|our|a|the) (\d+)[\s-]*(day|week|month)s?\b"
@@ -114,6 +114,9 @@ def fever(sentence: str) -> list[Span]:
     return spans
 
 
+_DAYS_IN = {"日": 1, "にち": 1, "day": 1, "週": 7, "しゅう": 7, "week": 7}
+
+
 def young_infant(sentence: str) -> list[Span]:
     """A baby under 3 months old."""
     spans = [m.span() for m in _NEWBORN.finditer(sentence)]
@@ -121,7 +124,7 @@ def young_infant(sentence: str) -> list[Span]:
     for found in _AGE.finditer(sentence):
         groups = [g for g in found.groups() if g is not None]
         number, unit = int(groups[0]), groups[1]
-        days = number * {"日": 1, "day": 1, "週": 7, "week": 7}.get(unit, 30)
+        days = number * _DAYS_IN.get(unit, 30)
         if days < 90:
             spans.append(found.span())
     return spans
