@@ -58,6 +58,7 @@ def dimension(scope: ScopeFinder, text: str) -> str | None:
         # Familiar words for grandparents.
         "うちのばあちゃんが在宅酸素になりました",
         "近所のおじいさんの車いすを借りたい",
+        "ちちの通院先を探しています",  # 父 in hiragana
     ],
 )
 def test_a_message_about_another_adult_is_not_ours(scope: ScopeFinder, text: str) -> None:
@@ -70,6 +71,7 @@ def test_a_message_about_another_adult_is_not_ours(scope: ScopeFinder, text: str
         "私自身が身体障害者手帳を持っています。更新は？",
         "母親の私の精神障害者保健福祉手帳について",  # 母親 is the writer, the card hers
         "私が人工透析を受けていて、通院が大変です",
+        "私（母親）自身が持病で通院しています",  # 自身 after the writer's role
         "I am on dialysis myself. Is there a taxi subsidy?",
         # The writer's own aids and devices.
         "私が車椅子を使っていて、買い替えの補助を知りたい",
@@ -147,6 +149,12 @@ def test_a_child_in_the_message_or_an_adult_who_only_helps_keeps_it_ours(
         # Leaving Chiyoda and asking about the new place's services.
         "千代田区から川崎市へ転居予定です。川崎市での日常生活用具の申請は？",
         "千代田から大阪に引っ越すので、大阪の放課後等デイを探したい",
+        "We are moving from Chiyoda to Osaka. Who handles the certificate there?",
+        # Living elsewhere, with no move: Chiyoda's services named are still not theirs.
+        "We live in Yokohama. Can we use Chiyoda's respite?",
+        "横浜市在住ですが、千代田区のショートステイは使えますか",
+        # Names in kana.
+        "せたがやの児発を探しています",
     ],
 )
 def test_another_municipality_is_not_ours(scope: ScopeFinder, text: str) -> None:
@@ -170,6 +178,10 @@ def test_another_municipality_is_not_ours(scope: ScopeFinder, text: str) -> None
         # Leaving Chiyoda with nothing asked about the new place: the hand-over is ours.
         "千代田区から横浜市に引っ越します。医ケアの引き継ぎはどうなりますか",
         "千代田区から川崎市へ転居予定です。今の受給者証はどうなる？",
+        "We are moving from Chiyoda to Osaka. Is there anything to hand over?",  # is there
+        # Living elsewhere and moving in: the hand-over is ours.
+        "横浜に住んでいますが、千代田区に引っ越す予定です。保育園は？",
+        "子ども自身が通院を嫌がります",  # 自身 of a child
     ],
 )
 def test_chiyoda_tokyo_and_places_visited_stay_ours(scope: ScopeFinder, text: str) -> None:
