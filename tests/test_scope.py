@@ -506,3 +506,47 @@ def test_a_question_with_thanks_still_gets_its_answer(
 ) -> None:
     match = matcher.match(text, "ja")
     assert topic in ((match.topic,) if match.mode == "answer" else match.suggestions)
+
+
+@pytest.mark.parametrize(
+    ("text", "pointer"),
+    [
+        # Look-alikes: high-school tuition support, an employee's sick pay, the adults' allowance.
+        ("高校の就学支援金はいつ申請しますか", "gakko_hiyo"),
+        ("傷病手当金の手続きを知りたい", "kenko_hoken"),
+        ("特別障害者手当はいくらですか", "otona"),
+        # A healthy child's everyday services, in short forms and hiragana.
+        ("ベビシの利用料の助成はありますか", "ichiji_hoiku"),
+        ("じどうかんは日曜もあいてる？", "ichiji_hoiku"),
+        ("How do I apply for kindergarten for my healthy son?", "hoikuen_nyuen"),
+        ("Where is the baby checkup for my healthy daughter?", "yobo_sesshu"),
+        # Fares and discounts are the operator's; bicycles and pools in hiragana.
+        ("都バスの割引を使いたい", "kotsu"),
+        ("JRの介護者割引はありますか", "kotsu"),
+        ("じてんしゃ どこに とめればいい", "chusha"),
+        ("くみんぷーるは何時まで？", "kusei_ippan"),
+        ("猫を飼うときの届け出は？", "kusei_ippan"),
+    ],
+)
+def test_look_alikes_everyday_services_and_fares_get_their_pointers(
+    matcher: BandedMatcher, text: str, pointer: str
+) -> None:
+    assert refused_with(matcher, text) == pointer
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # Counter-examples: the child's own allowance, kindergarten for a child with care,
+        # the parking exemption the FAQ answers, and what a certificate brings.
+        ("障害児福祉手当はいくらですか", "shogaiji_fukushi_teate"),
+        ("Can my son with a trach go to kindergarten?", "hoikuen"),
+        ("駐車禁止の除外ってどうやって申請するの", "ido_shien"),
+        ("就学相談はいつから？", "shugaku"),
+    ],
+)
+def test_the_faq_keeps_the_childs_allowance_kindergarten_and_parking_exemption(
+    matcher: BandedMatcher, text: str, topic: str
+) -> None:
+    match = matcher.match(text, "ja")
+    assert topic in ((match.topic,) if match.mode == "answer" else match.suggestions)
