@@ -550,3 +550,47 @@ def test_the_faq_keeps_the_childs_allowance_kindergarten_and_parking_exemption(
 ) -> None:
     match = matcher.match(text, "ja")
     assert topic in ((match.topic,) if match.mode == "answer" else match.suggestions)
+
+
+@pytest.mark.parametrize(
+    ("text", "pointer"),
+    [
+        # Medical judgement: raising a setting, a temperature, how often to replace, which clinic.
+        ("呼吸器の酸素を上げたほうがいい？", "iryo_soudan"),
+        ("加湿器は何度にすればいい", "iryo_soudan"),
+        ("カニューレは何か月で交換するの", "iryo_soudan"),
+        ("What alarm level is right for his oximeter?", "iryo_soudan"),
+        ("おすすめのクリニックを教えて", "iryo_soudan"),
+        # Appeals and family law.
+        ("受給者証の申請が却下されました", "funso"),
+        ("親権のことで相談したい", "funso"),
+        # Taking a care qualification or course.
+        ("ヘルパーの資格とるには", "shigoto"),
+        ("喀痰吸引等研修を受けたい", "shigoto"),
+        # A visa stay, registering as a resident, looking for a new home.
+        ("医療滞在ビザの更新は？", "zairyu"),
+        ("How do I register as a new resident?", "juminhyo"),
+        ("広い部屋に引っ越し先を探したい", "jutaku"),
+    ],
+)
+def test_medical_legal_job_residence_and_housing_get_their_pointers(
+    matcher: BandedMatcher, text: str, pointer: str
+) -> None:
+    assert refused_with(matcher, text) == pointer
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # Counter-examples: writing the illness's name here is a privacy question; a helper
+        # to use, and a move's hand-over, are ours.
+        ("LINEに子どもの病名を書いても大丈夫ですか", "kojin_joho"),
+        ("ヘルパーに来てもらいたい", "kyotaku_kaigo"),
+        ("呼吸器の停電対策を教えて", "teiden_dengen"),
+    ],
+)
+def test_privacy_helpers_and_devices_stay_ours(
+    matcher: BandedMatcher, text: str, topic: str
+) -> None:
+    match = matcher.match(text, "ja")
+    assert topic in ((match.topic,) if match.mode == "answer" else match.suggestions)
