@@ -594,3 +594,35 @@ def test_privacy_helpers_and_devices_stay_ours(
 ) -> None:
     match = matcher.match(text, "ja")
     assert topic in ((match.topic,) if match.mode == "answer" else match.suggestions)
+
+
+@pytest.mark.parametrize(
+    ("text", "pointer"),
+    [
+        ("are you a real person or a bot?", "zatsudan"),  # chit-chat about the chat itself
+        ("吸引器を開発している会社です。製品の紹介をさせてください", "irai"),  # a business
+        ("区内の医療的ケア児の人数を教えて", "irai"),  # asking for figures
+        ("医ケア児の支援に寄付したい", "irai"),  # an offer of a donation
+        ("文字を大きくするにはどうしたらいい？", "chat_settei"),  # the chat's display
+    ],
+)
+def test_chit_chat_offers_figures_and_the_chats_display_get_their_pointers(
+    matcher: BandedMatcher, text: str, pointer: str
+) -> None:
+    assert refused_with(matcher, text) == pointer
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # Counter-examples: asking for a person is asking for a coordinator; a service's
+        # capacity is about the service.
+        ("Can I talk to a real person?", "coord_contact"),
+        ("ショートステイの定員の人数は？", "tanki_nyusho"),
+    ],
+)
+def test_asking_for_a_person_or_a_services_capacity_stays_ours(
+    matcher: BandedMatcher, text: str, topic: str
+) -> None:
+    match = matcher.match(text, "en" if text.isascii() else "ja")
+    assert topic in ((match.topic,) if match.mode == "answer" else match.suggestions)
