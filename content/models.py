@@ -210,6 +210,13 @@ class ScopeWhere(_Strict):
     needs_suffix: list[NonEmpty] = Field(default_factory=list)
     # A place visited rather than lived in, right after the name (世田谷の病院, 品川駅).
     visited: list[NonEmpty] = Field(default_factory=list)
+    # Living there (横浜市在住, 横浜に住んで, we live in Yokohama): with no move in the
+    # message, naming Chiyoda's services does not make the family ours.
+    lives: list[NonEmpty] = Field(default_factory=list)
+    # A move (引っ越し, 転入, moving): the hand-over is the coordinators' business.
+    moving: list[NonEmpty] = Field(default_factory=list)
+    # The new place as where the matter is (そちらで, 引っ越し先の, there).
+    there: list[NonEmpty] = Field(default_factory=list)
     pointer: Identifier | None = None
 
 

@@ -58,6 +58,7 @@ def dimension(scope: ScopeFinder, text: str) -> str | None:
         # Familiar words for grandparents.
         "うちのばあちゃんが在宅酸素になりました",
         "近所のおじいさんの車いすを借りたい",
+        "ちちの通院先を探しています",  # 父 in hiragana
     ],
 )
 def test_a_message_about_another_adult_is_not_ours(scope: ScopeFinder, text: str) -> None:
@@ -70,6 +71,7 @@ def test_a_message_about_another_adult_is_not_ours(scope: ScopeFinder, text: str
         "私自身が身体障害者手帳を持っています。更新は？",
         "母親の私の精神障害者保健福祉手帳について",  # 母親 is the writer, the card hers
         "私が人工透析を受けていて、通院が大変です",
+        "私（母親）自身が持病で通院しています",  # 自身 after the writer's role
         "I am on dialysis myself. Is there a taxi subsidy?",
         # The writer's own aids and devices.
         "私が車椅子を使っていて、買い替えの補助を知りたい",
@@ -147,6 +149,12 @@ def test_a_child_in_the_message_or_an_adult_who_only_helps_keeps_it_ours(
         # Leaving Chiyoda and asking about the new place's services.
         "千代田区から川崎市へ転居予定です。川崎市での日常生活用具の申請は？",
         "千代田から大阪に引っ越すので、大阪の放課後等デイを探したい",
+        "We are moving from Chiyoda to Osaka. Who handles the certificate there?",
+        # Living elsewhere, with no move: Chiyoda's services named are still not theirs.
+        "We live in Yokohama. Can we use Chiyoda's respite?",
+        "横浜市在住ですが、千代田区のショートステイは使えますか",
+        # Names in kana.
+        "せたがやの児発を探しています",
     ],
 )
 def test_another_municipality_is_not_ours(scope: ScopeFinder, text: str) -> None:
@@ -170,6 +178,10 @@ def test_another_municipality_is_not_ours(scope: ScopeFinder, text: str) -> None
         # Leaving Chiyoda with nothing asked about the new place: the hand-over is ours.
         "千代田区から横浜市に引っ越します。医ケアの引き継ぎはどうなりますか",
         "千代田区から川崎市へ転居予定です。今の受給者証はどうなる？",
+        "We are moving from Chiyoda to Osaka. Is there anything to hand over?",  # is there
+        # Living elsewhere and moving in: the hand-over is ours.
+        "横浜に住んでいますが、千代田区に引っ越す予定です。保育園は？",
+        "子ども自身が通院を嫌がります",  # 自身 of a child
     ],
 )
 def test_chiyoda_tokyo_and_places_visited_stay_ours(scope: ScopeFinder, text: str) -> None:
@@ -493,4 +505,124 @@ def test_a_question_with_thanks_still_gets_its_answer(
     matcher: BandedMatcher, text: str, topic: str
 ) -> None:
     match = matcher.match(text, "ja")
+    assert topic in ((match.topic,) if match.mode == "answer" else match.suggestions)
+
+
+@pytest.mark.parametrize(
+    ("text", "pointer"),
+    [
+        # Look-alikes: high-school tuition support, an employee's sick pay, the adults' allowance.
+        ("高校の就学支援金はいつ申請しますか", "gakko_hiyo"),
+        ("傷病手当金の手続きを知りたい", "kenko_hoken"),
+        ("特別障害者手当はいくらですか", "otona"),
+        # A healthy child's everyday services, in short forms and hiragana.
+        ("ベビシの利用料の助成はありますか", "ichiji_hoiku"),
+        ("じどうかんは日曜もあいてる？", "ichiji_hoiku"),
+        ("How do I apply for kindergarten for my healthy son?", "hoikuen_nyuen"),
+        ("Where is the baby checkup for my healthy daughter?", "yobo_sesshu"),
+        # Fares and discounts are the operator's; bicycles and pools in hiragana.
+        ("都バスの割引を使いたい", "kotsu"),
+        ("JRの介護者割引はありますか", "kotsu"),
+        ("じてんしゃ どこに とめればいい", "chusha"),
+        ("くみんぷーるは何時まで？", "kusei_ippan"),
+        ("猫を飼うときの届け出は？", "kusei_ippan"),
+    ],
+)
+def test_look_alikes_everyday_services_and_fares_get_their_pointers(
+    matcher: BandedMatcher, text: str, pointer: str
+) -> None:
+    assert refused_with(matcher, text) == pointer
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # Counter-examples: the child's own allowance, kindergarten for a child with care,
+        # the parking exemption the FAQ answers, and what a certificate brings.
+        ("障害児福祉手当はいくらですか", "shogaiji_fukushi_teate"),
+        ("Can my son with a trach go to kindergarten?", "hoikuen"),
+        ("駐車禁止の除外ってどうやって申請するの", "ido_shien"),
+        ("就学相談はいつから？", "shugaku"),
+    ],
+)
+def test_the_faq_keeps_the_childs_allowance_kindergarten_and_parking_exemption(
+    matcher: BandedMatcher, text: str, topic: str
+) -> None:
+    match = matcher.match(text, "ja")
+    assert topic in ((match.topic,) if match.mode == "answer" else match.suggestions)
+
+
+@pytest.mark.parametrize(
+    ("text", "pointer"),
+    [
+        # Medical judgement: raising a setting, a temperature, how often to replace, which clinic.
+        ("呼吸器の酸素を上げたほうがいい？", "iryo_soudan"),
+        ("加湿器は何度にすればいい", "iryo_soudan"),
+        ("カニューレは何か月で交換するの", "iryo_soudan"),
+        ("What alarm level is right for his oximeter?", "iryo_soudan"),
+        ("おすすめのクリニックを教えて", "iryo_soudan"),
+        # Appeals and family law.
+        ("受給者証の申請が却下されました", "funso"),
+        ("親権のことで相談したい", "funso"),
+        # Taking a care qualification or course.
+        ("ヘルパーの資格とるには", "shigoto"),
+        ("喀痰吸引等研修を受けたい", "shigoto"),
+        # A visa stay, registering as a resident, looking for a new home.
+        ("医療滞在ビザの更新は？", "zairyu"),
+        ("How do I register as a new resident?", "juminhyo"),
+        ("広い部屋に引っ越し先を探したい", "jutaku"),
+    ],
+)
+def test_medical_legal_job_residence_and_housing_get_their_pointers(
+    matcher: BandedMatcher, text: str, pointer: str
+) -> None:
+    assert refused_with(matcher, text) == pointer
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # Counter-examples: writing the illness's name here is a privacy question; a helper
+        # to use, and a move's hand-over, are ours.
+        ("LINEに子どもの病名を書いても大丈夫ですか", "kojin_joho"),
+        ("ヘルパーに来てもらいたい", "kyotaku_kaigo"),
+        ("呼吸器の停電対策を教えて", "teiden_dengen"),
+    ],
+)
+def test_privacy_helpers_and_devices_stay_ours(
+    matcher: BandedMatcher, text: str, topic: str
+) -> None:
+    match = matcher.match(text, "ja")
+    assert topic in ((match.topic,) if match.mode == "answer" else match.suggestions)
+
+
+@pytest.mark.parametrize(
+    ("text", "pointer"),
+    [
+        ("are you a real person or a bot?", "zatsudan"),  # chit-chat about the chat itself
+        ("吸引器を開発している会社です。製品の紹介をさせてください", "irai"),  # a business
+        ("区内の医療的ケア児の人数を教えて", "irai"),  # asking for figures
+        ("医ケア児の支援に寄付したい", "irai"),  # an offer of a donation
+        ("文字を大きくするにはどうしたらいい？", "chat_settei"),  # the chat's display
+    ],
+)
+def test_chit_chat_offers_figures_and_the_chats_display_get_their_pointers(
+    matcher: BandedMatcher, text: str, pointer: str
+) -> None:
+    assert refused_with(matcher, text) == pointer
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # Counter-examples: asking for a person is asking for a coordinator; a service's
+        # capacity is about the service.
+        ("Can I talk to a real person?", "coord_contact"),
+        ("ショートステイの定員の人数は？", "tanki_nyusho"),
+    ],
+)
+def test_asking_for_a_person_or_a_services_capacity_stays_ours(
+    matcher: BandedMatcher, text: str, topic: str
+) -> None:
+    match = matcher.match(text, "en" if text.isascii() else "ja")
     assert topic in ((match.topic,) if match.mode == "answer" else match.suggestions)

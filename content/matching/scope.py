@@ -16,7 +16,9 @@ questions, so scope is decided first, from word lists staff keep in ``scope.yaml
   (moving in or out is the coordinators' business) or the name is only where a hospital
   or station is (世田谷の病院). Chiyoda does not count when it is only part of the other
   name (杉並区内) or only the place one leaves while the other place is where the matter
-  is (千代田区から横浜市へ…横浜での訪問看護).
+  is (千代田区から横浜市へ…横浜での訪問看護, moving from Chiyoda to Kawasaki…who handles
+  it there). A family that says it lives elsewhere (横浜市在住, we live in Yokohama) and
+  names no move is not made ours by asking for Chiyoda's services.
 
 *What* it is about (a job, a residence card…) is the other ward matters of
 ``offtopic.yaml``, found by :mod:`content.matching.offtopic`.
@@ -59,6 +61,10 @@ HELPER_PARTICLES = "がはも"
 HELPER_REACH = 12
 # How far after a municipality's name a visited place may come (世田谷の成育医療センター).
 VISITED_REACH = 10
+# How far after a municipality's name living there may be said (横浜市に住んで, 横浜在住),
+# and how much before it is looked at in English (we live in Yokohama).
+LIVES_REACH = 2
+LIVES_BEFORE = 20
 # Unlisted municipalities: one to four kanji before 区, 市 or 県 (文京区役所, 浦安市在住).
 _ANY_PLACE = re.compile(rf"([{KANJI}]{{1,4}})(区|市|県)(?=役所|在住|民|内|立|[^{KANJI}]|$)")
 # …except what is no municipality's name: 地区, 学区, 特別区, 他区, 都市, 当区.
@@ -69,6 +75,8 @@ _NOT_PLACES = frozenset(
 _ANY_PLACE_EN = re.compile(r"(?<![a-z])([a-z]+) (?:ward|city|prefecture)(?![a-z])")
 # Chiyoda named as the place one leaves (千代田区から横浜市へ) keeps nothing ours by itself…
 _FROM = ("から", " から", "を出", "から出", "から転出", "from")
+_EXISTS_EN = re.compile(r"(?<![a-z])(?:is|are|was|were|be) ?$")
+_FROM_EN = re.compile(r"(?<![a-z])from ?$")
 # …when the other place is where the matter is: 横浜での訪問看護, 大阪市で申請, 横浜市の窓口.
 _HERE = re.compile(r" ?(?:で|の|では|にある|in)(?![a-z])")
 _NOT_PLACES_EN = frozenset(
@@ -143,6 +151,9 @@ class ScopeFinder:
         self._home = WordList(where.home)
         self._places = WordList(_place_names(where.others, where.needs_suffix))
         self._visited = WordList(where.visited)
+        self._lives = WordList(where.lives)
+        self._moving = WordList(where.moving)
+        self._there = WordList(where.there)
         self._where_pointer = where.pointer
 
     def assess(self, surface: str) -> OutOfScope | None:
@@ -158,9 +169,17 @@ class ScopeFinder:
             # 区内 in 杉並区内 is Suginami's ward, not ours.
             if not any(p.start() < m.end() and m.start() < p.end() for p in named)
         ]
-        if any(not _left(surface, m) for m in home):
+        lives_there = any(self._lives_in(surface, m) for m in named) and not self._moving.found(
+            surface
+        )
+        if not lives_there and any(not _left(surface, m) for m in home):
             return None
-        if home and not any(_HERE.match(surface, m.end()) for m in named):
+        if (
+            home
+            and not lives_there
+            and not any(_HERE.match(surface, m.end()) for m in named)
+            and not self._says_there(surface)
+        ):
             # Moving out of Chiyoda with nothing asked about the new place: the hand-over
             # is the coordinators' business (千代田区から横浜市に引っ越します。引き継ぎは？).
             return None
@@ -189,6 +208,21 @@ class ScopeFinder:
             not (m.group(0).endswith("な") and surface[m.end():m.end() + 1] in _NEGATED)
             for m in self._healthy.finditer(surface)
         )
+
+    def _says_there(self, surface: str) -> bool:
+        """Whether the new place is named as where the matter is (そちらで, who handles
+        it there); "is there" and "are there" only ask whether something exists."""
+        return any(
+            not _EXISTS_EN.search(surface, 0, m.start()) for m in self._there.finditer(surface)
+        )
+
+    def _lives_in(self, surface: str, place: re.Match[str]) -> bool:
+        """Whether the family is said to live in the place (横浜市在住, 横浜に住んで: the
+        word right after the name; we live in Yokohama: right before it)."""
+        if self._lives.starts_within(surface, place.end(), LIVES_REACH):
+            return True
+        before = surface[:place.start()].rstrip()
+        return any(before.endswith(w) for w in self._lives.found(before[-LIVES_BEFORE:]))
 
     def _is_visited(self, surface: str, match: re.Match[str]) -> bool:
         return self._visited.starts_within(surface, match.end(), VISITED_REACH)
@@ -252,7 +286,10 @@ class ScopeFinder:
 
 
 def _left(surface: str, home: re.Match[str]) -> bool:
-    """Whether Chiyoda is named only as the place one moves away from."""
+    """Whether Chiyoda is named only as the place one moves away from (千代田区から,
+    moving from Chiyoda)."""
+    if _FROM_EN.search(surface, 0, home.start()):
+        return True
     after = surface[home.end():]
     # 千代田区から: the name may end before the suffix the word list leaves out.
     after = after[1:] if after[:1] in "区" else after
