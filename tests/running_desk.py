@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -70,3 +71,48 @@ def wait_for_text(fake: FakeBotAPI, chat: int, expect: str, after: int = 0) -> J
         return next((m for m in fake.messages(chat)[after:] if expect in seen(m)), None)
 
     return fake.wait_for(ready, REPLY_TIMEOUT, lambda: f"{expect!r} in chat {chat}")
+
+
+# The family of the desk's end-to-end runs.
+PARENT = 700_888
+
+
+def stepper(fake: FakeBotAPI) -> Callable[..., Json]:
+    """Push something, then wait for a message containing ``expect`` in ``chat``."""
+    def step(push: Callable[[], object], expect: str, chat: int = PARENT) -> Json:
+        before = len(fake.messages(chat))
+        push()
+        return wait_for_text(fake, chat, expect, before)
+
+    return step
+
+
+def request_as_parent(fake: FakeBotAPI) -> None:
+    """The parent's whole request from the buttons, through to its reference."""
+    step = stepper(fake)
+
+    def press(data: str, expect: str) -> Json:
+        return step(lambda: fake.push_callback(PARENT, data, language_code="en"), expect)
+
+    def text(value: str, expect: str) -> Json:
+        return step(lambda: fake.push_text(PARENT, value, language_code="en"), expect)
+
+    step(lambda: fake.push_command(PARENT, "start", language_code="en"), "v1:req")
+    press("v1:req", "v1:cs:role:guardian")
+    press("v1:cs:role:guardian", "v1:cs:ok")
+    press("v1:cs:t:intake", "v1:cs:ok")
+    press("v1:cs:ok", "v1:in:residence:v:chiyoda")
+    press("v1:in:residence:v:chiyoda", "v1:in:age:cancel")
+    text("4 years", "v1:in:care:done")
+    press("v1:in:care:t:suction", "v1:in:care:done")
+    press("v1:in:care:done", "v1:in:situation:v:home")
+    press("v1:in:situation:v:home", "v1:in:support:v:none")
+    press("v1:in:support:v:none", "v1:in:needs:done")
+    press("v1:in:needs:t:nursery", "v1:in:needs:done")
+    press("v1:in:needs:done", "v1:in:note:skip")
+    press("v1:in:note:skip", "v1:in:contact:v:chat")
+    press("v1:in:contact:v:phone", "v1:in:phone:cancel")
+    text("090-1234-5678", "v1:in:phone_times:skip")
+    press("v1:in:phone_times:skip", "v1:in:name:cancel")
+    text("Hanako Chiyoda", "v1:in:summary:send")
+    press("v1:in:summary:send", "K-0001")

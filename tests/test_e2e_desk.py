@@ -10,18 +10,24 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.fake_bot_api import FakeBotAPI, Json, buttons
-from tests.running_desk import REPLY_TIMEOUT, StartDesk, needs_content, wait_for_text
+from tests.running_desk import (
+    PARENT,
+    REPLY_TIMEOUT,
+    StartDesk,
+    needs_content,
+    request_as_parent,
+    stepper,
+    wait_for_text,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
 GROUP = -1001234567890
-PARENT = 700_888
 A, B, STRANGER = 700_101, 700_102, 700_999
 PERSONAL = ("Hanako", "090-1234-5678", "suction", "Suction", "吸引")
 
@@ -30,46 +36,6 @@ def reply_to(fake: FakeBotAPI, user: int, message: Json, text: str) -> Json:
     raw = fake.user_message(user, message["chat_id"], language_code="en") | {
         "text": text, "reply_to_message": message["message"]}
     return fake.push_raw({"message": raw})
-
-
-def stepper(fake: FakeBotAPI) -> Callable[..., Json]:
-    def step(push: Callable[[], object], expect: str, chat: int = PARENT) -> Json:
-        before = len(fake.messages(chat))
-        push()
-        return wait_for_text(fake, chat, expect, before)
-
-    return step
-
-
-def request_as_parent(fake: FakeBotAPI) -> None:
-    """The parent's whole request from the buttons, through to its reference."""
-    step = stepper(fake)
-
-    def press(data: str, expect: str) -> Json:
-        return step(lambda: fake.push_callback(PARENT, data, language_code="en"), expect)
-
-    def text(value: str, expect: str) -> Json:
-        return step(lambda: fake.push_text(PARENT, value, language_code="en"), expect)
-
-    step(lambda: fake.push_command(PARENT, "start", language_code="en"), "v1:req")
-    press("v1:req", "v1:cs:role:guardian")
-    press("v1:cs:role:guardian", "v1:cs:ok")
-    press("v1:cs:t:intake", "v1:cs:ok")
-    press("v1:cs:ok", "v1:in:residence:v:chiyoda")
-    press("v1:in:residence:v:chiyoda", "v1:in:age:cancel")
-    text("4 years", "v1:in:care:done")
-    press("v1:in:care:t:suction", "v1:in:care:done")
-    press("v1:in:care:done", "v1:in:situation:v:home")
-    press("v1:in:situation:v:home", "v1:in:support:v:none")
-    press("v1:in:support:v:none", "v1:in:needs:done")
-    press("v1:in:needs:t:nursery", "v1:in:needs:done")
-    press("v1:in:needs:done", "v1:in:note:skip")
-    press("v1:in:note:skip", "v1:in:contact:v:chat")
-    press("v1:in:contact:v:phone", "v1:in:phone:cancel")
-    text("090-1234-5678", "v1:in:phone_times:skip")
-    press("v1:in:phone_times:skip", "v1:in:name:cancel")
-    text("Hanako Chiyoda", "v1:in:summary:send")
-    press("v1:in:summary:send", "K-0001")
 
 
 @needs_content

@@ -8,55 +8,24 @@ Select with ``pytest -m e2e``.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.fake_bot_api import FakeBotAPI, Json, buttons
-from tests.running_desk import REPLY_TIMEOUT, StartDesk, needs_content, wait_for_text
+from tests.running_desk import (
+    REPLY_TIMEOUT,
+    StartDesk,
+    needs_content,
+    request_as_parent,
+    wait_for_text,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
 GROUP = -1001234567891
-PARENT = 700_888
 COORDINATOR, STAFF = 700_201, 700_202
 REFUSED = "only for the desk's coordinators"
-
-
-def make_request(fake: FakeBotAPI) -> None:
-    """The whole intake as a family writing in English, up to the reference K-0001."""
-
-    def step(push: Callable[[], object], expect: str) -> None:
-        before = len(fake.messages(PARENT))
-        push()
-        wait_for_text(fake, PARENT, expect, before)
-
-    def press(data: str, expect: str) -> None:
-        step(lambda: fake.push_callback(PARENT, data, language_code="en"), expect)
-
-    def text(value: str, expect: str) -> None:
-        step(lambda: fake.push_text(PARENT, value, language_code="en"), expect)
-
-    step(lambda: fake.push_command(PARENT, "start", language_code="en"), "v1:req")
-    press("v1:req", "v1:cs:role:guardian")
-    press("v1:cs:role:guardian", "v1:cs:ok")
-    press("v1:cs:t:intake", "v1:cs:ok")
-    press("v1:cs:ok", "v1:in:residence:v:chiyoda")
-    press("v1:in:residence:v:chiyoda", "v1:in:age:cancel")
-    text("4 years", "v1:in:care:done")
-    press("v1:in:care:t:suction", "v1:in:care:done")
-    press("v1:in:care:done", "v1:in:situation:v:home")
-    press("v1:in:situation:v:home", "v1:in:support:v:none")
-    press("v1:in:support:v:none", "v1:in:needs:done")
-    press("v1:in:needs:t:nursery", "v1:in:needs:done")
-    press("v1:in:needs:done", "v1:in:note:skip")
-    press("v1:in:note:skip", "v1:in:contact:v:chat")
-    press("v1:in:contact:v:phone", "v1:in:phone:cancel")
-    text("090-1234-5678", "v1:in:phone_times:skip")
-    press("v1:in:phone_times:skip", "v1:in:name:cancel")
-    text("Hanako Chiyoda", "v1:in:summary:send")
-    press("v1:in:summary:send", "K-0001")
 
 
 def command(fake: FakeBotAPI, user: int, name: str, args: str, expect: str) -> Json:
@@ -83,7 +52,7 @@ def test_a_removal_holds_across_a_restart_with_the_id_still_seeded(
     env = {"TSUNAGU_COORDINATORS_CHAT": str(GROUP),
            "TSUNAGU_COORDINATORS": f"{COORDINATOR}:jido_katei", "TSUNAGU_STAFF": str(STAFF)}
     first = start_desk(**env)
-    make_request(api)
+    request_as_parent(api)
     notice = wait_for_text(api, GROUP, "K-0001")
 
     # The coordinator takes the request and reads its details in private.
