@@ -224,8 +224,8 @@ def _check_emergency(reader: _Reader, triage: TriageFile, emergency: EmergencyFi
         if not category.reviewed:
             reader.warn(name, reader.line(name, "categories", i), EMERGENCY_NOT_REVIEWED,
                         id=category.id)
-    texts = [emergency.heading, emergency.maybe, emergency.numbers, emergency.poison_center,
-             emergency.hospital, emergency.not_a_service]
+    texts = [emergency.heading, emergency.heading_urgent, emergency.maybe, emergency.numbers,
+             emergency.poison_center, emergency.hospital, emergency.not_a_service]
     if any(TO_FILL in t.ja or TO_FILL in t.en for t in texts) or not emergency.reviewed:
         reader.warn(name, 1, EMERGENCY_FILE_NOT_REVIEWED)
 

@@ -118,6 +118,8 @@ class EmergencyCategory(_Strict):
 class EmergencyFile(_Strict):
     # The first lines of every emergency answer, and the calm line for an unsure one.
     heading: LocalizedText
+    # The heading when every kind shown is first for the hospital, the poison line or #7119.
+    heading_urgent: LocalizedText
     maybe: LocalizedText
     numbers: LocalizedText
     poison_center: LocalizedText

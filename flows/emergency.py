@@ -27,8 +27,12 @@ def emergency_text(turn: Turn, assessment: EmergencyAssessment) -> Html:
     if guide is None:
         return _generic(turn)
     loc = turn.locale
-    lines = [markup("⚠️ <b>{}</b>").format(guide.heading.get(loc).removeprefix("⚠️ "))]
     shown = [c for c in (guide.category(s) for s in assessment.signals) if c is not None]
+    # A gastrostomy out is first for the hospital: the heading says to act now, and keeps
+    # 119 for breathing or consciousness; any kind that is first for 119 says 119 at once.
+    first_for_119 = not shown or any(c.call == "119" for c in shown[:CATEGORIES_SHOWN])
+    heading = guide.heading if first_for_119 else guide.heading_urgent
+    lines = [markup("⚠️ <b>{}</b>").format(heading.get(loc).removeprefix("⚠️ "))]
     for category in shown[:CATEGORIES_SHOWN]:
         lines += [BLANK, markup("<b>{}</b>").format(category.label.get(loc)),
                   _shown(category.steps.get(loc))]

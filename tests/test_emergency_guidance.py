@@ -31,7 +31,7 @@ def chat(shipped: Content) -> Chat:
 async def test_a_gastrostomy_out_gets_its_first_steps_and_the_hospital(chat: Chat) -> None:
     await chat.text("胃ろうのボタンが抜けてしまった！")
     first = to_plain(chat.texts[0])
-    assert first.startswith("⚠️") and "119" in first
+    assert first.startswith("⚠️ いますぐ対応が必要かもしれません") and "119" in first
     assert "胃ろう" in first and "予備" in first  # the category's own first steps
     assert "主治医の病院か訪問看護" in first  # whom to call for this kind
     assert "#7119" in first and "救急の窓口ではなく" in first
@@ -62,3 +62,8 @@ async def test_an_unsure_message_gets_one_calm_line_then_the_answer(chat: Chat) 
 async def test_an_ordinary_question_gets_no_emergency_line(chat: Chat) -> None:
     await chat.text("訪問看護を使いたいのですが")
     assert not any("119" in to_plain(t) for t in chat.texts[:1])
+
+
+async def test_a_danger_first_for_119_says_119_at_once(chat: Chat) -> None:
+    await chat.text("息をしていない！")
+    assert to_plain(chat.texts[0]).startswith("⚠️ お子さんがいま危ない状態かもしれません")
