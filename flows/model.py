@@ -27,12 +27,7 @@ def locale_from_language_code(code: str | None) -> Locale:
 
 def _reply_html(value: object) -> str:
     # The one place every reply passes: only Html is taken as markup, a plain str is text.
-    out = str(value if isinstance(value, Html) else esc(value))
-    import os
-    import re
-    if os.environ.get("TRIPWIRE") and re.search(r"&lt;/?(b|i|code|a)( |&gt;)", out):
-        raise AssertionError(f"escaped tag in reply: {out[:200]!r}")
-    return out
+    return str(value if isinstance(value, Html) else esc(value))
 
 
 def _plain_text(value: object) -> object:
