@@ -196,7 +196,7 @@ class TriageDetector:
                     continue
                 low, high, inner_low, inner_high = span
                 # 呼吸器のアラームが…締め直したら止まった: resolved between its own words.
-                if not sign.lasting and s_resolved_between(self._scope, message, index,
+                if not sign.lasting and _resolved_between(self._scope, message, index,
                                                            inner_low, inner_high):
                     continue
                 if not self._set_aside(sign, message, index, low, high):
@@ -295,7 +295,7 @@ def _narrative(sentence: str, found: re.Match[str]) -> bool:
     return _PAST_AFTER.search(rest[:quoted.start()] if quoted else rest) is not None
 
 
-def s_resolved_between(s: _Scope, message: _Message, index: int, low: int, high: int) -> bool:
+def _resolved_between(s: _Scope, message: _Message, index: int, low: int, high: int) -> bool:
     """A resolution strictly between a sign's words (緩んでただけで、締め直したら)."""
     if high <= low:
         return False
