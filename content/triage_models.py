@@ -50,6 +50,8 @@ class Sign(_Strict):
 
 class Scope(_Strict):
     hypothetical_before: list[NonEmpty]
+    # Between a sign's own words: it is how the child usually is (サチュはいつも88).
+    habit: list[NonEmpty]
     hypothetical_after: list[NonEmpty]
     # Right after a sign (抜けた|ら, 抜けて|も): a condition.
     hypothetical_next: list[NonEmpty]

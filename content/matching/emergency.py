@@ -52,6 +52,10 @@ MODEL_EMERGENCY = 0.9
 MODEL_MAYBE = 0.6
 # The signal of an emergency only the model saw: guidance without a kind.
 MODEL_SIGNAL = "unclassified"
+# Concepts that say only how or when (still, again, a lot), not what: alone they name no
+# danger, so they do not let the model speak.
+_ONLY_HOW = frozenset({"now_words", "still", "ongoing", "again_and_again", "repeated",
+                       "wont_stop"})
 
 
 # A word boundary between ASCII letters and anything else: "peg" in ＰＥＧが, "ng" in NGチューブ
@@ -68,6 +72,7 @@ def _alternatives(words: Iterable[str]) -> re.Pattern[str]:
 @dataclass(frozen=True)
 class _Scope:
     before: re.Pattern[str]
+    habit: re.Pattern[str]
     after: re.Pattern[str]
     next: re.Pattern[str]
     worry: re.Pattern[str]
@@ -84,6 +89,7 @@ class _Scope:
     def build(cls, scope: Scope) -> _Scope:
         return cls(
             before=_alternatives(scope.hypothetical_before),
+            habit=_alternatives(scope.habit),
             after=_alternatives(scope.hypothetical_after),
             next=re.compile(r"\s*(?:" + _alternatives(scope.hypothetical_next).pattern + ")"),
             worry=_alternatives(scope.worry),
@@ -147,6 +153,9 @@ class TriageDetector:
     def __init__(self, triage: TriageFile, model: TriageModel | None = None) -> None:
         self._model = model
         self._signs = tuple(triage.signs)
+        self._anchors = tuple(dict.fromkeys(
+            concept for sign in self._signs if not sign.weak for concept in sign.all
+            if concept not in _ONLY_HOW))
         self._scope = _Scope.build(triage.scope)
         self._finders: dict[str, Callable[[str], list[Span]]] = dict(MEASURES)
         for name, words in triage.terms.items():
@@ -164,13 +173,21 @@ class TriageDetector:
             return EmergencyAssessment(emergency=True, signals=tuple(strong))
         if self._model is not None:
             probability = self._model.probability(text)
-            if probability >= MODEL_EMERGENCY and not self._anything_set_aside(message):
+            if (probability >= MODEL_EMERGENCY and self._names_a_danger(message)
+                    and not self._anything_set_aside(message)):
                 return EmergencyAssessment(emergency=True, signals=(MODEL_SIGNAL,))
             if probability >= MODEL_MAYBE:
                 weak.append(MODEL_SIGNAL)
         if weak:
             return EmergencyAssessment(emergency=False, possible=True, signals=tuple(weak))
         return EmergencyAssessment(emergency=False)
+
+    def _names_a_danger(self, message: _Message) -> bool:
+        """Some word of a sign's subject (a device, a body part, a symptom): n-grams alone
+        can be sure of danger in a greeting ("just checking in, all ok here")."""
+        return any(message.spans(index, concept)
+                   for concept in self._anchors
+                   for index in range(len(message.sentences)))
 
     def _anything_set_aside(self, message: _Message) -> bool:
         """Any word of the past, a condition, practice, a resolution, an adult or another
@@ -198,6 +215,10 @@ class TriageDetector:
                 # 呼吸器のアラームが…締め直したら止まった: resolved between its own words.
                 if not sign.lasting and _resolved_between(self._scope, message, index,
                                                            inner_low, inner_high):
+                    continue
+                # サチュはいつも88くらい, lips are always a bit blue: a habit between its words.
+                if inner_high > inner_low and self._scope.habit.search(
+                        message.sentences[index].text, inner_low, inner_high):
                     continue
                 if not self._set_aside(sign, message, index, low, high):
                     return True
@@ -248,9 +269,14 @@ class TriageDetector:
             return True
         # Resolved: said after the sign in its sentence, or in the next one about now (今は落ち
         # 着いています), and not a resolution still to come or somebody else's words.
-        later = sentence[end:]
+        # Searched from the sign's first words, so a resolution its own later words swallowed
+        # still counts (a seizure … she's fine now), but never one of its own words (酸素濃縮器
+        # がエラーで止まりました: 止まりました is the failure here).
+        own = [span for concept in sign.all for span in message.spans(index, concept)]
         if not sign.lasting and any(
-                not _conditional(later, m.end()) for m in s.resolved.finditer(later)):
+                not _conditional(sentence, m.end())
+                and not any(a < m.end() and m.start() < b for a, b in own)
+                for m in s.resolved.finditer(sentence, start)):
             return True
         if not sign.lasting and index + 1 < len(message.sentences):
             following_text = message.sentences[index + 1].text
@@ -267,7 +293,7 @@ class TriageDetector:
         # "Now" counts only between the past and the sign: 生まれた時にチアノーゼがあって、
         # 今は元気 is still about the past.
         if past.start() < start:
-            return s.present.search(sentence, past.end(), end) is None
+            return s.present.search(sentence, past.end(), start) is None
         return s.present.search(sentence, 0, start) is None
 
 
