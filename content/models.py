@@ -193,6 +193,15 @@ class ScopeWho(_Strict):
     not_people: list[NonEmpty] = Field(default_factory=list)
     # Words that say the child in question is healthy (元気な, 障害のない, no health issues).
     healthy: list[NonEmpty] = Field(default_factory=list)
+    # Words that make the writer the subject even beside a child (私自身, myself, 親も):
+    # with one of the writer's own needs, the matter is the parent's (I have depression
+    # myself; 親もタクシー券をもらえますか).
+    self_marks: list[NonEmpty] = Field(default_factory=list)
+    # FAQ topics that still answer about a child said to be healthy (the siblings' support).
+    healthy_may_answer: list[Identifier] = Field(default_factory=list)
+    # The offtopic.yaml topic whose pointer answers a question about a healthy child's
+    # ordinary matters (a sibling's nursery application, school entry notice).
+    healthy_pointer: Identifier | None = None
     # A stated age from which the person is an adult (20歳になって), not a rule (20歳まで).
     adult_age: int = Field(default=20, ge=1, le=120)
     # The offtopic.yaml topic whose pointer answers a message about an adult.

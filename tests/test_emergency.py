@@ -185,3 +185,47 @@ def test_training_learns_from_labelled_messages() -> None:
                 (False, "保育園の見学")] * 5
     model = train(examples)
     assert model.probability("息をしていないかも") > 0.5 > model.probability("手当の申請")
+
+
+def test_the_model_speaks_only_where_a_word_of_danger_is() -> None:
+    from content.matching.triage_model import TriageModel
+
+    content = load_content().content
+    assert content is not None and content.triage is not None
+    model = TriageModel.load()
+    both = TriageDetector(content.triage, model)
+    # Whatever the n-grams make of a greeting, it names no device, body part or symptom.
+    greeting = "good morning! just checking in, all ok here"
+    assert not both.assess(greeting).emergency
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Her lips are always a bit blue, that's normal for her",  # a habit between its words
+        "サチュはいつも88くらいで、主治医もそれでいいと言っています",
+        "酸素ボンベが空になりかけたけど業者さんがすぐ届けてくれて助かりました",
+        "Last week she had a seizure that lasted 8 minutes, she's fine now",
+    ],
+)
+def test_habits_and_resolutions_around_a_signs_own_words(
+    detector: TriageDetector, text: str
+) -> None:
+    assert not detector.assess(text).emergency
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # 止まりました is the failure here, not the alarm stopping.
+        ("酸素濃縮器がエラーで止まりました。予備のボンベもあと30分です", "oxygen"),
+        ("カップ麺のお湯が足に！！靴下を脱がせたら皮ごと剥がれた", "burn"),
+        ("犬に顔を噛まれて傷が深い", "bleeding"),
+        ("熱があって、コップで押しても消えない紫の発疹が出てきた", "rash"),
+        ("高校生の兄が死にたいと言って薬をたくさん持っている", "selfharm"),
+    ],
+)
+def test_more_kinds_of_danger(detector: TriageDetector, text: str, kind: str) -> None:
+    assessment = detector.assess(text)
+    assert assessment.emergency and kind in assessment.signals
+

@@ -207,6 +207,10 @@ def test_chiyoda_tokyo_and_places_visited_stay_ours(scope: ScopeFinder, text: st
         ("祖母を特養のショートステイに預けたい", "kaigo_hoken"),  # who, with the named matter
         ("世田谷区の児童手当", "tachiiki"),  # another municipality's matter is theirs
         ("明日の天気は？", "zatsudan"),
+        # The writer's own need, said to be theirs beside the child (self_marks).
+        ("気切の子の母です。私自身がうつで通院していて、手帳を取りたい", "otona"),
+        # A child the message calls healthy, and no care named besides (healthy_pointer).
+        ("健常の上の子の小学校の入学通知がまだ届きません", "kusei_ippan"),
     ],
 )
 def test_out_of_scope_gets_its_pointer_never_the_nearest_entry(
@@ -223,6 +227,9 @@ def test_out_of_scope_gets_its_pointer_never_the_nearest_entry(
         ("私が子どもの身体障害者手帳を申請したい", "shintai_techo"),
         ("医ケア児の保育園の入園について相談したい", "hoikuen"),
         ("江東区から千代田区に引っ越します。医療的ケア児の手続きの引き継ぎは？", None),
+        # 健常 about the sibling, but the child with care is named too: still ours.
+        ("下の子は健常ですが、上の子は人工呼吸器をつけています。停電のときの電源は？",
+         "teiden_dengen"),
     ],
 )
 def test_the_childs_own_matters_are_still_answered(

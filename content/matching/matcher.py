@@ -111,7 +111,7 @@ class BandedMatcher:
             # clearly fits is still worth showing (ありがとうございます。呼吸器の停電対策).
             return FaqMatch(mode="refuse", offtopic=self._offtopic.courtesy_id)
         if matter is None:
-            return result
+            return self._healthy_child(text, rest, locale, result)
         if (
             result.mode == "answer"
             and matter.care_may_answer
@@ -129,6 +129,20 @@ class BandedMatcher:
             suggestions=result.suggestions,
             offtopic=matter.topic,
         )
+
+    def _healthy_child(self, text: str, rest: str, locale: Locale, result: FaqMatch) -> FaqMatch:
+        """A question about a child the message calls healthy (上の子（健常）の入学通知,
+        医ケアのない下の子の保育園申込み), with no care named besides, is the ward's ordinary
+        matter, not the nearest entry about children who need care."""
+        scope = self._scope
+        if (scope is None or result.mode != "answer" or result.topic in scope.healthy_may_answer
+                or not scope.says_healthy(rest)):
+            return result
+        views = self._query(text, scope.without_healthy(rest), locale).views
+        if self._offtopic.names_care(views):
+            return result
+        return FaqMatch(mode="refuse", confidence=result.confidence,
+                        suggestions=result.suggestions, offtopic=scope.healthy_pointer)
 
     def _banded(self, ranked: list[Scored]) -> FaqMatch:
         if not ranked:

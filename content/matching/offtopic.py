@@ -113,6 +113,10 @@ class OffTopicFinder:
             for phrase, kind in self._care.found(views)
         )
 
+    def names_care(self, views: Views) -> bool:
+        """Whether the message names medical care or a device (医ケア, 呼吸器, trach)."""
+        return any(kind == "care" for _, kind in self._care.found(views))
+
     def asks(self, text: str, rest: str) -> bool:
         """Whether a message asks or requests anything: a question mark in ``text`` as
         typed (normalising takes it out), or a word of ``asking`` in ``rest``, the

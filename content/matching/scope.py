@@ -146,6 +146,9 @@ class ScopeFinder:
         self._helping = WordList(who.helping)
         self._not_people = WordList(who.not_people)
         self._healthy = WordList(who.healthy)
+        self._self_marks = WordList(who.self_marks)
+        self.healthy_may_answer = frozenset(who.healthy_may_answer)
+        self.healthy_pointer = who.healthy_pointer
         self._adult_age = who.adult_age
         self._who_pointer = who.pointer
         self._home = WordList(where.home)
@@ -209,6 +212,11 @@ class ScopeFinder:
             for m in self._healthy.finditer(surface)
         )
 
+    def without_healthy(self, surface: str) -> str:
+        """The message with its words of health taken out (医ケアのない下の子: the 医ケア
+        in it says the child has none)."""
+        return _masked(surface, self._healthy)
+
     def _says_there(self, surface: str) -> bool:
         """Whether the new place is named as where the matter is (そちらで, who handles
         it there); "is there" and "are there" only ask whether something exists."""
@@ -236,6 +244,9 @@ class ScopeFinder:
             # kinship (医ケア児, 小学生) still puts a child in the message.
             children = [c for c in children if c not in self._kin]
         if children:
+            needs = self._writer_needs(text, surface)
+            if needs and self._self_marks.found(text):
+                return OutOfScope("who", self._who_pointer, tuple(needs))
             return None
         words = list(adult_age)
         words += [m.group(0) for m in self._adults.finditer(text) if not self._helps(text, m)]
