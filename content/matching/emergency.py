@@ -44,7 +44,8 @@ _AFTER_WINDOW = 10
 # learning Japanese) carry nothing: they go, so words match as if written together.
 _JAPANESE_SPACE = re.compile(r"(?<=[^\x00-\x7f])[ \u3000]+(?=[^\x00-\x7f])")
 # Who the child is (under 3 months old) is true whatever tense the sentence is in.
-_TIMELESS = frozenset({"@young_infant"})
+# So is the condition a child lives with (QT延長症候群と言われている子, a type 1 diabetic).
+_TIMELESS = frozenset({"@young_infant", "heart_child", "diabetes_child"})
 # The n-gram model (content/matching/triage_model.py) adds an emergency the signs missed
 # from this probability on, and the calm line from MODEL_MAYBE on; both were chosen by
 # cross-validation across the tuning sets' authors (never on the reported sets).
@@ -171,10 +172,9 @@ class TriageDetector:
                 found.append(sign.category)
         if strong:
             return EmergencyAssessment(emergency=True, signals=tuple(strong))
-        if self._model is not None:
+        if self._model is not None and self._names_a_danger(message):
             probability = self._model.probability(text)
-            if (probability >= MODEL_EMERGENCY and self._names_a_danger(message)
-                    and not self._anything_set_aside(message)):
+            if probability >= MODEL_EMERGENCY and not self._anything_set_aside(message):
                 return EmergencyAssessment(emergency=True, signals=(MODEL_SIGNAL,))
             if probability >= MODEL_MAYBE:
                 weak.append(MODEL_SIGNAL)
@@ -244,6 +244,10 @@ class TriageDetector:
         clause_end = following.start() if following else len(sentence)
         if s.before.search(sentence, clause_start, start):
             return True
+        # 万が一、子どもが息をしていなかったら: a condition that opens the sentence on its own.
+        if_first = s.before.match(sentence.lstrip())
+        if if_first is not None and _CLAUSE_BREAK.match(sentence.lstrip(), if_first.end()):
+            return True
         nxt = s.next.match(sentence, end)
         if nxt is not None and not _narrative(sentence, nxt):
             return True
@@ -280,7 +284,13 @@ class TriageDetector:
             return True
         if not sign.lasting and index + 1 < len(message.sentences):
             following_text = message.sentences[index + 1].text
-            opening = s.resolved.match(following_text, 0, _OPENING)
+            # A short word at its start (落ち着きました。, not 電気の復旧の見込みも分かりません),
+            # or a whole English clause near it ("He's back to himself and watching TV").
+            opening: re.Match[str] | None = s.resolved.match(following_text, 0, _OPENING)
+            if opening is None:
+                clause = s.resolved.search(following_text)
+                if clause is not None and clause.start() <= _OPENING and clause.group(0).isascii():
+                    opening = clause
             if opening is not None and not _conditional(following_text, opening.end()):
                 return True  # 落ち着きました。 / もう大丈夫です、報告だけ
             now = s.present.search(following_text)
@@ -305,8 +315,9 @@ _PAST_AFTER = re.compile(r"(?:た|だ|ました|でした|てる|でる|てい�
 
 
 _TAKEN_BACK = re.compile(
-    r"(?:た|て|で)?(?:けど|けれど|のに|が[、,]|[^。]{0,8}(?:また|\bagain\b|\bbut\b))")
-# A resolution that opens the next sentence counts without a word for now.
+    r"(?:た|て|で)?(?:けど|けれど|のに|が[、,]|[^。]{0,8}(?:また|\bbut\b|\bthen\b))")
+# A resolution that opens the next sentence (starts within these characters) counts
+# without a word for now.
 _OPENING = 6
 _CONDITION_AT_END = re.compile(r"(?<!どうし)(?:たら|だら|なら|れば)\s*$")
 # What others said (…たら救急車って言われてる) keeps a condition a condition.
