@@ -194,3 +194,19 @@ async def test_japanese_family_reads_it_in_japanese(world: World) -> None:
     [first] = await live(world, 1)
     assert first.text.startswith("📅 身体障害者手帳・愛の手帳")
     assert "このお知らせを止める" in [label for label, _ in first.buttons]
+
+
+def test_the_question_is_asked_only_of_families_who_agreed_and_gave_years() -> None:
+    from flows.intake.steps import AGE_INFORMATION, final_answers, next_step
+
+    years = {"kind": "age", "years": 1, "months": 2}
+    old_draft = {"writer": "guardian", "residence": "chiyoda", "age": years,
+                 "_done": ["residence", "age"]}
+    assert next_step(old_draft, "age") == "care"  # a draft from before the question
+    agreed = {**old_draft, AGE_INFORMATION: True}
+    assert next_step(agreed, "age") == "birth_month"
+    born = {**agreed, "age": {"kind": "born", "month": "2025-09"}}
+    assert next_step(born, "age") == "care"  # the month is known already
+    kept = final_answers({**agreed, "birth_month": "2025-09"})
+    assert kept["birth_month"] == "2025-09" and AGE_INFORMATION not in kept
+    assert "birth_month" not in final_answers({**old_draft, "birth_month": "2025-09"})
