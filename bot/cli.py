@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.content_cli import add_content_commands, run_content_command
+from bot.milestones_cli import add_milestones_command, run_milestones
 from bot.report_cli import add_report_command, run_report
 from flows.model import Locale
 
@@ -39,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     content = sub.add_parser("content", help="work with the content files")
     add_content_commands(content)
     add_report_command(sub)
+    add_milestones_command(sub)
     return parser
 
 
@@ -47,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "content":
             return run_content_command(args)
+        if args.command == "milestones":
+            return run_milestones(args)
         if args.command == "run":
             settings = load_settings(require_token=True)
             _configure_logging(settings)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from content.entry_checks import EntryContext, check_entry, tokyo_today
 from content.intake_models import ConsentText, IntakeFile, RoutingFile, check_requests
+from content.milestone_models import Milestone, MilestonesFile
 from content.models import (
     TO_FILL,
     CategoriesFile,
@@ -59,6 +60,11 @@ EMERGENCY_FILE_NOT_REVIEWED = N_(
     "emergency numbers and headings not reviewed yet (the poison center numbers are to be"
     " confirmed)")
 UNKNOWN_POINTER = N_("pointer '{id}' is not a topic in offtopic.yaml")
+MILESTONES_FILE_MISSING = N_("file is missing: no information for the child's age is sent")
+MILESTONE_NOT_REVIEWED = N_("{id}: milestone not reviewed yet — a Chiyoda-specific detail is"
+                            " still to be confirmed")
+MILESTONE_NOT_REVIEWED_NOTE = N_("{id}: milestone not reviewed yet — {note}")
+MILESTONE_STILL_TO_FILL = N_("{id}: marked reviewed but the text still says 【要確認】")
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,9 @@ class Content:
     emergency: EmergencyFile | None = None
     # Who and where the desk is for (scope.yaml); empty lists keep every message in scope.
     scope: ScopeFile = field(default_factory=ScopeFile)
+    # What a family who asked for it receives at each stage of the child's growth
+    # (milestones.yaml); empty when the file is missing.
+    milestones: tuple[Milestone, ...] = ()
 
     @property
     def takes_requests(self) -> bool:
@@ -188,6 +197,7 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR, *, today: date | None = None)
     emergency = reader.read("emergency.yaml", EmergencyFile)
     if triage is not None and emergency is not None:
         _check_emergency(reader, triage, emergency)
+    milestones = _read_milestones(reader)
     ok = not any(p.severity == "error" for p in reader.problems)
     if (
         not ok or categories is None or offices is None or synonyms is None or offtopic is None
@@ -207,8 +217,33 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR, *, today: date | None = None)
         triage=triage,
         emergency=emergency,
         scope=scope,
+        milestones=milestones,
     )
     return LoadResult(content, reader.problems)
+
+
+def _read_milestones(reader: _Reader) -> tuple[Milestone, ...]:
+    """milestones.yaml, with the entries staff still have to confirm listed as warnings."""
+    name = "milestones.yaml"
+    if not (reader.root / name).is_file():
+        reader.warn(name, 1, MILESTONES_FILE_MISSING)
+        return ()
+    parsed = reader.read(name, MilestonesFile)
+    if parsed is None:
+        return ()
+    _unique(reader, name, [m.id for m in parsed.milestones], ("milestones",))
+    for i, milestone in enumerate(parsed.milestones):
+        at = reader.line(name, "milestones", i)
+        texts = (milestone.title.ja, milestone.title.en, milestone.body.ja, milestone.body.en)
+        if not milestone.reviewed:
+            if milestone.staff_note:
+                reader.warn(name, at, MILESTONE_NOT_REVIEWED_NOTE, id=milestone.id,
+                            note=milestone.staff_note)
+            else:
+                reader.warn(name, at, MILESTONE_NOT_REVIEWED, id=milestone.id)
+        elif any(TO_FILL in text for text in texts):
+            reader.warn(name, at, MILESTONE_STILL_TO_FILL, id=milestone.id)
+    return tuple(parsed.milestones)
 
 
 def _check_emergency(reader: _Reader, triage: TriageFile, emergency: EmergencyFile) -> None:

@@ -96,6 +96,7 @@ WANT_GROUP = N_("{field}: should be a group of name: value lines")
 WANT_NUMBER = N_("{field}: should be a whole number")
 WANT_DATE = N_("{field}: should be a date like 2026-04-01")
 WANT_ONE_OF = N_("{field}: should be one of {expected}")
+DUE_ONE_WAY = N_("{field}: give either age_months, or april_at_age (with months_before)")
 OTHER = N_("{field}: {detail}")
 FILE_SHAPE = N_("the file is empty or not laid out as name: value lines")
 
@@ -126,6 +127,7 @@ _BY_KIND: dict[str, str] = {
     "date_from_datetime_parsing": WANT_DATE,
     "date_from_datetime_inexact": WANT_DATE,
     "literal_error": WANT_ONE_OF,
+    "due_one_way": DUE_ONE_WAY,
 }
 
 

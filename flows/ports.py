@@ -26,6 +26,7 @@ from flows.records import (
     RecordedChange,
     RecordedConsent,
     RosterMember,
+    SentMilestone,
     TicketEntry,
     TicketOutcome,
     TicketRecord,
@@ -193,6 +194,9 @@ class Store(Protocol):
     @property
     def desk(self) -> DeskStore: ...
 
+    @property
+    def milestones(self) -> MilestoneLog: ...
+
 
 # --- Staff edits of the FAQ --------------------------------------------------------------
 
@@ -307,3 +311,27 @@ class DeskStore(
     TicketLookup, TicketTransitions, TicketEntries, GroupCard, TicketReminders, Protocol
 ):
     """Tickets as the coordinators work on them: every job of the desk's store at once."""
+
+
+# --- Information for the child's age -------------------------------------------------------
+
+
+class MilestoneLog(Protocol):
+    """Which milestones each family was sent: each once (the table refuses a second)."""
+
+    async def subjects_with_age_information(self) -> list[str]:
+        """Everyone who ever agreed to information for the child's age (whether that is still
+        in force is for the consent log's history to say)."""
+        ...
+
+    async def sent(self, subject: str) -> list[SentMilestone]:
+        """The milestones sent to ``subject``, oldest first."""
+        ...
+
+    async def record(self, subject: str, milestone_id: str, at: datetime) -> bool:
+        """Note a milestone as sent; False if it already was."""
+        ...
+
+    async def forget(self, subject: str) -> int:
+        """Delete what was sent to ``subject`` (their consent is withdrawn); how many rows."""
+        ...

@@ -66,6 +66,9 @@ FaqViewHow = Literal["text", "button"]
 # --- Requests to coordinators: consent, drafts, tickets, the outbox ---------------------
 
 ConsentDecisionKind = Literal["granted", "declined", "withdrawn"]
+# A purpose that can be withdrawn on its own, leaving the rest of the consent in force (a
+# family stopping the information for the child's age keeps their request).
+ConsentPurpose = Literal["age_information"]
 # Who fills in the request: the guardian, or someone doing it for them (who must confirm
 # that the guardian agreed).
 WriterRole = Literal["guardian", "family", "professional"]
@@ -90,6 +93,9 @@ class ConsentDecision(BaseModel):
     age_information: bool
     writer: WriterRole
     guardian_confirmed: bool
+    # On a withdrawal: the one purpose withdrawn (the flags then say what stays in force);
+    # None withdraws the whole consent.
+    purpose: ConsentPurpose | None = None
 
 
 class RecordedConsent(ConsentDecision):
@@ -162,6 +168,8 @@ OutboxKind = Literal[
     "message_from_family",
     "message_to_family",
     "family_notice",
+    # Information for the child's age, to the family (flows/milestones/).
+    "milestone",
 ]
 
 
@@ -345,3 +353,15 @@ class PendingMessage(OutboxMessage):
     attempts: int = 0
     # Set on notices combined into one digest: they go out together, also after a failure.
     batch: str | None = None
+
+
+# --- Information for the child's age ------------------------------------------------------
+
+
+class SentMilestone(BaseModel):
+    """A milestone handed to the outbox for a family, once."""
+
+    model_config = ConfigDict(frozen=True)
+
+    milestone_id: str
+    at: datetime

@@ -83,13 +83,16 @@ def office_name(turn: Turn, office_id: str) -> str:
 
 def consent_in_force(history: list[RecordedConsent]) -> RecordedConsent | None:
     """The latest consent given and not withdrawn since (declining a later request does not
-    undo a consent given for an earlier one)."""
+    undo a consent given for an earlier one). A purpose withdrawn on its own (the
+    information for the child's age) is off in what is returned; the rest stays in force."""
     current: RecordedConsent | None = None
     for record in history:
         if record.decision == "granted":
             current = record
-        elif record.decision == "withdrawn":
+        elif record.decision == "withdrawn" and record.purpose is None:
             current = None
+        elif record.decision == "withdrawn" and current is not None:
+            current = current.model_copy(update={"age_information": False})
     return current
 
 
@@ -239,6 +242,9 @@ class TicketsFlow:
         if record.decision == "declined":
             return _("• {when}: you did not agree (text version {version}).").format(
                 when=when, version=esc(record.text_version))
+        if record.decision == "withdrawn" and record.purpose == "age_information":
+            return _("• {when}: you stopped the information for the child's age.").format(
+                when=when)
         if record.decision == "withdrawn":
             return _("• {when}: you withdrew your consent.").format(when=when)
         yes, no = _("yes"), _("no")
@@ -338,6 +344,8 @@ class TicketsFlow:
                 )
             )
         had_draft = await turn.store.drafts.delete(subject)
+        # What was sent for the child's age goes with the rest; nothing more is sent.
+        await turn.store.milestones.forget(subject)
         done = [_("• your consent is withdrawn")] if in_force is not None else []
         if had_draft:
             done.append(_("• your unfinished request is deleted"))

@@ -29,6 +29,7 @@ from flows.ports import (
     FaqMatcher,
     FaqViews,
     GroupCard,
+    MilestoneLog,
     Outbox,
     Roster,
     Store,
@@ -57,6 +58,7 @@ from flows.records import (
     RecordedChange,
     RecordedConsent,
     RosterMember,
+    SentMilestone,
     TicketEntry,
     TicketOutcome,
     TicketRecord,
@@ -347,6 +349,29 @@ class MemoryOutbox(Outbox):
         return len(self.messages)
 
 
+@dataclass
+class MemoryMilestones(MilestoneLog):
+    consents: MemoryConsents
+    rows: list[tuple[str, SentMilestone]] = field(default_factory=list)
+
+    async def subjects_with_age_information(self) -> list[str]:
+        return sorted({r.subject for r in self.consents.rows if r.age_information})
+
+    async def sent(self, subject: str) -> list[SentMilestone]:
+        return [m for s, m in self.rows if s == subject]
+
+    async def record(self, subject: str, milestone_id: str, at: datetime) -> bool:
+        if any(s == subject and m.milestone_id == milestone_id for s, m in self.rows):
+            return False
+        self.rows.append((subject, SentMilestone(milestone_id=milestone_id, at=at)))
+        return True
+
+    async def forget(self, subject: str) -> int:
+        before = len(self.rows)
+        self.rows = [(s, m) for s, m in self.rows if s != subject]
+        return before - len(self.rows)
+
+
 class NoDesk(TicketLookup, TicketTransitions, TicketEntries, GroupCard, TicketReminders):
     """A desk without tickets: families have no open request to relay to, and there is
     nothing for a coordinator to take, close or write on (the desk's own tests run on
@@ -420,6 +445,10 @@ class MemoryStore:
     tickets: MemoryTickets = field(default_factory=MemoryTickets)
     outbox: MemoryOutbox = field(default_factory=MemoryOutbox)
     desk: NoDesk = field(default_factory=NoDesk)
+    milestones: MemoryMilestones = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.milestones = MemoryMilestones(self.consents)
 
 
 # Store's members are read-only properties, which a dataclass subclass could not set, so the

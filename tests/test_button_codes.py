@@ -7,17 +7,19 @@ from flows.callbacks import encode
 from flows.desk import relay, views
 from flows.engine import build_flows
 from flows.intake import buttons as intake
+from flows.milestones import delivery as milestones
 from flows.staff import common as staff
 
 
 def test_every_feature_keeps_its_prefix() -> None:
     router, *_ = build_flows()
     assert set(router.buttons) == {
-        "lang", "menu", "off", "faq", "wd", "cs", "req", "in", "stf", "dk", "tk"}
+        "lang", "menu", "off", "faq", "wd", "cs", "req", "in", "stf", "dk", "tk", "ms"}
     assert (menu.LANGUAGE_BUTTON, menu.MENU_BUTTON, offices.OFFICES_BUTTON, faq.FAQ_BUTTON,
             tickets.WITHDRAW_BUTTON, consent.CONSENT_BUTTON, intake.REQUEST_BUTTON,
-            intake.INTAKE_BUTTON, staff.PREFIX, views.DESK_BUTTON, relay.FAMILY_BUTTON) == (
-        "lang", "menu", "off", "faq", "wd", "cs", "req", "in", "stf", "dk", "tk")
+            intake.INTAKE_BUTTON, staff.PREFIX, views.DESK_BUTTON, relay.FAMILY_BUTTON,
+            milestones.MILESTONE_BUTTON) == (
+        "lang", "menu", "off", "faq", "wd", "cs", "req", "in", "stf", "dk", "tk", "ms")
 
 
 def test_saved_buttons_encode_as_before() -> None:
@@ -61,6 +63,7 @@ def test_saved_buttons_encode_as_before() -> None:
         (staff.data(staff.GAP_NEW, "12"), "v1:stf:gn:12"),
         (encode(views.DESK_BUTTON, views.CLAIM, "42"), "v1:dk:c:42"),
         (encode(relay.FAMILY_BUTTON, relay.REOPEN, "42"), "v1:tk:ro:42"),
+        (encode(milestones.MILESTONE_BUTTON, milestones.STOP), "v1:ms:stop"),
     ]
     for encoded, before in saved:
         assert encoded == before

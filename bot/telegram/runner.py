@@ -76,6 +76,7 @@ def run(settings: Settings) -> int:
     # Imported here so that the Telegram side can be built and tested without the content.
     from bot.services import Services
     from bot.telegram.desk_timers import desk_timers
+    from bot.telegram.milestone_timer import milestone_timer
     from bot.telegram.outbox_worker import outbox_worker
     from bot.telegram.upkeep import content_reloads, housekeeping
 
@@ -86,7 +87,8 @@ def run(settings: Settings) -> int:
     application = build_application(
         settings,
         open_services,
-        background=(housekeeping(), content_reloads(), outbox_worker(), desk_timers()),
+        background=(housekeeping(), content_reloads(), outbox_worker(), desk_timers(),
+                    milestone_timer()),
     )
     # A loop of our own, closed by run_polling at the end, so run() leaves no state behind.
     asyncio.set_event_loop(asyncio.new_event_loop())

@@ -20,6 +20,8 @@ from flows.desk.context import desk_translator, enqueue, roster_names, view_turn
 from flows.desk.details import ENTRIES_SHOWN, details_reply
 from flows.desk.relay import FAMILY_BUTTON, REOPEN
 from flows.desk.views import CLAIM, DESK_BUTTON, group_notice, office_label
+from flows.milestones.delivery import milestone_reply
+from flows.milestones.sending import MILESTONE_KIND
 from flows.model import Button, Reply
 from flows.ports import Roster, Store, TicketEntries, TicketLookup, Translator
 from flows.records import TICKET_NEW, DeskTicket, PendingMessage
@@ -55,7 +57,7 @@ async def _ticket(row: PendingMessage, tickets: TicketLookup) -> DeskTicket | No
 
 
 async def address(row: PendingMessage, deps: Deps, store: Store) -> Address:
-    if row.kind in FAMILY_KINDS:
+    if row.kind in FAMILY_KINDS or row.kind == MILESTONE_KIND:
         ticket = await _ticket(row, store.desk)
         if ticket is None or ticket.details is None or ticket.details.channel != "telegram":
             return "drop"
@@ -154,6 +156,8 @@ async def _single(row: PendingMessage, ticket: DeskTicket | None, deps: Deps, st
         return Reply(text=join_lines(lines))
     if row.kind in FAMILY_KINDS and ticket is not None and ticket.details is not None:
         return await _to_family(row, ticket, deps, store.desk)
+    if row.kind == MILESTONE_KIND and ticket is not None:
+        return await milestone_reply(row, ticket, deps, store.consents)
     return None
 
 

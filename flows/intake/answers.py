@@ -188,6 +188,52 @@ class ChildAge(_Answer):
         return self
 
 
+# A month of birth may differ this much from the age given in years and months (a parent
+# rounding "1 year 11 months" to "2 years", or the month just turned).
+BIRTH_MONTH_SLACK = 2
+
+
+def parse_birth_month(raw: str) -> str:
+    found = _year_month(normalize(raw).lower())
+    if found is None or not 1 <= found[1] <= 12:
+        raise InvalidAnswer("unreadable")
+    return f"{found[0]:04d}-{found[1]:02d}"
+
+
+class BirthMonth(_Answer):
+    """The month the child was born, asked after an age in years and months so that the
+    information for the child's age can follow the school year. ``age`` in the context (the
+    answer before) must agree with it."""
+
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"month": parse_birth_month(value)}
+        return value
+
+    @model_validator(mode="after")
+    def _plausible(self, info: ValidationInfo) -> BirthMonth:
+        context = info.context or {}
+        today: date | None = context.get("today")
+        if today is None:
+            return self
+        year, month = (int(p) for p in self.month.split("-"))
+        months_old = _months_between((year, month), (today.year, today.month))
+        if months_old < 0:
+            raise InvalidAnswer("birth_future")
+        if months_old > OLDEST_YEARS * 12:
+            raise InvalidAnswer("too_old", years=OLDEST_YEARS)
+        age = context.get("age")
+        if isinstance(age, dict) and age.get("kind") == "age":
+            given = int(age.get("years") or 0) * 12 + int(age.get("months") or 0)
+            if abs(given - months_old) > BIRTH_MONTH_SLACK:
+                raise InvalidAnswer("birth_mismatch")
+        return self
+
+
 # --- the expected discharge date -------------------------------------------------------
 
 _FULL_DATE = re.compile(r"^(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?")
@@ -353,6 +399,7 @@ class IntakeAnswers(_Answer):
     writer: WriterRole
     residence: Residence
     age: ChildAge
+    birth_month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
     care: list[str] = Field(min_length=1)
     care_other: str | None = None
     situation: Situation

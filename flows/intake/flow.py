@@ -16,6 +16,7 @@ from flows.dates import format_moment, in_tokyo
 from flows.faq import answer_text, confident_answer, count_view
 from flows.intake import prompts
 from flows.intake.answers import (
+    BirthMonth,
     ChildAge,
     Discharge,
     FreeText,
@@ -45,9 +46,11 @@ from flows.intake.buttons import (
     TOGGLE,
 )
 from flows.intake.steps import (
+    AGE_INFORMATION,
     BY_ID,
     CHOICES,
     SUMMARY,
+    Answers,
     applicable,
     final_answers,
     mark_done,
@@ -132,6 +135,7 @@ class IntakeFlow:
         draft = await self._load(turn)
         if grant.resumed and draft is not None:
             draft.answers["writer"] = grant.writer
+            draft.answers[AGE_INFORMATION] = grant.age_information
             draft.consent_id = grant.consent_id
             prune(draft.answers)
             await self._go(turn, draft, next_step(draft.answers, None))
@@ -142,7 +146,7 @@ class IntakeFlow:
             chat_id=turn.inbound.chat_id,
             locale=turn.locale,
             consent_id=grant.consent_id,
-            answers={"writer": grant.writer},
+            answers={"writer": grant.writer, AGE_INFORMATION: grant.age_information},
             created_at=now,
             updated_at=now,
         )
@@ -260,7 +264,7 @@ class IntakeFlow:
                 await self._aside(turn, draft, step_id, text)
             return
         try:
-            draft.answers[step_id] = self._validate(turn, step_id, text)
+            draft.answers[step_id] = self._validate(turn, step_id, text, draft.answers)
         except InvalidAnswer as error:
             # A question typed where an age or a date was asked is answered; a mistyped
             # answer is explained.
@@ -291,12 +295,14 @@ class IntakeFlow:
         turn.say(answer_text(turn, entry) + "\n\n" + turn._("<i>Now, back to your request.</i>"))
         return True
 
-    def _validate(self, turn: Turn, step_id: str, text: str) -> Any:
+    def _validate(self, turn: Turn, step_id: str, text: str, answers: Answers) -> Any:
         today = in_tokyo(turn.deps.clock.now()).date()
         limit = prompts.text_limit(turn, step_id)
         if step_id == "age":
             return validate_answer(ChildAge, text, today=today).model_dump(
                 mode="json", exclude_none=True)
+        if step_id == "birth_month":
+            return validate_answer(BirthMonth, text, today=today, age=answers.get("age")).month
         if step_id == "discharge":
             return validate_answer(Discharge, text, today=today).model_dump(
                 mode="json", exclude_none=True)

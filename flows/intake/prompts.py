@@ -39,6 +39,11 @@ def question(turn: Turn, step_id: str, answers: Answers) -> Html:
         "age": _("How old is the child? Type the age in years and months, for example “2 years"
                  " 3 months” or “8 months”, or the month of birth, for example “2024-08”. If"
                  " the baby is not born yet, type the month the baby is due."),
+        "birth_month": _("You asked for information suited to the child's age. To send it"
+                         " at the right time (school entry goes by the school year), which"
+                         " month was the child born? For example “2023-05” or “2023年5月”."
+                         " You can also press “Skip”; then this information cannot be"
+                         " sent."),
         "care": _("Which medical care does the child need? Choose all that apply, then press"
                   " “Done”."),
         "care_other": _("Which other medical care? Please describe it in a few words (up to"
@@ -181,6 +186,15 @@ def mistake(turn: Turn, step_id: str, error: InvalidAnswer) -> Html:
     if code == "too_far":
         return _("That date is more than a year ahead. Please check it, or press “Not decided"
                  " yet”.")
+    if code == "birth_future":
+        return _("That month has not come yet. Please type the month the child was born, like"
+                 " “2023-05”.")
+    if code == "birth_mismatch":
+        return _("That month does not match the age you gave. Please check the month of birth"
+                 " (like “2023-05”), or go back and correct the age.")
+    if step_id == "birth_month":
+        return _("I could not read that as a month. Please type the year and month of birth,"
+                 " like “2023-05” or “2023年5月”, or press “Skip”.")
     if step_id == "discharge":
         return _("I could not read that as a date. Please type it like “2026-12-01” or"
                  " “December 1”, or press “Not decided yet”.")

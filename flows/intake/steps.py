@@ -31,6 +31,19 @@ def _has(key: str, value: str) -> Callable[[Answers], bool]:
     return lambda answers: value in list(answers.get(key) or [])
 
 
+# Bookkeeping key of a draft: the family agreed to information for the child's age.
+AGE_INFORMATION = "_age_info"
+
+
+def _needs_birth_month(answers: Answers) -> bool:
+    """The information for the child's age is timed by the birth month: asked only of a
+    family that agreed to it and gave the age in years and months (a month of birth, or the
+    month due, says it already). A draft from before this question never has the key."""
+    age = answers.get("age")
+    return bool(answers.get(AGE_INFORMATION)) and isinstance(age, dict) and age.get(
+        "kind") == "age"
+
+
 def _proxy(answers: Answers) -> bool:
     return bool(answers.get("writer", "guardian") != "guardian")
 
@@ -51,6 +64,8 @@ class Step:
 STEPS: tuple[Step, ...] = (
     Step("residence", "choice", N_("Where the family lives")),
     Step("age", "text", N_("Child's age")),
+    Step("birth_month", "text", N_("Child's month of birth"), optional=True,
+         applies=_needs_birth_month),
     Step("care", "multi", N_("Medical care")),
     Step("care_other", "text", N_("Other medical care"), optional=True,
          applies=_has("care", OTHER)),

@@ -68,6 +68,11 @@ def describe(turn: Turn, step_id: str, answers: Answers) -> Html:
         return _options(turn, step_id, list(value))
     if step_id == "age" and isinstance(value, dict):
         return esc(describe_age(turn, value))
+    if step_id == "birth_month" and isinstance(value, str):
+        try:
+            return esc(month_label(value, turn.locale))
+        except ValueError:
+            return esc(value)
     if step_id == "discharge" and isinstance(value, dict):
         if value.get("undecided") or not value.get("day"):
             return turn._("not decided yet")

@@ -14,14 +14,14 @@ class ConsentRepo:
         self._erasure = erasure
 
     async def append(self, decision: ConsentDecision) -> int:
-        if decision.decision == "withdrawn":
+        if decision.decision == "withdrawn" and decision.purpose is None:
             # A withdrawal deletes the person's drafts and details in the same transaction.
             self._erasure.note()
         cur = await self._conn.execute(
             """INSERT INTO consents (at, subject, decision, locale, text_version, text_hash,
                    use_for_request, share_with_departments, age_information, writer,
-                   guardian_confirmed)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   guardian_confirmed, purpose)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 decision.at.isoformat(),
                 decision.subject,
@@ -34,6 +34,7 @@ class ConsentRepo:
                 int(decision.age_information),
                 decision.writer,
                 int(decision.guardian_confirmed),
+                decision.purpose,
             ),
         )
         assert cur.lastrowid is not None
