@@ -28,6 +28,7 @@ from content.models import (
     ScopeFile,
     SynonymsFile,
 )
+from content.needs_models import NeedsFile
 from content.problems import Problem, Severity, validation_message
 from content.triage_models import EmergencyFile, TriageFile
 from content.yaml_lines import PathKey, YamlSyntaxError, line_for, load_with_lines
@@ -59,6 +60,7 @@ EMERGENCY_FILE_NOT_REVIEWED = N_(
     "emergency numbers and headings not reviewed yet (the poison center numbers are to be"
     " confirmed)")
 UNKNOWN_POINTER = N_("pointer '{id}' is not a topic in offtopic.yaml")
+NEEDS_FILE_MISSING = N_("file is missing: coordinators cannot record needs and problems")
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ class Content:
     emergency: EmergencyFile | None = None
     # Who and where the desk is for (scope.yaml); empty lists keep every message in scope.
     scope: ScopeFile = field(default_factory=ScopeFile)
+    # The kinds of needs and problems coordinators record (needs.yaml); None without the file.
+    needs: NeedsFile | None = None
 
     @property
     def takes_requests(self) -> bool:
@@ -188,6 +192,7 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR, *, today: date | None = None)
     emergency = reader.read("emergency.yaml", EmergencyFile)
     if triage is not None and emergency is not None:
         _check_emergency(reader, triage, emergency)
+    needs = _read_needs(reader)
     ok = not any(p.severity == "error" for p in reader.problems)
     if (
         not ok or categories is None or offices is None or synonyms is None or offtopic is None
@@ -207,8 +212,20 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR, *, today: date | None = None)
         triage=triage,
         emergency=emergency,
         scope=scope,
+        needs=needs,
     )
     return LoadResult(content, reader.problems)
+
+
+def _read_needs(reader: _Reader) -> NeedsFile | None:
+    name = "needs.yaml"
+    if not (reader.root / name).is_file():
+        reader.warn(name, 1, NEEDS_FILE_MISSING)
+        return None
+    needs = reader.read(name, NeedsFile)
+    if needs is not None:
+        _unique(reader, name, [n.id for n in needs.needs], ("needs",))
+    return needs
 
 
 def _check_emergency(reader: _Reader, triage: TriageFile, emergency: EmergencyFile) -> None:

@@ -21,12 +21,15 @@ from flows.records import (
     FaqMatch,
     FaqViewHow,
     MatchMode,
+    NeedChange,
+    NeedStatus,
     NewTicket,
     OutboxMessage,
     RecordedChange,
     RecordedConsent,
     RosterMember,
     TicketEntry,
+    TicketNeed,
     TicketOutcome,
     TicketRecord,
     UnansweredQuestion,
@@ -193,6 +196,9 @@ class Store(Protocol):
     @property
     def desk(self) -> DeskStore: ...
 
+    @property
+    def needs(self) -> TicketNeeds: ...
+
 
 # --- Staff edits of the FAQ --------------------------------------------------------------
 
@@ -307,3 +313,37 @@ class DeskStore(
     TicketLookup, TicketTransitions, TicketEntries, GroupCard, TicketReminders, Protocol
 ):
     """Tickets as the coordinators work on them: every job of the desk's store at once."""
+
+
+# --- Needs and problems found on a request ------------------------------------------------
+
+
+class TicketNeeds(Protocol):
+    """The needs and problems coordinators record on tickets, with each status change."""
+
+    async def record_need(
+        self, ticket_id: int, code: str, note: str | None, at: datetime, by: int
+    ) -> TicketNeed | None:
+        """Record a new need as open; None when the ticket has that code already. The note
+        is kept only while the ticket's details exist."""
+        ...
+
+    async def set_need_note(self, need_id: int, note: str) -> bool:
+        """Replace a need's note; False when the ticket's details are gone."""
+        ...
+
+    async def set_need_status(
+        self, need_id: int, status: NeedStatus, at: datetime, by: int
+    ) -> bool:
+        """Change the status and remember who did it when; False if it already was that."""
+        ...
+
+    async def need(self, need_id: int) -> TicketNeed | None: ...
+
+    async def needs_of(self, ticket_id: int) -> list[TicketNeed]:
+        """The ticket's needs, in the order they were recorded."""
+        ...
+
+    async def need_changes(self, ticket_id: int) -> list[NeedChange]:
+        """Every status the ticket's needs were given, oldest first."""
+        ...

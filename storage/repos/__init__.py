@@ -13,6 +13,7 @@ from storage.repos.desk import DeskRepo
 from storage.repos.drafts import DraftRepo
 from storage.repos.erasure import Erasure
 from storage.repos.faq_views import FaqViewRepo
+from storage.repos.needs import NeedRepo
 from storage.repos.outbox import OutboxRepo
 from storage.repos.roster import RosterRepo
 from storage.repos.sessions import SessionRepo
@@ -45,6 +46,8 @@ class Tx:
         self.faq_views = FaqViewRepo(conn)
         # The coordinators' desk (migration 0005).
         self.desk = DeskRepo(conn)
+        # Needs and problems found on requests, for the support council (migration 0007).
+        self.needs = NeedRepo(conn)
 
     @property
     def unanswered(self) -> UnansweredRepo:
