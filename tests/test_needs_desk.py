@@ -133,7 +133,7 @@ async def test_only_the_holder_and_supervisors_keep_needs_and_only_in_private(
     supervisor = world.private(SUPERVISOR)
     await supervisor.command("needs", "K-0001")
     assert "1. Respite — open" in supervisor.said and NOTE not in supervisor.said
-    await supervisor.press_label("1. resolved")
+    await supervisor.press_label("1. solved")
     assert a_status(await world.rows("SELECT status FROM ticket_needs")) == ["resolved"]
     # A forged button for a need that does not exist does nothing.
     await supervisor.press("v1:nd:s:99:resolved")
@@ -160,7 +160,7 @@ async def test_withdrawal_deletes_the_note_and_keeps_the_anonymous_count(world: 
     assert "withdrawn by the family" in a.said
     # What the ward follows up on can still be marked solved.
     await a.command("needstatus", "K-0001 school_nurse resolved")
-    assert "is now resolved" in a.said
+    assert "is now solved" in a.said
     await a.command("needs", "K-0001")
     assert NOTE not in a.said
 

@@ -36,7 +36,7 @@ ADD, STATUS = "a", "s"
 STATUS_LABELS: dict[NeedStatus, str] = {
     "open": N_("open"),
     "in_progress": N_("in progress"),
-    "resolved": N_("resolved"),
+    "resolved": N_("solved"),
     "beyond_ward": N_("beyond the ward (for the council)"),
 }
 # What a coordinator may type for each status.
@@ -46,6 +46,7 @@ _STATUS_WORDS: dict[str, NeedStatus] = {
     "in_progress": "in_progress",
     "inprogress": "in_progress",
     "resolved": "resolved",
+    "solved": "resolved",
     "council": "beyond_ward",
     "beyond": "beyond_ward",
     "beyond_ward": "beyond_ward",
@@ -214,7 +215,7 @@ async def _show(d: DeskTurn, ticket: DeskTicket, kinds: NeedsFile, *, edit: bool
         ]
         lines.append(markup("   ") + markup(" → ").join(history))
         if with_notes and need.note:
-            lines.append(d._("   📝 {note}").format(note=need.note))
+            lines.append(markup("   📝 {}").format(need.note))
         rows.append(tuple(
             Button(label=f"{number}. {d._(STATUS_LABELS[status])}",
                    data=callbacks.encode(NEED_BUTTON, STATUS, str(need.id), status))
