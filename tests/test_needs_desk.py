@@ -4,7 +4,11 @@ internal note stays with the coordinators (never the family, the group or the au
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from content.loader import DEFAULT_CONTENT_DIR, load_content
 from flows.desk.needs import parse_status
+from tests.content_dirs import copy_shipped
 from tests.desk_world import GROUP, PARENT, STRANGER, SUPERVISOR, A, B, Sent, World, announced
 
 NOTE = "No short stay free at the centre until March"
@@ -170,3 +174,42 @@ def test_typed_statuses() -> None:
     assert parse_status("council") == "beyond_ward"
     assert parse_status("ｒｅｓｏｌｖｅｄ") == "resolved"
     assert parse_status("done") is None
+
+
+# --- the list staff keep (needs.yaml) ---------------------------------------------------
+
+
+def test_the_shipped_list_loads_with_both_languages() -> None:
+    content = load_content(DEFAULT_CONTENT_DIR).content
+    assert content is not None and content.needs is not None
+    codes = [n.id for n in content.needs.needs]
+    for code in ("short_stay", "nursery", "night_nursing", "disaster_power", "transport",
+                 "school_nurse", "respite", "siblings", "housing"):
+        assert code in codes
+    for kind in content.needs.needs:
+        assert kind.label.ja != kind.label.en and kind.description.ja and kind.description.en
+
+
+def test_the_check_reports_a_bad_needs_file_with_its_line(tmp_path: Path) -> None:
+    root = copy_shipped(tmp_path)
+    path = root / "needs.yaml"
+    text = path.read_text("utf-8")
+    first = text.index("  - id: nursery")
+    path.write_text(text.replace("  - id: nursery", "  - id: short_stay", 1))
+    line = text[:first].count("\n") + 1
+    result = load_content(root)
+    assert result.content is None
+    assert [str(p) for p in result.errors] == [f"needs.yaml:{line}: error: id 'short_stay' is"
+                                               " used twice"]
+
+    path.write_text(text.replace("    description:\n      ja: 医療的ケアに対応する", "    note:\n"
+                                 "      ja: 医療的ケアに対応する", 1))
+    errors = [str(p) for p in load_content(root).errors]
+    assert len(errors) == 2 and all(e.startswith("needs.yaml:") for e in errors)
+    assert any("note: unknown field" in e for e in errors)
+
+    path.unlink()
+    result = load_content(root)
+    assert result.content is not None and result.content.needs is None
+    assert "needs.yaml:1: warning: file is missing: coordinators cannot record needs and" \
+        " problems" in [str(p) for p in result.warnings]
