@@ -159,7 +159,7 @@ class Section:
 
 @dataclass(frozen=True)
 class Grid:
-    """A table crossing two things: rows by ``row_labels``, columns by ``column_labels``."""
+    """A table crossing two things, each row and column a (key, label), and its cells."""
 
     key: str
     title: str
