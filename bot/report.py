@@ -9,6 +9,14 @@ stays 0), in the Markdown, the CSV and the charts alike. Where a section's count
 up to a published total, one hidden count could be worked out by subtraction, so
 another count is hidden as well ("*") until the hidden ones cannot be told apart.
 Unanswered questions appear only as themes asked at least 3 times, with digits masked.
+The table of outcomes by office applies the same rule to each outcome's column, whose
+total the outcomes section prints. Needs are counted by kind and by status separately (and
+those for the council by kind): a table crossing two published totals could give a hidden
+count away through its rows and columns together.
+
+The internal notes coordinators write on needs never reach the report: only the codes and
+their status are counted. Charts are drawn with the Japanese font that the
+matplotlib-fontja package ships, so they read the same on any computer.
 """
 
 from __future__ import annotations
@@ -51,9 +59,13 @@ OUTCOME_LABELS = {
     "unreachable": N_("Family could not be reached"),
     "other": N_("Other"),
 }
-# Fonts matplotlib can draw Japanese with, if one is installed (e.g. fonts-noto-cjk).
-CJK_FONTS = ("Noto Sans CJK JP", "Noto Sans JP", "IPAexGothic", "IPAGothic", "TakaoGothic",
-             "VL Gothic", "Source Han Sans JP", "Hiragino Sans", "Yu Gothic", "Meiryo")
+# The needs' statuses, in the order they go (flows/desk/needs.py has the desk's wording).
+NEED_STATUS_LABELS = {
+    "open": N_("Open"),
+    "in_progress": N_("In progress"),
+    "resolved": N_("Resolved"),
+    "beyond_ward": N_("Beyond the ward (for the council)"),
+}
 
 
 def shown(count: int) -> str:
@@ -93,6 +105,42 @@ def _ambiguous(counts: Sequence[int], small: list[int], extra: list[int]) -> boo
     return True
 
 
+def protect_grid(grid: Sequence[Sequence[int]], row_totals: Sequence[str] | None = None,
+                 column_totals: Sequence[str] | None = None) -> list[list[str]]:
+    """Each cell of a table as printed. A row (column) whose totals are printed elsewhere
+    (``row_totals``, ``column_totals``, one per row or column, as printed there) is treated
+    like a list that adds up (``protect`` with ``adds_up``); where such a total is itself
+    hidden, a cell of it is hidden as well, so the total cannot be read off the cells."""
+    printed = [[shown(c) for c in row] for row in grid]
+    rows = len(grid)
+    columns = len(grid[0]) if rows else 0
+    lines: list[list[tuple[int, int]]] = []
+    totals: list[str] = []
+    if row_totals is not None:
+        lines += [[(r, c) for c in range(columns)] for r in range(rows)]
+        totals += row_totals
+    if column_totals is not None:
+        lines += [[(r, c) for r in range(rows)] for c in range(columns)]
+        totals += column_totals
+    changed = True
+    while changed:
+        changed = False
+        for line, total in zip(lines, totals, strict=True):
+            counts = [grid[r][c] for r, c in line]
+            marks = [printed[r][c] for r, c in line]
+            small = [i for i, m in enumerate(marks) if m == HIDDEN]
+            extra = [i for i, m in enumerate(marks) if m == ALSO_HIDDEN]
+            hidden_total = total in (HIDDEN, ALSO_HIDDEN) and not small and not extra
+            if not hidden_total and (not small or _ambiguous(counts, small, extra)):
+                continue
+            candidates = [i for i, m in enumerate(marks) if m not in (HIDDEN, ALSO_HIDDEN, "0")]
+            if candidates:
+                r, c = line[min(candidates, key=lambda i: counts[i])]
+                printed[r][c] = ALSO_HIDDEN
+                changed = True
+    return printed
+
+
 @dataclass(frozen=True)
 class Row:
     key: str
@@ -106,6 +154,18 @@ class Section:
     key: str
     title: str
     rows: tuple[Row, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A table crossing two things, each row and column a (key, label), and its cells."""
+
+    key: str
+    title: str
+    rows: tuple[tuple[str, str], ...]  # (key, label)
+    columns: tuple[tuple[str, str], ...]
+    printed: tuple[tuple[str, ...], ...]
     note: str = ""
 
 
@@ -196,6 +256,81 @@ class ReportText:
         return self._section("unanswered", self._("Main unanswered themes"), counts, labels,
                              adds_up=False, order=order)
 
+    def need_labels(self) -> dict[str, str]:
+        kinds = self.content.needs
+        return {n.id: n.label.get(self.locale) for n in kinds.needs} if kinds else {}
+
+    def need_sections(self) -> list[Section]:
+        """The needs and problems by kind, by status, and those for the council."""
+        _ = self._
+        needs = self.figures.needs
+        labels = self.need_labels()
+        statuses = {k: _(v) for k, v in NEED_STATUS_LABELS.items()}
+        council = Counter({code: count for (code, status), count in needs.by_code_status.items()
+                           if status == "beyond_ward"})
+        return [
+            self._section("needs", _("Needs and problems by kind"), needs.by_code, labels,
+                          adds_up=True, order=list(labels)),
+            self._section("need_status", _("Needs and problems by status today"),
+                          needs.by_status, statuses, adds_up=True,
+                          order=list(NEED_STATUS_LABELS)),
+            self._section("council", _("For the support council: beyond what the ward can"
+                                       " solve"), council, labels, adds_up=True,
+                          order=list(labels)),
+        ]
+
+    def family_sections(self) -> list[Section]:
+        _ = self._
+        families = self.figures.families
+        intake = self.content.intake
+        care = {o.id: o.label.get(self.locale) for o in intake.care_types} if intake else {}
+        ages = {**{k: _(v) for k, v in AGE_BAND_LABELS.items()}, NOT_RECORDED: _("Not recorded")}
+        return [
+            self._section("families_age", _("Families known by age of the child"),
+                          families.by_age_band, ages,
+                          adds_up=True, order=list(AGE_LABELS)),
+            self._section("families_care", _("Families known by medical care"),
+                          families.by_care, care, adds_up=False, order=list(care),
+                          note=_("A child may need several kinds of care, so these add up to"
+                                 " more than the families.")),
+        ]
+
+    def _grid(self, key: str, title: str, cells: Counter[tuple[str, str]],
+              rows: Sequence[tuple[str, str]], columns: Sequence[tuple[str, str]],
+              row_totals: Section | None, column_totals: Section | None,
+              note: str = "") -> Grid:
+        """Only the rows and columns with something in them; known keys in their order."""
+        row_keys = {r for r, _c in cells if cells[(r, _c)]}
+        column_keys = {c for _r, c in cells if cells[(_r, c)]}
+        rows = [r for r in rows if r[0] in row_keys] + [
+            (k, k) for k in sorted(row_keys - {r[0] for r in rows})]
+        columns = [c for c in columns if c[0] in column_keys] + [
+            (k, k) for k in sorted(column_keys - {c[0] for c in columns})]
+        grid = [[cells[(r, c)] for c, _l in columns] for r, _l in rows]
+
+        def totals(section: Section | None, keys: Sequence[tuple[str, str]]) -> list[str] | None:
+            if section is None:
+                return None
+            printed = {row.key: row.printed for row in section.rows}
+            return [printed.get(k, "") for k, _l in keys]
+
+        printed = protect_grid(grid, totals(row_totals, rows), totals(column_totals, columns))
+        return Grid(key, title, tuple(rows), tuple(columns),
+                    tuple(tuple(row) for row in printed), note)
+
+    def grids(self, sections: Sequence[Section]) -> list[Grid]:
+        """The outcomes of closed requests by office. Only the columns' totals (the outcomes)
+        are printed elsewhere, so each column is protected on its own, like a section."""
+        if self.figures.tickets.by_outcome is None:
+            return []
+        _ = self._
+        by_key = {s.key: s for s in sections}
+        offices = [(o.id, o.name.get(self.locale)) for o in self.content.offices.offices]
+        outcomes = [(k, _(v)) for k, v in OUTCOME_LABELS.items()]
+        return [self._grid("outcome_by_office", _("Outcomes of closed requests by office"),
+                           self.figures.tickets.outcome_by_office, offices, outcomes, None,
+                           by_key.get("outcome"))]
+
     def times(self) -> list[tuple[str, str, str]]:
         """(key, label, printed median) for time to claim and time to close."""
         _ = self._
@@ -231,35 +366,35 @@ def write_report(
     figures: ReportFigures, content: Content, out_dir: Path, translations: Translations,
     locale: Locale,
 ) -> Written:
-    """Write ``report-FROM-TO.md``, ``.csv`` and ``report-FROM-TO-SECTION.png`` charts.
-
-    Charts are labelled in ``locale`` when it is English or a Japanese font is installed,
-    and in English otherwise (the Markdown says so)."""
+    """Write ``report-FROM-TO.md``, ``.csv`` and ``report-FROM-TO-SECTION.png`` charts, all
+    in ``locale``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     text = ReportText(figures, content, translations.for_locale(locale))
     first, last = _period(figures)
     stem = f"report-{first}-{last}"
-    sections = [*text.ticket_sections(), text.topic_section(), text.theme_section()]
-    font = cjk_font()
-    chart_language: Locale = locale if locale == "en" or font is not None else "en"
-    chart_text = ReportText(figures, content, translations.for_locale(chart_language))
-    charts = draw_charts(
-        chart_text, [*chart_text.ticket_sections(), chart_text.topic_section()], out_dir, stem,
-        font if chart_language == "ja" else None,
-    )
+    sections = [*text.ticket_sections(), *text.need_sections(), *text.family_sections(),
+                text.topic_section(), text.theme_section()]
+    grids = text.grids(sections)
+    charts = draw_charts(text, sections, out_dir, stem, japanese_font())
     markdown = out_dir / f"{stem}.md"
     table = out_dir / f"{stem}.csv"
     replace_files({
-        markdown: render_markdown(text, sections, charts, chart_language != locale),
-        table: render_csv(text, sections),
+        markdown: render_markdown(text, sections, grids, charts),
+        table: render_csv(text, sections, grids),
     })
-    return Written(markdown, table, charts, chart_language)
+    return Written(markdown, table, charts, locale)
 
 
 def _period(figures: ReportFigures) -> tuple[str, str]:
     first = in_tokyo(figures.start).date()
     last = (in_tokyo(figures.end) - timedelta(seconds=1)).date()
     return first.isoformat(), last.isoformat()
+
+
+def _header(*cells: str) -> list[str]:
+    """A Markdown table's header: the first column left, the counts right-aligned."""
+    return ["| " + " | ".join(_md(c) for c in cells) + " |",
+            "| --- |" + " ---: |" * (len(cells) - 1)]
 
 
 def _table(text: ReportText, section: Section, chart: Path | None) -> list[str]:
@@ -269,19 +404,33 @@ def _table(text: ReportText, section: Section, chart: Path | None) -> list[str]:
         return [*lines, _("None in this period.")]
     if section.note:
         lines += [section.note, ""]
-    lines += [f"| {_('Item')} | {_('Count')} |", "| --- | ---: |"]
+    lines += _header(_("Item"), _("Count"))
     lines += [f"| {_md(r.label)} | {r.printed} |" for r in section.rows]
     if chart is not None:
         lines += ["", f"![{_md(section.title)}]({chart.name})"]
     return lines
 
 
-def render_markdown(text: ReportText, sections: list[Section], charts: list[Path],
-                    english_charts: bool) -> str:
+def _grid_table(text: ReportText, grid: Grid) -> list[str]:
+    lines = ["", "### " + grid.title, ""]
+    if not grid.rows:
+        return [*lines, text._("None in this period.")]
+    if grid.note:
+        lines += [grid.note, ""]
+    lines += _header(text._("Item"), *(label for _key, label in grid.columns))
+    for (_key, label), printed in zip(grid.rows, grid.printed, strict=True):
+        lines.append("| " + " | ".join([_md(label), *printed]) + " |")
+    return lines
+
+
+def render_markdown(text: ReportText, sections: list[Section], grids: list[Grid],
+                    charts: list[Path]) -> str:
     _ = text._
     first, last = _period(text.figures)
     tickets = text.figures.tickets
     by_key = {p.stem.rsplit("-", 1)[-1]: p for p in charts}
+    sections_by_key = {s.key: s for s in sections}
+    grids_by_key = {g.key: g for g in grids}
     lines = [
         "# " + _("tsunagu: report for the support council"),
         "",
@@ -298,24 +447,50 @@ def render_markdown(text: ReportText, sections: list[Section], charts: list[Path
         lines += ["", _("Of these, {count} no longer have their details (withdrawn, or past the"
                         " retention period): their help wanted, care and age are not recorded.")
                   .format(count=shown(tickets.without_details))]
-    requests = [s for s in sections if s.key not in ("faq", "unanswered")]
-    for section in requests:
-        lines += _table(text, section, by_key.get(section.key))
-    lines += ["", "### " + _("Time"), "", f"| | {_('Median')} |", "| --- | ---: |"]
-    lines += [f"| {label} | {value} |" for _key, label, value in text.times()]
+    for key in ("office", "need", "care", "age", "status", "outcome"):
+        if key in sections_by_key:
+            lines += _table(text, sections_by_key[key], by_key.get(key))
     if tickets.by_outcome is None:
         lines += ["", "### " + _("Outcomes of closed requests"), "",
                   _("Outcomes are not recorded yet; the status above shows which requests are"
                     " closed.")]
+    elif "outcome_by_office" in grids_by_key:
+        lines += _grid_table(text, grids_by_key["outcome_by_office"])
+    lines += ["", "### " + _("Time"), "", *_header("", _("Median"))]
+    lines += [f"| {label} | {value} |" for _key, label, value in text.times()]
+
+    needs = text.figures.needs
+    lines += [
+        "", "## " + _("Needs and problems found through individual support"), "",
+        _("What the coordinators recorded while supporting the families who asked in the"
+          " period, with the status today. Internal notes are never part of this report."),
+        "",
+        _("Needs and problems recorded: {count}").format(count=shown(needs.total)),
+    ]
+    if needs.total:
+        resolved = needs.by_status.get("resolved", 0)
+        lines += ["", _("Resolved: {resolved} of {count}.").format(
+            resolved=shown(resolved), count=shown(needs.total))]
+    for key in ("needs", "need_status"):
+        lines += _table(text, sections_by_key[key], by_key.get(key))
+    lines += _table(text, sections_by_key["council"], by_key.get("council"))
+
+    families = text.figures.families
+    lines += [
+        "", "## " + _("Families known to the desk"), "",
+        _("Families whose details the desk holds on {last}, each counted once by their latest"
+          " request; families who withdrew are not included.").format(last=last),
+        "",
+        _("Families known: {count}").format(count=shown(families.total)),
+    ]
+    for key in ("families_age", "families_care"):
+        lines += _table(text, sections_by_key[key], by_key.get(key))
+
     lines += ["", "## " + _("Questions from parents")]
-    for section in sections:
-        if section.key in ("faq", "unanswered"):
-            lines += _table(text, section, by_key.get(section.key))
+    for key in ("faq", "unanswered"):
+        lines += _table(text, sections_by_key[key], by_key.get(key))
     lines += ["", _("Unanswered questions are grouped by similar wording; digits are masked"
                     " and themes asked fewer than 3 times are counted together.")]
-    if english_charts:
-        lines += ["", _("The charts use English labels: no Japanese font is installed on this"
-                        " computer (for example the fonts-noto-cjk package).")]
     return "\n".join(lines) + "\n"
 
 
@@ -323,21 +498,37 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render_csv(text: ReportText, sections: list[Section]) -> str:
+def render_csv(text: ReportText, sections: list[Section], grids: list[Grid]) -> str:
+    """One row per figure: the section and item as a person reads them, the value, then the
+    codes for anyone who sorts or joins the file."""
     _ = text._
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["section", "key", "label", "value"])
+    writer.writerow([_("Section"), _("Item"), _("Value"), _("Section code"), _("Item code")])
+
+    def row(section_key: str, section: str, key: str, label: str, value: str) -> None:
+        writer.writerow([_cell(section), _cell(label), value, section_key, key])
+
     first, last = _period(text.figures)
-    writer.writerow(["period", "from", _("From"), first])
-    writer.writerow(["period", "to", _("To"), last])
-    writer.writerow(["requests", "total", _("Requests made in the period"),
-                     shown(text.figures.tickets.total)])
+    period = _("Period")
+    row("period", period, "from", _("From"), first)
+    row("period", period, "to", _("To"), last)
+    row("requests", _("Requests to the coordinators"), "total",
+        _("Requests made in the period"), shown(text.figures.tickets.total))
+    row("needs_total", _("Needs and problems found through individual support"), "total",
+        _("Needs and problems recorded"), shown(text.figures.needs.total))
+    row("families", _("Families known to the desk"), "total", _("Families known"),
+        shown(text.figures.families.total))
     for section in sections:
-        for row in section.rows:
-            writer.writerow([section.key, row.key, _cell(row.label), row.printed])
+        for item in section.rows:
+            row(section.key, section.title, item.key, item.label, item.printed)
+    for grid in grids:
+        for (row_key, row_label), printed in zip(grid.rows, grid.printed, strict=True):
+            for (column_key, column_label), value in zip(grid.columns, printed, strict=True):
+                row(grid.key, grid.title, f"{row_key}:{column_key}",
+                    f"{row_label} / {column_label}", value)
     for key, label, value in text.times():
-        writer.writerow(["time", key, label, value])
+        row("time", _("Time"), key, label, value)
     # The byte order mark makes Excel read the file as UTF-8.
     return "\ufeff" + buffer.getvalue()
 
@@ -350,15 +541,19 @@ def _cell(value: str) -> str:
 # --- charts -------------------------------------------------------------------------------
 
 
-def cjk_font() -> str | None:
-    """A font matplotlib has that can draw Japanese, or None."""
+def japanese_font() -> str:
+    """The family name of the Japanese font shipped by matplotlib-fontja (IPAexGothic),
+    registered with matplotlib: charts need no font installed on the computer."""
     from matplotlib import font_manager
+    from matplotlib_fontja import get_font_ttf_path
 
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in names), None)
+    path = get_font_ttf_path()
+    font_manager.fontManager.addfont(path)
+    return str(font_manager.FontProperties(fname=path).get_name())
 
 
-CHARTED = ("office", "need", "care", "age", "status", "outcome", "faq")
+CHARTED = ("office", "need", "care", "age", "status", "outcome", "needs", "council",
+           "families_age", "faq")
 
 
 def chart_bars(section: Section) -> list[Row]:
@@ -367,41 +562,49 @@ def chart_bars(section: Section) -> list[Row]:
 
 
 def draw_charts(text: ReportText, sections: list[Section], out_dir: Path, stem: str,
-                font: str | None) -> list[Path]:
-    """One horizontal bar chart per section; hidden counts get no bar, only a note."""
+                font: str) -> list[Path]:
+    """One horizontal bar chart per section; hidden counts get no bar, only a note. Every
+    text on them (labels, title, numbers, ticks) is set in ``font``."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
+
+    written: list[Path] = []
+    # Tick labels are made while the figure is saved, so the font holds until then.
+    with plt.rc_context({"font.family": [font], "axes.unicode_minus": False}):
+        for section in sections:
+            if section.key in CHARTED:
+                path = _draw_chart(text, section, out_dir / f"{stem}-{section.key}.png")
+                if path is not None:
+                    written.append(path)
+    return written
+
+
+def _draw_chart(text: ReportText, section: Section, path: Path) -> Path | None:
+    from matplotlib import pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    family = font or "DejaVu Sans"
-    written: list[Path] = []
-    for section in sections:
-        if section.key not in CHARTED:
-            continue
-        bars = chart_bars(section)
-        hidden = len(section.rows) - len(bars)
-        if not bars:
-            continue
-        figure, axes = plt.subplots(figsize=(8, 1.4 + 0.4 * len(bars)), dpi=100)
-        try:
-            labels = [r.label if len(r.label) <= 30 else r.label[:29] + "…" for r in bars]
-            axes.barh(range(len(bars)), [r.count for r in bars], color="#4a7ab5")
-            axes.set_yticks(range(len(bars)), labels, fontfamily=family)
-            axes.invert_yaxis()
-            axes.set_title(section.title, fontfamily=family)
-            axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-            for i, row in enumerate(bars):
-                axes.text(row.count, i, f" {row.count}", va="center")
-            if hidden:
-                note = text._("{count} small or hidden counts are not drawn").format(count=hidden)
-                figure.text(0.01, 0.01, note, fontsize=8, fontfamily=family)
-            # Room under the axis for the note about hidden counts.
-            figure.tight_layout(rect=(0, 0.08 if hidden else 0, 1, 1))
-            path = out_dir / f"{stem}-{section.key}.png"
-            figure.savefig(path)
-            written.append(path)
-        finally:
-            plt.close(figure)
-    return written
+    bars = chart_bars(section)
+    hidden = len(section.rows) - len(bars)
+    if not bars:
+        return None
+    figure, axes = plt.subplots(figsize=(8, 1.4 + 0.4 * len(bars)), dpi=100)
+    try:
+        labels = [r.label if len(r.label) <= 30 else r.label[:29] + "…" for r in bars]
+        axes.barh(range(len(bars)), [r.count for r in bars], color="#4a7ab5")
+        axes.set_yticks(range(len(bars)), labels)
+        axes.invert_yaxis()
+        axes.set_title(section.title)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        for i, row in enumerate(bars):
+            axes.text(row.count, i, f" {row.count}", va="center")
+        if hidden:
+            note = text._("{count} small or hidden counts are not drawn").format(count=hidden)
+            figure.text(0.01, 0.01, note, fontsize=8)
+        # Room under the axis for the note about hidden counts.
+        figure.tight_layout(rect=(0, 0.08 if hidden else 0, 1, 1))
+        figure.savefig(path)
+        return path
+    finally:
+        plt.close(figure)

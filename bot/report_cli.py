@@ -8,8 +8,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from flows.text import N_
+
 if TYPE_CHECKING:
     from bot.config import Settings
+
+NO_DATABASE = N_("there is no database at {path}; give the desk's own file with TSUNAGU_DB")
 
 
 def _day(value: str) -> date:
@@ -43,6 +47,11 @@ async def run_report(settings: Settings, args: argparse.Namespace,
     from storage.reports import report_figures, tokyo_day_bounds
 
     out = out or sys.stdout
+    if not settings.db.is_file():
+        # Opening it would create an empty database and report zero requests.
+        t = CatalogTranslations().for_locale(args.lang or staff_locale())
+        print("tsunagu: " + t.gettext(NO_DATABASE).format(path=settings.db), file=sys.stderr)
+        return 2
     if args.first > args.last:
         print("tsunagu: --from must not be after --to", file=sys.stderr)
         return 2

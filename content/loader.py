@@ -29,6 +29,7 @@ from content.models import (
     ScopeFile,
     SynonymsFile,
 )
+from content.needs_models import NeedsFile
 from content.problems import Problem, Severity, validation_message
 from content.triage_models import EmergencyFile, TriageFile
 from content.yaml_lines import PathKey, YamlSyntaxError, line_for, load_with_lines
@@ -65,6 +66,7 @@ MILESTONE_NOT_REVIEWED = N_("{id}: milestone not reviewed yet — a Chiyoda-spec
                             " still to be confirmed")
 MILESTONE_NOT_REVIEWED_NOTE = N_("{id}: milestone not reviewed yet — {note}")
 MILESTONE_STILL_TO_FILL = N_("{id}: marked reviewed but the text still says 【要確認】")
+NEEDS_FILE_MISSING = N_("file is missing: coordinators cannot record needs and problems")
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,8 @@ class Content:
     # What a family who asked for it receives at each stage of the child's growth
     # (milestones.yaml); empty when the file is missing.
     milestones: tuple[Milestone, ...] = ()
+    # The kinds of needs and problems coordinators record (needs.yaml); None without the file.
+    needs: NeedsFile | None = None
 
     @property
     def takes_requests(self) -> bool:
@@ -198,6 +202,7 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR, *, today: date | None = None)
     if triage is not None and emergency is not None:
         _check_emergency(reader, triage, emergency)
     milestones = _read_milestones(reader)
+    needs = _read_needs(reader)
     ok = not any(p.severity == "error" for p in reader.problems)
     if (
         not ok or categories is None or offices is None or synonyms is None or offtopic is None
@@ -218,6 +223,7 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR, *, today: date | None = None)
         emergency=emergency,
         scope=scope,
         milestones=milestones,
+        needs=needs,
     )
     return LoadResult(content, reader.problems)
 
@@ -244,6 +250,15 @@ def _read_milestones(reader: _Reader) -> tuple[Milestone, ...]:
         elif any(TO_FILL in text for text in texts):
             reader.warn(name, at, MILESTONE_STILL_TO_FILL, id=milestone.id)
     return tuple(parsed.milestones)
+def _read_needs(reader: _Reader) -> NeedsFile | None:
+    name = "needs.yaml"
+    if not (reader.root / name).is_file():
+        reader.warn(name, 1, NEEDS_FILE_MISSING)
+        return None
+    needs = reader.read(name, NeedsFile)
+    if needs is not None:
+        _unique(reader, name, [n.id for n in needs.needs], ("needs",))
+    return needs
 
 
 def _check_emergency(reader: _Reader, triage: TriageFile, emergency: EmergencyFile) -> None:

@@ -21,6 +21,8 @@ from flows.records import (
     FaqMatch,
     FaqViewHow,
     MatchMode,
+    NeedChange,
+    NeedStatus,
     NewTicket,
     OutboxMessage,
     RecordedChange,
@@ -28,6 +30,7 @@ from flows.records import (
     RosterMember,
     SentMilestone,
     TicketEntry,
+    TicketNeed,
     TicketOutcome,
     TicketRecord,
     UnansweredQuestion,
@@ -197,6 +200,9 @@ class Store(Protocol):
     @property
     def milestones(self) -> MilestoneLog: ...
 
+    @property
+    def needs(self) -> TicketNeeds: ...
+
 
 # --- Staff edits of the FAQ --------------------------------------------------------------
 
@@ -334,4 +340,35 @@ class MilestoneLog(Protocol):
 
     async def forget(self, subject: str) -> int:
         """Delete what was sent to ``subject`` (their consent is withdrawn); how many rows."""
+# --- Needs and problems found on a request ------------------------------------------------
+
+
+class TicketNeeds(Protocol):
+    """The needs and problems coordinators record on tickets, with each status change."""
+
+    async def record_need(
+        self, ticket_id: int, code: str, note: str | None, at: datetime, by: int
+    ) -> TicketNeed | None:
+        """Record a new need as open; None when the ticket has that code already. The note
+        is kept only while the ticket's details exist."""
+        ...
+
+    async def set_need_note(self, need_id: int, note: str) -> bool:
+        """Replace a need's note; False when the ticket's details are gone."""
+        ...
+
+    async def set_need_status(
+        self, need_id: int, status: NeedStatus, at: datetime, by: int
+    ) -> bool:
+        """Change the status and remember who did it when; False if it already was that."""
+        ...
+
+    async def need(self, need_id: int) -> TicketNeed | None: ...
+
+    async def needs_of(self, ticket_id: int) -> list[TicketNeed]:
+        """The ticket's needs, in the order they were recorded."""
+        ...
+
+    async def need_changes(self, ticket_id: int) -> list[NeedChange]:
+        """Every status the ticket's needs were given, oldest first."""
         ...

@@ -365,3 +365,36 @@ class SentMilestone(BaseModel):
 
     milestone_id: str
     at: datetime
+# --- Needs and problems found on a request, for the support council -----------------------
+
+NeedStatus = Literal["open", "in_progress", "resolved", "beyond_ward"]
+# In the order a need usually goes through; beyond_ward: the ward alone cannot solve it,
+# so it goes to the support council.
+NEED_STATUSES: tuple[NeedStatus, ...] = ("open", "in_progress", "resolved", "beyond_ward")
+
+
+class TicketNeed(BaseModel):
+    """A need or problem recorded on a ticket: a code from needs.yaml and how far it is."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    ticket_id: int
+    code: str
+    status: NeedStatus
+    recorded_at: datetime
+    recorded_by: int
+    updated_at: datetime
+    # For coordinators only; None once the ticket's details are deleted.
+    note: str | None = None
+
+
+class NeedChange(BaseModel):
+    """One status a need was given: when, by which coordinator."""
+
+    model_config = ConfigDict(frozen=True)
+
+    need_id: int
+    at: datetime
+    status: NeedStatus
+    actor: int

@@ -3,6 +3,8 @@
 Counts are aggregated in SQL over tickets created in a period. The needs, care types
 and age come from a ticket's personal details; a withdrawn ticket and one past its
 retention period have none left, and are counted as "not recorded" instead.
+The needs and problems coordinators recorded are those on the period's tickets, with
+their status today; the families known are counted once each, whatever the period.
 Times are measured between the ticket's own timestamps; when a column does not exist
 yet (the claim time before the coordinators' desk records it) the figure is None,
 which the report prints as "not recorded yet".
@@ -39,6 +41,29 @@ class TicketFigures:
     by_outcome: Counter[str] | None = None
     hours_to_claim: list[float] | None = None
     hours_to_close: list[float] = field(default_factory=list)
+    # (office, outcome) of the closed tickets that have an outcome.
+    outcome_by_office: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+
+@dataclass
+class NeedFigures:
+    """The needs and problems recorded on the period's tickets (one per ticket and code)."""
+
+    total: int = 0
+    by_code: Counter[str] = field(default_factory=Counter)
+    by_status: Counter[str] = field(default_factory=Counter)
+    by_code_status: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+
+@dataclass
+class FamilyFigures:
+    """The families the desk knows: those whose details it holds, each counted once, by
+    their latest request made before the end of the period."""
+
+    total: int = 0
+    by_age_band: Counter[str] = field(default_factory=Counter)
+    # A child may need several kinds of care: these count mentions.
+    by_care: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass
@@ -50,6 +75,8 @@ class ReportFigures:
     faq_views: Counter[str]
     # The logged unanswered questions of the period, newest first.
     unanswered: list[UnansweredQuestion]
+    needs: NeedFigures = field(default_factory=NeedFigures)
+    families: FamilyFigures = field(default_factory=FamilyFigures)
 
 
 def median(values: list[float]) -> float | None:
@@ -129,6 +156,13 @@ async def ticket_figures(
                 WHERE {_IN_PERIOD} AND t.{outcome} IS NOT NULL GROUP BY t.{outcome}""",
             period,
         )
+        async with conn.execute(
+            f"""SELECT t.office, t.{outcome}, COUNT(*) FROM tickets t
+                WHERE {_IN_PERIOD} AND t.{outcome} IS NOT NULL GROUP BY t.office, t.{outcome}""",
+            period,
+        ) as cur:
+            for office, code, count in await cur.fetchall():
+                figures.outcome_by_office[(str(office), str(code))] = int(count)
     if "claimed_at" in columns:
         figures.hours_to_claim = await _hours(conn, "t.claimed_at", period)
     figures.hours_to_close = await _hours(conn, "t.closed_at", period)
@@ -144,6 +178,49 @@ async def _hours(
         period,
     ) as cur:
         return [float(row[0]) for row in await cur.fetchall()]
+
+
+async def need_figures(
+    conn: aiosqlite.Connection, start: datetime, end: datetime
+) -> NeedFigures:
+    figures = NeedFigures()
+    async with conn.execute(
+        f"""SELECT n.code, n.status, COUNT(*) FROM ticket_needs n
+            JOIN tickets t ON t.id = n.ticket_id WHERE {_IN_PERIOD}
+            GROUP BY n.code, n.status""",
+        (start.isoformat(), end.isoformat()),
+    ) as cur:
+        for code, status, count in await cur.fetchall():
+            figures.by_code_status[(str(code), str(status))] = int(count)
+            figures.by_code[str(code)] += int(count)
+            figures.by_status[str(status)] += int(count)
+            figures.total += int(count)
+    return figures
+
+
+async def family_figures(conn: aiosqlite.Connection, end: datetime) -> FamilyFigures:
+    """Families whose details are held, from their latest request made before ``end``."""
+    figures = FamilyFigures()
+    async with conn.execute(
+        """SELECT t.created_at, d.answers FROM tickets t
+           JOIN ticket_details d ON d.ticket_id = t.id
+           WHERE julianday(t.created_at) < julianday(?)
+             AND t.id = (SELECT t2.id FROM tickets t2
+                         JOIN ticket_details d2 ON d2.ticket_id = t2.id
+                         WHERE d2.subject = d.subject
+                           AND julianday(t2.created_at) < julianday(?)
+                         ORDER BY julianday(t2.created_at) DESC, t2.id DESC LIMIT 1)""",
+        (end.isoformat(), end.isoformat()),
+    ) as cur:
+        rows = await cur.fetchall()
+    for created_at, raw in rows:
+        answers = json.loads(raw)
+        figures.total += 1
+        figures.by_age_band[age_band(answers.get("age"), datetime.fromisoformat(created_at))] += 1
+        care = answers.get("care")
+        for code in care if isinstance(care, list) else []:
+            figures.by_care[str(code)] += 1
+    return figures
 
 
 async def faq_view_counts(
@@ -181,6 +258,8 @@ async def report_figures(
         tickets=await ticket_figures(conn, start, end),
         faq_views=await faq_view_counts(conn, start, end),
         unanswered=await unanswered_in(conn, start, end),
+        needs=await need_figures(conn, start, end),
+        families=await family_figures(conn, end),
     )
 
 

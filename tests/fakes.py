@@ -35,6 +35,7 @@ from flows.ports import (
     Store,
     TicketEntries,
     TicketLookup,
+    TicketNeeds,
     TicketReminders,
     TicketStore,
     TicketTransitions,
@@ -53,6 +54,8 @@ from flows.records import (
     FaqMatch,
     FaqViewHow,
     MatchMode,
+    NeedChange,
+    NeedStatus,
     NewTicket,
     OutboxMessage,
     RecordedChange,
@@ -60,6 +63,7 @@ from flows.records import (
     RosterMember,
     SentMilestone,
     TicketEntry,
+    TicketNeed,
     TicketOutcome,
     TicketRecord,
     UnansweredQuestion,
@@ -432,6 +436,51 @@ class NoDesk(TicketLookup, TicketTransitions, TicketEntries, GroupCard, TicketRe
 
 
 @dataclass
+class MemoryNeeds(TicketNeeds):
+    """Needs recorded on tickets, in memory (the desk's own tests use SQLite)."""
+
+    rows: dict[int, TicketNeed] = field(default_factory=dict)
+    changes: list[NeedChange] = field(default_factory=list)
+
+    async def record_need(
+        self, ticket_id: int, code: str, note: str | None, at: datetime, by: int
+    ) -> TicketNeed | None:
+        if any(n.ticket_id == ticket_id and n.code == code for n in self.rows.values()):
+            return None
+        need = TicketNeed(id=len(self.rows) + 1, ticket_id=ticket_id, code=code, status="open",
+                          recorded_at=at, recorded_by=by, updated_at=at, note=note or None)
+        self.rows[need.id] = need
+        self.changes.append(NeedChange(need_id=need.id, at=at, status="open", actor=by))
+        return need
+
+    async def set_need_note(self, need_id: int, note: str) -> bool:
+        if need_id not in self.rows:
+            return False
+        self.rows[need_id] = self.rows[need_id].model_copy(update={"note": note})
+        return True
+
+    async def set_need_status(
+        self, need_id: int, status: NeedStatus, at: datetime, by: int
+    ) -> bool:
+        need = self.rows.get(need_id)
+        if need is None or need.status == status:
+            return False
+        self.rows[need_id] = need.model_copy(update={"status": status, "updated_at": at})
+        self.changes.append(NeedChange(need_id=need_id, at=at, status=status, actor=by))
+        return True
+
+    async def need(self, need_id: int) -> TicketNeed | None:
+        return self.rows.get(need_id)
+
+    async def needs_of(self, ticket_id: int) -> list[TicketNeed]:
+        return [n for n in self.rows.values() if n.ticket_id == ticket_id]
+
+    async def need_changes(self, ticket_id: int) -> list[NeedChange]:
+        ids = {n.id for n in await self.needs_of(ticket_id)}
+        return [c for c in self.changes if c.need_id in ids]
+
+
+@dataclass
 class MemoryStore:
     """The engine's Store in memory: every repository a step may use."""
 
@@ -449,6 +498,7 @@ class MemoryStore:
 
     def __post_init__(self) -> None:
         self.milestones = MemoryMilestones(self.consents)
+    needs: MemoryNeeds = field(default_factory=MemoryNeeds)
 
 
 # Store's members are read-only properties, which a dataclass subclass could not set, so the

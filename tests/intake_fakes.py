@@ -15,6 +15,7 @@ from content.i18n import CatalogTranslations
 from content.intake_models import ConsentText, IntakeFile, RoutingFile
 from content.loader import DEFAULT_CONTENT_DIR, Content
 from content.models import Office, OfficesFile
+from content.needs_models import NeedsFile
 from flows.engine import Engine
 from flows.model import Inbound, InboundKind, Outcome
 from flows.turn import Deps
@@ -60,6 +61,7 @@ def request_content(**changes: Any) -> Content:
         },
         intake=IntakeFile.model_validate(_yaml("intake.yaml")),
         routing=RoutingFile.model_validate(_yaml("routing.yaml")),
+        needs=NeedsFile.model_validate(_yaml("needs.yaml")),
     )
     return dataclasses.replace(content, **changes) if changes else content
 

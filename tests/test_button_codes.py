@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flows import consent, faq, menu, offices, tickets
 from flows.callbacks import encode
-from flows.desk import relay, views
+from flows.desk import needs, relay, views
 from flows.engine import build_flows
 from flows.intake import buttons as intake
 from flows.milestones import delivery as milestones
@@ -14,12 +14,12 @@ from flows.staff import common as staff
 def test_every_feature_keeps_its_prefix() -> None:
     router, *_ = build_flows()
     assert set(router.buttons) == {
-        "lang", "menu", "off", "faq", "wd", "cs", "req", "in", "stf", "dk", "tk", "ms"}
+        "lang", "menu", "off", "faq", "wd", "cs", "req", "in", "stf", "dk", "tk", "ms", "nd"}
     assert (menu.LANGUAGE_BUTTON, menu.MENU_BUTTON, offices.OFFICES_BUTTON, faq.FAQ_BUTTON,
             tickets.WITHDRAW_BUTTON, consent.CONSENT_BUTTON, intake.REQUEST_BUTTON,
             intake.INTAKE_BUTTON, staff.PREFIX, views.DESK_BUTTON, relay.FAMILY_BUTTON,
-            milestones.MILESTONE_BUTTON) == (
-        "lang", "menu", "off", "faq", "wd", "cs", "req", "in", "stf", "dk", "tk", "ms")
+            milestones.MILESTONE_BUTTON, needs.NEED_BUTTON) == (
+        "lang", "menu", "off", "faq", "wd", "cs", "req", "in", "stf", "dk", "tk", "ms", "nd")
 
 
 def test_saved_buttons_encode_as_before() -> None:
@@ -64,6 +64,8 @@ def test_saved_buttons_encode_as_before() -> None:
         (encode(views.DESK_BUTTON, views.CLAIM, "42"), "v1:dk:c:42"),
         (encode(relay.FAMILY_BUTTON, relay.REOPEN, "42"), "v1:tk:ro:42"),
         (encode(milestones.MILESTONE_BUTTON, milestones.STOP), "v1:ms:stop"),
+        (encode(needs.NEED_BUTTON, needs.ADD, "42", "short_stay"), "v1:nd:a:42:short_stay"),
+        (encode(needs.NEED_BUTTON, needs.STATUS, "7", "beyond_ward"), "v1:nd:s:7:beyond_ward"),
     ]
     for encoded, before in saved:
         assert encoded == before

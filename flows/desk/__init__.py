@@ -10,6 +10,7 @@ worked on in private chats, and the family kept in the loop through the bot.
   family with an open ticket: each relay confirmation has a button that answers the same
   words from the FAQ instead, and emergencies are answered before anything is relayed.
 - /queue, /mine, /ticket, /note, /close, /reopen and friends (flows/desk/commands.py);
+  the needs and problems found, for the support council (flows/desk/needs.py);
   reminders and escalation of unclaimed tickets (flows/desk/timing.py).
 
 Only coordinators on the roster (kept in the database; staff edit it with /roster) may
@@ -19,7 +20,7 @@ use the desk; anyone else is refused politely and the attempt is audited.
 from __future__ import annotations
 
 from flows import callbacks
-from flows.desk import commands, relay, roster
+from flows.desk import commands, needs, relay, roster
 from flows.desk.access import coordinators_only, desk_member
 from flows.desk.context import DeskTurn
 from flows.desk.refs import references_in
@@ -46,6 +47,9 @@ _COMMANDS = {
     "assign": commands.assign,
     "close": commands.close,
     "reopen": commands.reopen,
+    "need": needs.record,
+    "needs": needs.listing,
+    "needstatus": needs.status,
 }
 
 
@@ -121,6 +125,7 @@ def register(router: Router, menu: MenuFlow, faq: FaqFlow) -> DeskFlow:
         flow.group_commands[name] = guarded
     router.button(DESK_BUTTON, flow.desk_button)
     router.button(FAMILY_BUTTON, flow.family.handle)
+    router.button(needs.NEED_BUTTON, coordinators_only(needs.button, "button:nd"))
     router.command("roster", staff_command(menu, roster.show))
     router.group_chat(flow.is_desk_chat, flow.in_group)
     router.on_private(flow.note_private_chat)

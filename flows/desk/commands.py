@@ -28,6 +28,9 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("assign", "REF name", N_("hand a ticket to another coordinator")),
     ("close", "REF [outcome]", N_("close it: resolved, referred, unreachable or other")),
     ("reopen", "REF", N_("open a closed ticket again")),
+    ("need", "REF code [note]", N_("record a need or problem found (private chat only)")),
+    ("needs", "REF", N_("a ticket's needs and problems, with their status (private chat only)")),
+    ("needstatus", "REF code status", N_("set one: open, progress, resolved or council")),
 )
 QUEUE_SHOWN = 30
 

@@ -14,6 +14,7 @@ from storage.repos.drafts import DraftRepo
 from storage.repos.erasure import Erasure
 from storage.repos.faq_views import FaqViewRepo
 from storage.repos.milestones import MilestoneRepo
+from storage.repos.needs import NeedRepo
 from storage.repos.outbox import OutboxRepo
 from storage.repos.roster import RosterRepo
 from storage.repos.sessions import SessionRepo
@@ -48,6 +49,8 @@ class Tx:
         self.desk = DeskRepo(conn)
         # Information for the child's age (migration 0007).
         self.milestones = MilestoneRepo(conn, self.erasure)
+        # Needs and problems found on requests, for the support council (migration 0008).
+        self.needs = NeedRepo(conn)
 
     @property
     def unanswered(self) -> UnansweredRepo:
