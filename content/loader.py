@@ -29,6 +29,7 @@ from content.models import (
     SynonymsFile,
 )
 from content.problems import Problem, Severity, validation_message
+from content.sources import SourcesFile
 from content.triage_models import EmergencyFile, TriageFile
 from content.yaml_lines import PathKey, YamlSyntaxError, line_for, load_with_lines
 from flows.model import LOCALES, Locale
@@ -59,6 +60,11 @@ EMERGENCY_FILE_NOT_REVIEWED = N_(
     "emergency numbers and headings not reviewed yet (the poison center numbers are to be"
     " confirmed)")
 UNKNOWN_POINTER = N_("pointer '{id}' is not a topic in offtopic.yaml")
+SOURCES_FILE_MISSING = N_("file is missing: no flyers can be made and the report cannot say"
+                          " how families found the desk")
+SOURCE_TO_CONFIRM = N_("source '{id}': its name is still to be confirmed; no flyer can be made"
+                       " for it until then")
+SOURCE_NOTE = N_("source '{id}': {note}")
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,8 @@ class Content:
     emergency: EmergencyFile | None = None
     # Who and where the desk is for (scope.yaml); empty lists keep every message in scope.
     scope: ScopeFile = field(default_factory=ScopeFile)
+    # Where the flyer is handed out (sources.yaml): the ids its links carry.
+    sources: SourcesFile = field(default_factory=SourcesFile)
 
     @property
     def takes_requests(self) -> bool:
@@ -188,6 +196,7 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR, *, today: date | None = None)
     emergency = reader.read("emergency.yaml", EmergencyFile)
     if triage is not None and emergency is not None:
         _check_emergency(reader, triage, emergency)
+    sources = _read_sources(reader)
     ok = not any(p.severity == "error" for p in reader.problems)
     if (
         not ok or categories is None or offices is None or synonyms is None or offtopic is None
@@ -207,8 +216,24 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR, *, today: date | None = None)
         triage=triage,
         emergency=emergency,
         scope=scope,
+        sources=sources or SourcesFile(),
     )
     return LoadResult(content, reader.problems)
+
+
+def _read_sources(reader: _Reader) -> SourcesFile | None:
+    name = "sources.yaml"
+    if not (reader.root / name).is_file():
+        reader.warn(name, 1, SOURCES_FILE_MISSING)
+        return None
+    sources = reader.read(name, SourcesFile)
+    for i, source in enumerate(sources.sources if sources is not None else []):
+        at = reader.line(name, "sources", i)
+        if TO_FILL in source.name.ja or TO_FILL in source.name.en:
+            reader.warn(name, at, SOURCE_TO_CONFIRM, id=source.id)
+        if source.staff_note:
+            reader.warn(name, at, SOURCE_NOTE, id=source.id, note=source.staff_note)
+    return sources
 
 
 def _check_emergency(reader: _Reader, triage: TriageFile, emergency: EmergencyFile) -> None:
