@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows import callbacks, consent, desk, faq, menu, offices, staff, tickets
+from flows import arrivals, callbacks, consent, desk, faq, menu, offices, staff, tickets
 from flows.emergency import say_emergency, say_maybe
 from flows.intake import flow as intake
 from flows.model import Inbound, Outcome, Session
@@ -23,6 +23,7 @@ def build_flows() -> tuple[Router, menu.MenuFlow]:
     offices.register(router)
     staff.register(router, menu_flow, faq_flow)
     desk.register(router, menu_flow, faq_flow)
+    arrivals.register(router)
     return router, menu_flow
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from content.loader import Content
@@ -20,6 +21,7 @@ from content.models import (
 from flows.engine import Engine
 from flows.model import Inbound, InboundKind, Locale, Outcome, Session
 from flows.ports import (
+    Arrivals,
     AuditLog,
     Clock,
     ConsentLog,
@@ -222,6 +224,14 @@ class MemoryFaqViews(FaqViews):
 
 
 @dataclass
+class MemoryArrivals(Arrivals):
+    counts: Counter[tuple[date, str]] = field(default_factory=Counter)
+
+    async def count(self, source: str, day: date) -> None:
+        self.counts[(day, source)] += 1
+
+
+@dataclass
 class MemoryAudit(AuditLog):
     rows: list[dict[str, Any]] = field(default_factory=list)
 
@@ -420,6 +430,7 @@ class MemoryStore:
     tickets: MemoryTickets = field(default_factory=MemoryTickets)
     outbox: MemoryOutbox = field(default_factory=MemoryOutbox)
     desk: NoDesk = field(default_factory=NoDesk)
+    arrivals: MemoryArrivals = field(default_factory=MemoryArrivals)
 
 
 # Store's members are read-only properties, which a dataclass subclass could not set, so the

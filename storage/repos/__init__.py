@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import aiosqlite
 
+from storage.repos.arrivals import ArrivalRepo
 from storage.repos.audit import AuditRepo
 from storage.repos.consents import ConsentRepo
 from storage.repos.content_changes import ContentChangeRepo
@@ -45,6 +46,8 @@ class Tx:
         self.faq_views = FaqViewRepo(conn)
         # The coordinators' desk (migration 0005).
         self.desk = DeskRepo(conn)
+        # Which flyer brought families, counted per day (migration 0007).
+        self.arrivals = ArrivalRepo(conn)
 
     @property
     def unanswered(self) -> UnansweredRepo:
