@@ -38,6 +38,7 @@ SMALL = 3
 HIDDEN = "<3"
 ALSO_HIDDEN = "*"
 TOP_TOPICS = 10
+ARRIVALS = "arrivals"
 TOP_THEMES = 10
 THEME_CHARS = 40
 _DIGITS = re.compile(r"[0-9０-９]+")
@@ -216,6 +217,24 @@ class ReportText:
         return rows
 
 
+def arrival_section(text: ReportText) -> Section:
+    """Families each flyer's source brought (first contacts through its QR code)."""
+    names = {s.id: s.name.get(text.locale) for s in text.content.sources.sources}
+    return text._section(ARRIVALS, text._("Families who came through a flyer, by where it was"
+                                          " handed out"),
+                         text.figures.arrivals, names, adds_up=False, order=list(names))
+
+
+def arrival_lines(text: ReportText, sections: list[Section]) -> list[str]:
+    section = next((s for s in sections if s.key == ARRIVALS), None)
+    if section is None:
+        return []
+    note = text._("A family is counted once, on its first contact through a flyer's QR code; "
+                  "families who found the desk another way are not counted here.")
+    return ["", "## " + text._("How families found the desk"),
+            *_table(text, section, None), "", note]
+
+
 # --- writing ------------------------------------------------------------------------------
 
 
@@ -239,7 +258,8 @@ def write_report(
     text = ReportText(figures, content, translations.for_locale(locale))
     first, last = _period(figures)
     stem = f"report-{first}-{last}"
-    sections = [*text.ticket_sections(), text.topic_section(), text.theme_section()]
+    sections = [*text.ticket_sections(), text.topic_section(), text.theme_section(),
+                arrival_section(text)]
     font = cjk_font()
     chart_language: Locale = locale if locale == "en" or font is not None else "en"
     chart_text = ReportText(figures, content, translations.for_locale(chart_language))
@@ -298,7 +318,7 @@ def render_markdown(text: ReportText, sections: list[Section], charts: list[Path
         lines += ["", _("Of these, {count} no longer have their details (withdrawn, or past the"
                         " retention period): their help wanted, care and age are not recorded.")
                   .format(count=shown(tickets.without_details))]
-    requests = [s for s in sections if s.key not in ("faq", "unanswered")]
+    requests = [s for s in sections if s.key not in ("faq", "unanswered", ARRIVALS)]
     for section in requests:
         lines += _table(text, section, by_key.get(section.key))
     lines += ["", "### " + _("Time"), "", f"| | {_('Median')} |", "| --- | ---: |"]
@@ -313,6 +333,7 @@ def render_markdown(text: ReportText, sections: list[Section], charts: list[Path
             lines += _table(text, section, by_key.get(section.key))
     lines += ["", _("Unanswered questions are grouped by similar wording; digits are masked"
                     " and themes asked fewer than 3 times are counted together.")]
+    lines += arrival_lines(text, sections)
     if english_charts:
         lines += ["", _("The charts use English labels: no Japanese font is installed on this"
                         " computer (for example the fonts-noto-cjk package).")]

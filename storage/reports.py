@@ -50,6 +50,8 @@ class ReportFigures:
     faq_views: Counter[str]
     # The logged unanswered questions of the period, newest first.
     unanswered: list[UnansweredQuestion]
+    # Families each flyer's source brought in the period (first contacts).
+    arrivals: Counter[str] = field(default_factory=Counter)
 
 
 def median(values: list[float]) -> float | None:
@@ -181,6 +183,20 @@ async def report_figures(
         tickets=await ticket_figures(conn, start, end),
         faq_views=await faq_view_counts(conn, start, end),
         unanswered=await unanswered_in(conn, start, end),
+        arrivals=await arrival_counts(conn, start, end),
+    )
+
+
+async def arrival_counts(
+    conn: aiosqlite.Connection, start: datetime, end: datetime
+) -> Counter[str]:
+    """Families per source over the Tokyo days of [start, end): arrivals are kept per day."""
+    first = start.astimezone(TOKYO).date()
+    last = (end.astimezone(TOKYO) - timedelta(microseconds=1)).date()
+    return await _counts(
+        conn,
+        "SELECT source, SUM(families) FROM arrivals WHERE day >= ? AND day <= ? GROUP BY source",
+        (first.isoformat(), last.isoformat()),
     )
 
 
