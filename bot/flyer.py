@@ -156,7 +156,7 @@ class _Page:
 
         self.canvas = canvas
         self.t = t
-        self.width, self.height = A4
+        self.width, self.height = float(A4[0]), float(A4[1])
         self.left = self.MARGIN
         self.inner = self.width - 2 * self.MARGIN
 
@@ -201,28 +201,35 @@ class _Page:
             self.paragraph("●", self.left + 4, bullet_top, 14, 9, _BAND, leading=13.5 * 1.45)
             y = self.paragraph(_(item), self.left + 20, bullet_top, self.inner - 20, 13.5)
         y = self.paragraph(_(PRIVACY), self.left, y - 10, self.inner, 11)
-        y = self._codes(codes, y - 22)
-        self._emergency(y - 18)
+        # From the foot up: where the flyer lies, then the emergency box; the codes get the
+        # room that is left, so a longer text in one language shrinks them, never the page.
         place = _(HANDED_OUT_AT).format(place=source.name.get(self.t.locale))
-        self.paragraph(place, self.left, self.MARGIN - 8, self.inner, 8.5, "#6b7785")
+        self.paragraph(place, self.left, self.MARGIN - 6, self.inner, 8.5, "#6b7785")
+        box_top = self._emergency(self.MARGIN + 4)
+        how = _measure(_(HOW_TELEGRAM), self.inner, 11, self.t.locale)
+        y = self._codes(codes, y - 22, box_top + 18 + how + 10)
+        self.paragraph(_(HOW_TELEGRAM), self.left, y - 10, self.inner, 11)
 
-    def _codes(self, codes: Sequence[Code], top: float) -> float:
-        """The QR codes side by side, each with its heading above and its link below."""
+    def _codes(self, codes: Sequence[Code], top: float, lowest: float) -> float:
+        """The QR codes side by side, each with its heading above and its link below, no
+        lower than ``lowest``; returns their bottom."""
         c = self.canvas
         gap = 24.0
         column = (self.inner - gap * (len(codes) - 1)) / len(codes)
-        side = min(180.0, column)
-        bottom = top
+        locale = self.t.locale
+        label = max(_measure(code.label, column, 13, locale) for code in codes)
+        link = max(_measure(code.url, column, 9, locale) for code in codes)
+        side = min(190.0, column, top - lowest - label - link - 12)
         for i, code in enumerate(codes):
             x = self.left + i * (column + gap)
-            y = self.paragraph(code.label, x, top, column, 13, _BAND, align=1)
-            qr_left = x + (column - side) / 2
-            _draw_qr(c, code.url, qr_left, y - 4 - side, side)
-            y = self.paragraph(code.url, x, y - 8 - side, column, 9, align=1)
-            bottom = min(bottom, y)
-        return self.paragraph(self._(HOW_TELEGRAM), self.left, bottom - 10, self.inner, 11)
+            self.paragraph(code.label, x, top, column, 13, _BAND, align=1)
+            qr_top = top - label - 4
+            _draw_qr(c, code.url, x + (column - side) / 2, qr_top - side, side)
+            self.paragraph(code.url, x, qr_top - side - 8, column, 9, align=1)
+        return top - label - 4 - side - 8 - link
 
-    def _emergency(self, top: float) -> None:
+    def _emergency(self, bottom: float) -> float:
+        """The box saying this is no emergency service, standing on ``bottom``; its top."""
         from reportlab.lib.colors import HexColor
 
         c = self.canvas
@@ -235,11 +242,12 @@ class _Page:
                                in zip(lines, sizes, strict=True))
         c.setStrokeColor(HexColor(_ALERT))
         c.setLineWidth(2)
-        c.roundRect(self.left, top - height, self.inner, height, 8, stroke=1, fill=0)
-        y = top - pad
+        c.roundRect(self.left, bottom, self.inner, height, 8, stroke=1, fill=0)
+        y = bottom + height - pad
         for text, size in zip(lines, sizes, strict=True):
             y = self.paragraph(text, self.left + pad, y, width, size,
                                _ALERT if size == sizes[0] else _INK)
+        return bottom + height
 
 
 def _measure(text: str, width: float, size: float, locale: str) -> float:
