@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.content_cli import add_content_commands, run_content_command
+from bot.flyer_cli import add_flyer_command, run_flyer
 from bot.milestones_cli import add_milestones_command, run_milestones
 from bot.report_cli import add_report_command, run_report
 from flows.model import Locale
@@ -41,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     add_content_commands(content)
     add_report_command(sub)
     add_milestones_command(sub)
+    add_flyer_command(sub)
     return parser
 
 
@@ -65,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_ask(settings, args.message, args.lang, args.json, sys.stdout))
         if args.command == "report":
             return asyncio.run(run_report(settings, args))
+        if args.command == "flyer":
+            return run_flyer(settings, args)
     except ConfigError as exc:
         print(f"tsunagu: configuration error: {exc}", file=sys.stderr)
         return 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -13,6 +14,10 @@ from flows.records import DeskSettings, RosterMember
 
 # "123456789" or "123456789:kodomo_hattatsu" (a Telegram user id, optionally its office)
 _ROSTER_ITEM = re.compile(r"^(\d{1,15})(?::([a-z][a-z0-9_]{1,40}))?$")
+# Telegram's rule for a bot's @username: 5–32 latin letters, digits and _, ending in "bot".
+BOT_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{1,29}[Bb][Oo][Tt]$")
+# Where LINE's add-friend links live (https://line.me/R/ti/p/@..., https://lin.ee/...).
+_LINE_HOSTS = ("line.me", "lin.ee")
 
 
 class ConfigError(Exception):
@@ -37,6 +42,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Long-polling timeout in seconds (Telegram holds the request open this long).
     poll_timeout: int = Field(default=30, ge=0, le=60)
+    # For the flyer's QR code: the bot's @username (else asked of Telegram with the token),
+    # and the LINE account's add-friend link, printed as a second code when set.
+    bot_username: str | None = None
+    line_add_friend_url: str | None = None
 
     @field_validator("api_base_url")
     @classmethod
@@ -55,6 +64,32 @@ class Settings(BaseSettings):
             head, _, tail = raw.partition(":")
             if not head.isdigit() or len(tail) < 8 or any(c.isspace() for c in raw):
                 raise ValueError("does not look like a bot token (digits:letters, from @BotFather)")
+        return value
+
+    @field_validator("bot_username")
+    @classmethod
+    def _bot_username(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().removeprefix("@")
+        if not BOT_USERNAME.match(value):
+            raise ValueError("is not a bot's username (5–32 letters, digits or _, ending in bot)")
+        return value
+
+    @field_validator("line_add_friend_url")
+    @classmethod
+    def _line_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        parts = urlsplit(value)
+        host = (parts.hostname or "").lower()
+        on_line = any(host == h or host.endswith("." + h) for h in _LINE_HOSTS)
+        if parts.scheme != "https" or not on_line or parts.username or parts.port:
+            raise ValueError("must be an https:// link on line.me or lin.ee (LINE's add-friend"
+                             " link)")
+        if any(c.isspace() for c in value):
+            raise ValueError("must not contain spaces")
         return value
 
     @field_validator("coordinators", "staff")

@@ -46,6 +46,7 @@ SMALL = 3
 HIDDEN = "<3"
 ALSO_HIDDEN = "*"
 TOP_TOPICS = 10
+ARRIVALS = "arrivals"
 TOP_THEMES = 10
 THEME_CHARS = 40
 _DIGITS = re.compile(r"[0-9０-９]+")
@@ -351,6 +352,24 @@ class ReportText:
         return rows
 
 
+def arrival_section(text: ReportText) -> Section:
+    """Families each flyer's source brought (first contacts through its QR code)."""
+    names = {s.id: s.name.get(text.locale) for s in text.content.sources.sources}
+    return text._section(ARRIVALS, text._("Families who came through a flyer, by where it was"
+                                          " handed out"),
+                         text.figures.arrivals, names, adds_up=False, order=list(names))
+
+
+def arrival_lines(text: ReportText, sections: list[Section]) -> list[str]:
+    section = next((s for s in sections if s.key == ARRIVALS), None)
+    if section is None:
+        return []
+    note = text._("A family is counted once, on its first contact through a flyer's QR code; "
+                  "families who found the desk another way are not counted here.")
+    return ["", "## " + text._("How families found the desk"),
+            *_table(text, section, None), "", note]
+
+
 # --- writing ------------------------------------------------------------------------------
 
 
@@ -373,7 +392,7 @@ def write_report(
     first, last = _period(figures)
     stem = f"report-{first}-{last}"
     sections = [*text.ticket_sections(), *text.need_sections(), *text.family_sections(),
-                text.topic_section(), text.theme_section()]
+                text.topic_section(), text.theme_section(), arrival_section(text)]
     grids = text.grids(sections)
     charts = draw_charts(text, sections, out_dir, stem, japanese_font())
     markdown = out_dir / f"{stem}.md"
@@ -491,6 +510,7 @@ def render_markdown(text: ReportText, sections: list[Section], grids: list[Grid]
         lines += _table(text, sections_by_key[key], by_key.get(key))
     lines += ["", _("Unanswered questions are grouped by similar wording; digits are masked"
                     " and themes asked fewer than 3 times are counted together.")]
+    lines += arrival_lines(text, sections)
     return "\n".join(lines) + "\n"
 
 

@@ -31,6 +31,7 @@ from content.models import (
 )
 from content.needs_models import NeedsFile
 from content.problems import Problem, Severity, validation_message
+from content.sources import SourcesFile
 from content.triage_models import EmergencyFile, TriageFile
 from content.yaml_lines import PathKey, YamlSyntaxError, line_for, load_with_lines
 from flows.model import LOCALES, Locale
@@ -67,6 +68,11 @@ MILESTONE_NOT_REVIEWED = N_("{id}: milestone not reviewed yet — a Chiyoda-spec
 MILESTONE_NOT_REVIEWED_NOTE = N_("{id}: milestone not reviewed yet — {note}")
 MILESTONE_STILL_TO_FILL = N_("{id}: marked reviewed but the text still says 【要確認】")
 NEEDS_FILE_MISSING = N_("file is missing: coordinators cannot record needs and problems")
+SOURCES_FILE_MISSING = N_("file is missing: no flyers can be made and the report cannot say"
+                          " how families found the desk")
+SOURCE_TO_CONFIRM = N_("source '{id}': its name is still to be confirmed; no flyer can be made"
+                       " for it until then")
+SOURCE_NOTE = N_("source '{id}': {note}")
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,8 @@ class Content:
     milestones: tuple[Milestone, ...] = ()
     # The kinds of needs and problems coordinators record (needs.yaml); None without the file.
     needs: NeedsFile | None = None
+    # Where the flyer is handed out (sources.yaml): the ids its links carry.
+    sources: SourcesFile = field(default_factory=SourcesFile)
 
     @property
     def takes_requests(self) -> bool:
@@ -203,6 +211,7 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR, *, today: date | None = None)
         _check_emergency(reader, triage, emergency)
     milestones = _read_milestones(reader)
     needs = _read_needs(reader)
+    sources = _read_sources(reader)
     ok = not any(p.severity == "error" for p in reader.problems)
     if (
         not ok or categories is None or offices is None or synonyms is None or offtopic is None
@@ -224,6 +233,7 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR, *, today: date | None = None)
         scope=scope,
         milestones=milestones,
         needs=needs,
+        sources=sources or SourcesFile(),
     )
     return LoadResult(content, reader.problems)
 
@@ -259,6 +269,19 @@ def _read_needs(reader: _Reader) -> NeedsFile | None:
     if needs is not None:
         _unique(reader, name, [n.id for n in needs.needs], ("needs",))
     return needs
+def _read_sources(reader: _Reader) -> SourcesFile | None:
+    name = "sources.yaml"
+    if not (reader.root / name).is_file():
+        reader.warn(name, 1, SOURCES_FILE_MISSING)
+        return None
+    sources = reader.read(name, SourcesFile)
+    for i, source in enumerate(sources.sources if sources is not None else []):
+        at = reader.line(name, "sources", i)
+        if TO_FILL in source.name.ja or TO_FILL in source.name.en:
+            reader.warn(name, at, SOURCE_TO_CONFIRM, id=source.id)
+        if source.staff_note:
+            reader.warn(name, at, SOURCE_NOTE, id=source.id, note=source.staff_note)
+    return sources
 
 
 def _check_emergency(reader: _Reader, triage: TriageFile, emergency: EmergencyFile) -> None:

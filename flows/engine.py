@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from flows import callbacks, consent, desk, faq, menu, milestones, offices, staff, tickets
+from flows import (
+    arrivals,
+    callbacks,
+    consent,
+    desk,
+    faq,
+    menu,
+    milestones,
+    offices,
+    staff,
+    tickets,
+)
 from flows.emergency import say_emergency, say_maybe
 from flows.intake import flow as intake
 from flows.model import Inbound, Outcome, Session
@@ -24,6 +35,7 @@ def build_flows() -> tuple[Router, menu.MenuFlow]:
     staff.register(router, menu_flow, faq_flow)
     desk.register(router, menu_flow, faq_flow)
     milestones.register(router)
+    arrivals.register(router)
     return router, menu_flow
 
 

@@ -6,7 +6,7 @@ small in-memory fakes in the tests. The values they pass are in flows/records.py
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from flows.model import Locale
@@ -91,6 +91,14 @@ class FaqViews(Protocol):
     """Counts of the answers shown, for the council report: topic and time, nothing else."""
 
     async def record(self, *, at: datetime, locale: Locale, topic: str, how: FaqViewHow) -> None:
+        ...
+
+
+class Arrivals(Protocol):
+    """How many families each flyer's source brought, per day: counts only, no one in them."""
+
+    async def count(self, source: str, day: date) -> None:
+        """One more family came through ``source`` on ``day`` (Tokyo)."""
         ...
 
 
@@ -202,6 +210,9 @@ class Store(Protocol):
 
     @property
     def needs(self) -> TicketNeeds: ...
+
+    @property
+    def arrivals(self) -> Arrivals: ...
 
 
 # --- Staff edits of the FAQ --------------------------------------------------------------

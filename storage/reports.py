@@ -77,6 +77,8 @@ class ReportFigures:
     unanswered: list[UnansweredQuestion]
     needs: NeedFigures = field(default_factory=NeedFigures)
     families: FamilyFigures = field(default_factory=FamilyFigures)
+    # Families each flyer's source brought in the period (first contacts).
+    arrivals: Counter[str] = field(default_factory=Counter)
 
 
 def median(values: list[float]) -> float | None:
@@ -260,6 +262,20 @@ async def report_figures(
         unanswered=await unanswered_in(conn, start, end),
         needs=await need_figures(conn, start, end),
         families=await family_figures(conn, end),
+        arrivals=await arrival_counts(conn, start, end),
+    )
+
+
+async def arrival_counts(
+    conn: aiosqlite.Connection, start: datetime, end: datetime
+) -> Counter[str]:
+    """Families per source over the Tokyo days of [start, end): arrivals are kept per day."""
+    first = start.astimezone(TOKYO).date()
+    last = (end.astimezone(TOKYO) - timedelta(microseconds=1)).date()
+    return await _counts(
+        conn,
+        "SELECT source, SUM(families) FROM arrivals WHERE day >= ? AND day <= ? GROUP BY source",
+        (first.isoformat(), last.isoformat()),
     )
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from content.loader import Content
@@ -20,6 +21,7 @@ from content.models import (
 from flows.engine import Engine
 from flows.model import Inbound, InboundKind, Locale, Outcome, Session
 from flows.ports import (
+    Arrivals,
     AuditLog,
     Clock,
     ConsentLog,
@@ -225,6 +227,14 @@ class MemoryFaqViews(FaqViews):
 
     async def record(self, *, at: datetime, locale: Locale, topic: str, how: FaqViewHow) -> None:
         self.rows.append({"at": at, "locale": locale, "topic": topic, "how": how})
+
+
+@dataclass
+class MemoryArrivals(Arrivals):
+    counts: Counter[tuple[date, str]] = field(default_factory=Counter)
+
+    async def count(self, source: str, day: date) -> None:
+        self.counts[(day, source)] += 1
 
 
 @dataclass
@@ -499,6 +509,7 @@ class MemoryStore:
     def __post_init__(self) -> None:
         self.milestones = MemoryMilestones(self.consents)
     needs: MemoryNeeds = field(default_factory=MemoryNeeds)
+    arrivals: MemoryArrivals = field(default_factory=MemoryArrivals)
 
 
 # Store's members are read-only properties, which a dataclass subclass could not set, so the

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import aiosqlite
 
+from storage.repos.arrivals import ArrivalRepo
 from storage.repos.audit import AuditRepo
 from storage.repos.consents import ConsentRepo
 from storage.repos.content_changes import ContentChangeRepo
@@ -51,6 +52,8 @@ class Tx:
         self.milestones = MilestoneRepo(conn, self.erasure)
         # Needs and problems found on requests, for the support council (migration 0008).
         self.needs = NeedRepo(conn)
+        # Which flyer brought families, counted per day (migration 0009).
+        self.arrivals = ArrivalRepo(conn)
 
     @property
     def unanswered(self) -> UnansweredRepo:
