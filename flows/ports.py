@@ -21,15 +21,18 @@ from flows.records import (
     FaqMatch,
     FaqViewHow,
     MatchMode,
+    NewShare,
     NewTicket,
     OutboxMessage,
     RecordedChange,
     RecordedConsent,
     RosterMember,
+    ShareRecord,
     TicketEntry,
     TicketOutcome,
     TicketRecord,
     UnansweredQuestion,
+    UpcomingMilestone,
 )
 
 
@@ -193,6 +196,12 @@ class Store(Protocol):
     @property
     def desk(self) -> DeskStore: ...
 
+    @property
+    def shares(self) -> ShareLog: ...
+
+    @property
+    def families(self) -> FamilyDirectory: ...
+
 
 # --- Staff edits of the FAQ --------------------------------------------------------------
 
@@ -307,3 +316,44 @@ class DeskStore(
     TicketLookup, TicketTransitions, TicketEntries, GroupCard, TicketReminders, Protocol
 ):
     """Tickets as the coordinators work on them: every job of the desk's store at once."""
+
+
+# --- Sharing with related departments, the whole picture ------------------------------
+
+
+class ShareLog(Protocol):
+    """Every share of a request's summary with a department, append-only."""
+
+    async def record(self, share: NewShare) -> int: ...
+
+    async def for_ticket(self, ticket_id: int) -> list[ShareRecord]:
+        """The ticket's shares, oldest first."""
+        ...
+
+    async def for_subject(self, subject: str) -> list[ShareRecord]:
+        """The shares of the tickets whose details are still stored for ``subject``."""
+        ...
+
+
+class FamilyDirectory(Protocol):
+    """The families the desk knows: every ticket whose details are still stored."""
+
+    async def known(self) -> list[DeskTicket]:
+        """Tickets with their details, oldest first."""
+        ...
+
+    async def last_contacts(self) -> dict[int, datetime]:
+        """By ticket id: when something was last said on it (by the family or to them)."""
+        ...
+
+
+class NextMilestone(Protocol):
+    """What a family should next hear about at their child's stage of growth."""
+
+    def next_for(
+        self, ticket: DeskTicket, now: datetime, locale: Locale
+    ) -> UpcomingMilestone | None:
+        """The next milestone for the child of ``ticket`` after ``now``, titled in
+        ``locale``; None when there is none to tell (no birth month, nothing due, or the
+        schedule does not apply)."""
+        ...

@@ -8,7 +8,7 @@ depending on a port.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -133,6 +133,8 @@ class NewTicket(BaseModel):
     consent_id: int
     share_with_departments: bool
     answers: dict[str, Any]
+    # The department of the partner who passed the family on (None: nobody did).
+    referred_by: str | None = None
 
 
 class TicketRecord(BaseModel):
@@ -162,6 +164,8 @@ OutboxKind = Literal[
     "message_from_family",
     "message_to_family",
     "family_notice",
+    # A request's summary for the partners of a department (flows/desk/sharing.py).
+    "ticket_shared",
 ]
 
 
@@ -183,7 +187,7 @@ class OutboxMessage(BaseModel):
 
 
 class RosterMember(BaseModel):
-    """A coordinator or ward staff member, by Telegram user id."""
+    """A coordinator, ward staff member or partner, by Telegram user id."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -193,6 +197,11 @@ class RosterMember(BaseModel):
     coordinator: bool = False
     staff: bool = False
     supervisor: bool = False
+    # Works in a related department (public-health nurse, disability welfare...): may
+    # receive what coordinators share and pass families on, never use the desk itself.
+    partner: bool = False
+    # The partner's department, an id from intake.yaml's departments.
+    department: str | None = None
     # Has opened a private chat with the bot, so details can be sent there.
     private_chat: bool = False
 
@@ -313,6 +322,8 @@ class DeskTicket(BaseModel):
     outcome: str | None = None
     reminded_at: datetime | None = None
     escalated_at: datetime | None = None
+    # The department of the partner who passed the family on, if one did.
+    referred_by: str | None = None
     details: TicketDetails | None = None
 
     @property
@@ -345,3 +356,35 @@ class PendingMessage(OutboxMessage):
     attempts: int = 0
     # Set on notices combined into one digest: they go out together, also after a failure.
     batch: str | None = None
+
+
+# --- Sharing with related departments, the whole picture ------------------------------
+
+
+class NewShare(BaseModel):
+    """A request's summary shared with a department's partners, as recorded."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: datetime
+    ticket_id: int
+    department: str
+    # The coordinator who shared it.
+    actor: int
+    # The consent decision that allowed it.
+    consent_id: int
+    recipients: int
+
+
+class ShareRecord(NewShare):
+    id: int
+    reference: str
+
+
+class UpcomingMilestone(BaseModel):
+    """The next thing a family should know about, from the schedule of stages of growth."""
+
+    model_config = ConfigDict(frozen=True)
+
+    day: date
+    title: str

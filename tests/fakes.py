@@ -26,11 +26,13 @@ from flows.ports import (
     ContentChangeLog,
     DraftStore,
     EmergencyDetector,
+    FamilyDirectory,
     FaqMatcher,
     FaqViews,
     GroupCard,
     Outbox,
     Roster,
+    ShareLog,
     Store,
     TicketEntries,
     TicketLookup,
@@ -52,11 +54,13 @@ from flows.records import (
     FaqMatch,
     FaqViewHow,
     MatchMode,
+    NewShare,
     NewTicket,
     OutboxMessage,
     RecordedChange,
     RecordedConsent,
     RosterMember,
+    ShareRecord,
     TicketEntry,
     TicketOutcome,
     TicketRecord,
@@ -407,6 +411,37 @@ class NoDesk(TicketLookup, TicketTransitions, TicketEntries, GroupCard, TicketRe
 
 
 @dataclass
+class MemoryShares(ShareLog):
+    """Shares of the tickets in ``tickets`` (the memory store's), append-only."""
+
+    tickets: MemoryTickets
+    rows: list[ShareRecord] = field(default_factory=list)
+
+    async def record(self, share: NewShare) -> int:
+        reference = str(self.tickets.tickets[share.ticket_id]["reference"])
+        self.rows.append(ShareRecord(id=len(self.rows) + 1, reference=reference,
+                                     **share.model_dump()))
+        return len(self.rows)
+
+    async def for_ticket(self, ticket_id: int) -> list[ShareRecord]:
+        return [r for r in self.rows if r.ticket_id == ticket_id]
+
+    async def for_subject(self, subject: str) -> list[ShareRecord]:
+        mine = {i for i, d in self.tickets.details.items() if d.subject == subject}
+        return [r for r in self.rows if r.ticket_id in mine]
+
+
+class NoFamilies(FamilyDirectory):
+    """Like NoDesk: the whole picture is tested on SQLite (tests/test_families.py)."""
+
+    async def known(self) -> list[DeskTicket]:
+        return []
+
+    async def last_contacts(self) -> dict[int, datetime]:
+        return {}
+
+
+@dataclass
 class MemoryStore:
     """The engine's Store in memory: every repository a step may use."""
 
@@ -420,6 +455,11 @@ class MemoryStore:
     tickets: MemoryTickets = field(default_factory=MemoryTickets)
     outbox: MemoryOutbox = field(default_factory=MemoryOutbox)
     desk: NoDesk = field(default_factory=NoDesk)
+    families: NoFamilies = field(default_factory=NoFamilies)
+    shares: MemoryShares = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.shares = MemoryShares(self.tickets)
 
 
 # Store's members are read-only properties, which a dataclass subclass could not set, so the

@@ -16,6 +16,7 @@ from storage.repos.faq_views import FaqViewRepo
 from storage.repos.outbox import OutboxRepo
 from storage.repos.roster import RosterRepo
 from storage.repos.sessions import SessionRepo
+from storage.repos.sharing import FamilyRepo, ShareRepo
 from storage.repos.tickets import TicketRepo
 from storage.repos.unanswered import UnansweredRepo
 from storage.repos.updates import UpdateRepo
@@ -45,6 +46,9 @@ class Tx:
         self.faq_views = FaqViewRepo(conn)
         # The coordinators' desk (migration 0005).
         self.desk = DeskRepo(conn)
+        # Sharing with related departments, the families known (migration 0007).
+        self.shares = ShareRepo(conn)
+        self.families = FamilyRepo(conn, self.desk)
 
     @property
     def unanswered(self) -> UnansweredRepo:
