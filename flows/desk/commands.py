@@ -28,6 +28,10 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("assign", "REF name", N_("hand a ticket to another coordinator")),
     ("close", "REF [outcome]", N_("close it: resolved, referred, unreachable or other")),
     ("reopen", "REF", N_("open a closed ticket again")),
+    ("share", "REF department", N_("send the summary to a related department's partners (only"
+                                   " with the family's consent)")),
+    ("families", "[REF]", N_("the families known to the desk, or one of them (private chat"
+                             " only)")),
 )
 QUEUE_SHOWN = 30
 
