@@ -242,3 +242,19 @@ async def test_the_migration_keeps_todays_roster(tmp_path: Path) -> None:
     assert (row["display_name"], row["office"], row["is_coordinator"], row["is_supervisor"],
             row["active"]) == ("Aoki", "jido_katei", 1, 1, 1)
     assert (row["is_partner"], row["department"]) == (0, None)
+
+
+async def test_the_partner_reads_the_summary_in_the_desks_language(tmp_path: Path) -> None:
+    world = await World.open(tmp_path)  # the desk's own language: Japanese
+    try:
+        async with world.services.db.transaction() as tx:
+            await tx.roster.put(PARTNERS[2], NOW)
+            await tx.roster.note_private_chat(WELFARE, NOW)
+        reference = await _held_request(world)
+        said = await world.private(A).command("share", f"{reference} shogai_fukushi")
+        assert "障害者福祉課（1人）に送ります" in to_plain(said.replies[0].text)
+        [summary] = await world.deliver()
+        assert summary.chat_id == WELFARE
+        assert "ご家族の同意にもとづき" in summary.text and "Hanako Chiyoda" in summary.text
+    finally:
+        await world.close()
