@@ -174,3 +174,18 @@ async def test_families_is_for_private_chats_and_coordinators(world: World) -> N
         text = await _said(world, user_id)
         assert "only for the desk's coordinators" in text and "K-0001" not in text
     assert GROUP < 0
+
+
+async def test_a_professionals_requests_are_families_of_their_own(world: World) -> None:
+    for years in (1, 4):
+        reference = await _family(world, "pro", years=years)
+        async with world.services.db.transaction() as tx:
+            await tx.conn.execute(
+                "UPDATE ticket_details SET answers = json_set(answers, '$.writer',"
+                " 'professional') WHERE ticket_id = (SELECT id FROM tickets WHERE"
+                " reference = ?)", (reference,))
+    await _family(world, "parent", years=7)
+    await _family(world, "parent", years=7)
+    text = await _said(world, A)
+    assert "Families known to the desk (Children and Family Support Center): 3" in text
+    assert "K-0001" in text and "K-0002" in text and "K-0004" in text

@@ -66,12 +66,16 @@ def _in_scope(d: DeskTurn, ticket: DeskTicket) -> bool:
 
 
 async def _families(d: DeskTurn) -> list[Family]:
-    by_subject: dict[str, list[DeskTicket]] = {}
+    by_family: dict[tuple[str, int], list[DeskTicket]] = {}
     for ticket in await d.store.families.known():
         if ticket.details is not None and _in_scope(d, ticket):
-            by_subject.setdefault(ticket.details.subject, []).append(ticket)
+            # A professional (a hospital social worker, a partner) writes for a different
+            # family each time: each of their requests is a family of its own.
+            own = ticket.details.answers.get("writer") == "professional"
+            key = (ticket.details.subject, ticket.id if own else 0)
+            by_family.setdefault(key, []).append(ticket)
     families = []
-    for subject, tickets in by_subject.items():
+    for (subject, _own), tickets in by_family.items():
         consent = consent_in_force(await d.store.consents.history(subject))
         if consent is not None:
             families.append(Family(tuple(sorted(tickets, key=lambda t: t.id)), consent))
