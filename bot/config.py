@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     # Seeds for the roster kept in the database: comma-separated user ids, optionally id:office.
     coordinators: str = ""
     staff: str = ""
+    # Partners in related departments: comma-separated id:department (intake.yaml's ids).
+    partners: str = ""
     # Business hours a new ticket may wait unclaimed before the group is reminded.
     unclaimed_reminder_hours: float = Field(default=4.0, gt=0, le=80)
     log_level: str = "INFO"
@@ -92,6 +94,17 @@ class Settings(BaseSettings):
             raise ValueError("must not contain spaces")
         return value
 
+    @field_validator("partners")
+    @classmethod
+    def _partners(cls, value: str) -> str:
+        for item in _roster_items(value):
+            match = _ROSTER_ITEM.match(item)
+            if not match or match.group(2) is None:
+                raise ValueError(
+                    f"{item!r} is not a Telegram user id (digits) followed by :department_id"
+                )
+        return value
+
     @field_validator("coordinators", "staff")
     @classmethod
     def _roster(cls, value: str) -> str:
@@ -104,7 +117,8 @@ class Settings(BaseSettings):
         return value
 
     def roster_seed(self) -> list[RosterMember]:
-        """The coordinators and staff named in the environment, merged by user id."""
+        """The coordinators, staff and partners named in the environment, merged by user
+        id."""
         seeded: dict[int, RosterMember] = {}
         for value, role in ((self.coordinators, "coordinator"), (self.staff, "staff")):
             for item in _roster_items(value):
@@ -115,6 +129,13 @@ class Settings(BaseSettings):
                 seeded[user_id] = current.model_copy(
                     update={role: True, "office": current.office or office}
                 )
+        for item in _roster_items(self.partners):
+            match = _ROSTER_ITEM.match(item)
+            assert match is not None  # checked by the validator
+            user_id = int(match.group(1))
+            current = seeded.get(user_id, RosterMember(user_id=user_id))
+            seeded[user_id] = current.model_copy(
+                update={"partner": True, "department": match.group(2)})
         return list(seeded.values())
 
     def desk_settings(self) -> DeskSettings:

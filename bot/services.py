@@ -58,6 +58,14 @@ class Services:
                     f"TSUNAGU_COORDINATORS/TSUNAGU_STAFF: unknown office {member.office!r}"
                     f" (known: {', '.join(sorted(offices))})"
                 )
+        intake = content.current().intake
+        departments = {d.id for d in intake.departments} if intake else set()
+        for member in roster:
+            if member.department is not None and member.department not in departments:
+                raise ConfigError(
+                    f"TSUNAGU_PARTNERS: unknown department {member.department!r}"
+                    f" (known: {', '.join(sorted(departments)) or 'none in intake.yaml'})"
+                )
         deps = Deps(
             content=content,
             emergency=content.emergency(),

@@ -49,9 +49,12 @@ class IntakeFile(_Strict):
     # ward decides: nothing is purged and the consent screen says the period is being set.
     closed_ticket_retention_days: int | None = Field(default=None, ge=1, le=3650)
     retention_reviewed: bool = False
+    # The ward's related departments whose partners coordinators may share a request with,
+    # when the family agreed to it (the consent's sharing choice must name each of them).
+    departments: list[ChoiceOption] = Field(default_factory=list)
     staff_note: str | None = None
 
-    @field_validator("care_types", "help_options")
+    @field_validator("care_types", "help_options", "departments")
     @classmethod
     def _unique_ids(cls, options: list[ChoiceOption]) -> list[ChoiceOption]:
         ids = [o.id for o in options]
@@ -65,6 +68,9 @@ class IntakeFile(_Strict):
 
     def help_label(self, option_id: str, locale: Locale) -> str | None:
         return _label(self.help_options, option_id, locale)
+
+    def department_label(self, department_id: str, locale: Locale) -> str | None:
+        return _label(self.departments, department_id, locale)
 
 
 def _label(options: list[ChoiceOption], option_id: str, locale: Locale) -> str | None:
@@ -171,6 +177,9 @@ RETENTION_NOT_SET = N_("the retention period for closed requests is still to be 
 UNKNOWN_NEED = N_("{need} is not a help option in intake.yaml")
 HOURS_NOT_REVIEWED = N_("the desk hours are still to be confirmed by the ward")
 UNKNOWN_OFFICE = N_("office {office} is not in offices.yaml")
+DEPARTMENT_NOT_IN_CONSENT = N_("the sharing choice (choice_share) does not name the department"
+                               " {department}; the family must be told every department their"
+                               " details may go to")
 
 # (severity, file, path inside the file, message id, parameters) — the loader turns paths
 # into line numbers.
@@ -201,6 +210,12 @@ def check_requests(
         if intake.closed_ticket_retention_days is None or not intake.retention_reviewed:
             found.append(("warning", "intake.yaml", ("closed_ticket_retention_days",),
                           RETENTION_NOT_SET, {}))
+        for locale, text in consent.items():
+            for department in intake.departments:
+                label = department.label.get(locale)
+                if label not in text.choice_share.text:
+                    found.append(("error", f"consent.{locale}.yaml", ("choice_share", "text"),
+                                  DEPARTMENT_NOT_IN_CONSENT, {"department": label}))
         if routing is not None:
             known = {o.id for o in intake.help_options}
             for i, rule in enumerate(routing.rules):

@@ -23,17 +23,20 @@ from flows.records import (
     MatchMode,
     NeedChange,
     NeedStatus,
+    NewShare,
     NewTicket,
     OutboxMessage,
     RecordedChange,
     RecordedConsent,
     RosterMember,
     SentMilestone,
+    ShareRecord,
     TicketEntry,
     TicketNeed,
     TicketOutcome,
     TicketRecord,
     UnansweredQuestion,
+    UpcomingMilestone,
 )
 
 
@@ -214,6 +217,12 @@ class Store(Protocol):
     @property
     def arrivals(self) -> Arrivals: ...
 
+    @property
+    def shares(self) -> ShareLog: ...
+
+    @property
+    def families(self) -> FamilyDirectory: ...
+
 
 # --- Staff edits of the FAQ --------------------------------------------------------------
 
@@ -382,4 +391,42 @@ class TicketNeeds(Protocol):
 
     async def need_changes(self, ticket_id: int) -> list[NeedChange]:
         """Every status the ticket's needs were given, oldest first."""
+# --- Sharing with related departments, the whole picture ------------------------------
+
+
+class ShareLog(Protocol):
+    """Every share of a request's summary with a department, append-only."""
+
+    async def record(self, share: NewShare) -> int: ...
+
+    async def for_ticket(self, ticket_id: int) -> list[ShareRecord]:
+        """The ticket's shares, oldest first."""
+        ...
+
+    async def for_subject(self, subject: str) -> list[ShareRecord]:
+        """The shares of the tickets whose details are still stored for ``subject``."""
+        ...
+
+
+class FamilyDirectory(Protocol):
+    """The families the desk knows: every ticket whose details are still stored."""
+
+    async def known(self) -> list[DeskTicket]:
+        """Tickets with their details, oldest first."""
+        ...
+
+    async def last_contacts(self) -> dict[int, datetime]:
+        """By ticket id: when something was last said on it (by the family or to them)."""
+        ...
+
+
+class NextMilestone(Protocol):
+    """What a family should next hear about at their child's stage of growth."""
+
+    def next_for(
+        self, ticket: DeskTicket, now: datetime, locale: Locale
+    ) -> UpcomingMilestone | None:
+        """The next milestone for the child of ``ticket`` after ``now``, titled in
+        ``locale``; None when there is none to tell (no birth month, nothing due, or the
+        schedule does not apply)."""
         ...

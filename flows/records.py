@@ -8,7 +8,7 @@ depending on a port.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -139,6 +139,8 @@ class NewTicket(BaseModel):
     consent_id: int
     share_with_departments: bool
     answers: dict[str, Any]
+    # The department of the partner who passed the family on (None: nobody did).
+    referred_by: str | None = None
 
 
 class TicketRecord(BaseModel):
@@ -170,6 +172,8 @@ OutboxKind = Literal[
     "family_notice",
     # Information for the child's age, to the family (flows/milestones/).
     "milestone",
+    # A request's summary for the partners of a department (flows/desk/sharing.py).
+    "ticket_shared",
 ]
 
 
@@ -191,7 +195,7 @@ class OutboxMessage(BaseModel):
 
 
 class RosterMember(BaseModel):
-    """A coordinator or ward staff member, by Telegram user id."""
+    """A coordinator, ward staff member or partner, by Telegram user id."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -201,6 +205,11 @@ class RosterMember(BaseModel):
     coordinator: bool = False
     staff: bool = False
     supervisor: bool = False
+    # Works in a related department (public-health nurse, disability welfare...): may
+    # receive what coordinators share and pass families on, never use the desk itself.
+    partner: bool = False
+    # The partner's department, an id from intake.yaml's departments.
+    department: str | None = None
     # Has opened a private chat with the bot, so details can be sent there.
     private_chat: bool = False
 
@@ -321,6 +330,8 @@ class DeskTicket(BaseModel):
     outcome: str | None = None
     reminded_at: datetime | None = None
     escalated_at: datetime | None = None
+    # The department of the partner who passed the family on, if one did.
+    referred_by: str | None = None
     details: TicketDetails | None = None
 
     @property
@@ -398,3 +409,33 @@ class NeedChange(BaseModel):
     at: datetime
     status: NeedStatus
     actor: int
+# --- Sharing with related departments, the whole picture ------------------------------
+
+
+class NewShare(BaseModel):
+    """A request's summary shared with a department's partners, as recorded."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: datetime
+    ticket_id: int
+    department: str
+    # The coordinator who shared it.
+    actor: int
+    # The consent decision that allowed it.
+    consent_id: int
+    recipients: int
+
+
+class ShareRecord(NewShare):
+    id: int
+    reference: str
+
+
+class UpcomingMilestone(BaseModel):
+    """The next thing a family should know about, from the schedule of stages of growth."""
+
+    model_config = ConfigDict(frozen=True)
+
+    day: date
+    title: str

@@ -33,10 +33,12 @@ from flows.records import (
     TicketRecord,
 )
 from flows.router import Router
-from flows.text import BLANK, N_, Html, esc, join_lines
+from flows.text import BLANK, N_, Html, esc, join_lines, markup
 from flows.turn import Turn
 
 REFERENCE_PREFIX = "K"
+# The family's own messages /mydata lists per request (the newest of what was said on it).
+MESSAGES_SHOWN = 200
 # Button data of the withdrawal question: v1:wd:yes, v1:wd:no.
 WITHDRAW_BUTTON = "wd"
 WITHDRAW_YES, WITHDRAW_NO = "yes", "no"
@@ -109,6 +111,7 @@ class TicketsFlow:
         level = priority(answers, routing, in_tokyo(now).date())
         history = await turn.store.consents.history(turn.session.key)
         consent = next((c for c in history if c.id == draft.consent_id), None)
+        referred_by = await self._referred_by(turn, consent)
         number = await turn.store.tickets.next_number()
         reference = format_reference(number)
         ticket_id = await turn.store.tickets.create(
@@ -125,8 +128,13 @@ class TicketsFlow:
                 consent_id=draft.consent_id,
                 share_with_departments=bool(consent and consent.share_with_departments),
                 answers=answers.model_dump(mode="json", exclude_none=True),
+                referred_by=referred_by,
             )
         )
+        if referred_by is not None:
+            await turn.store.audit.write(at=now, actor=str(turn.inbound.user_id),
+                                         action="ticket.referral", subject=reference,
+                                         detail=referred_by)
         await turn.store.outbox.enqueue(
             OutboxMessage(
                 kind="ticket_new",
@@ -141,6 +149,17 @@ class TicketsFlow:
         turn.toast = turn._("Sent.")
         turn.say(self.confirmation(turn, reference, office, answers), menu_keyboard(turn,
                                                                                   self.router))
+
+    @staticmethod
+    async def _referred_by(turn: Turn, consent: RecordedConsent | None) -> str | None:
+        """The department of a partner passing a family on (the early-awareness path): a
+        partner on the roster, writing as a professional who confirmed the guardian agreed."""
+        if consent is None or consent.writer != "professional" or not consent.guardian_confirmed:
+            return None
+        member = await turn.store.roster.get(turn.inbound.user_id)
+        if member is None or not member.partner:
+            return None
+        return member.department
 
     def confirmation(self, turn: Turn, reference: str, office: str,
                      answers: IntakeAnswers) -> Html:
@@ -229,6 +248,26 @@ class TicketsFlow:
             ]))
         for ticket in tickets:
             turn.say(self._ticket_text(turn, ticket))
+            sent = [e for e in await turn.store.desk.entries(ticket.id, MESSAGES_SHOWN)
+                    if e.kind == "family"]
+            if sent:
+                turn.say(join_lines([
+                    _("<b>Your messages on request {reference}</b>").format(
+                        reference=esc(ticket.reference)),
+                    *(markup("• {}: {}").format(format_moment(e.at, turn.locale), e.text)
+                      for e in sent),
+                ]))
+        shares = await turn.store.shares.for_subject(subject)
+        if shares:
+            intake = turn.content.intake
+            turn.say(join_lines([
+                _("<b>Shared with related departments</b> (with your consent)"),
+                *(_("• {when}: request {reference}, to {department}").format(
+                    when=format_moment(s.at, turn.locale), reference=esc(s.reference),
+                    department=esc((intake.department_label(s.department, turn.locale)
+                                    if intake else None) or s.department))
+                  for s in shares),
+            ]))
         turn.say(join_lines([
             _("Questions I could not answer are kept without your name or account, to improve"
               " the answers."),

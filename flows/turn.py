@@ -13,6 +13,7 @@ from flows.ports import (
     ContentEditor,
     EmergencyDetector,
     FaqMatcher,
+    NextMilestone,
     Store,
     Translations,
     Translator,
@@ -40,6 +41,8 @@ class Deps:
     editor: ContentEditor | None = None
     # The coordinators' desk: their group, their language, reminder rules.
     desk: DeskSettings = field(default_factory=DeskSettings)
+    # The schedule of stages of growth, for /families; None shows no next milestone.
+    milestones: NextMilestone | None = None
 
 
 @dataclass

@@ -28,12 +28,14 @@ from flows.ports import (
     ContentChangeLog,
     DraftStore,
     EmergencyDetector,
+    FamilyDirectory,
     FaqMatcher,
     FaqViews,
     GroupCard,
     MilestoneLog,
     Outbox,
     Roster,
+    ShareLog,
     Store,
     TicketEntries,
     TicketLookup,
@@ -58,12 +60,14 @@ from flows.records import (
     MatchMode,
     NeedChange,
     NeedStatus,
+    NewShare,
     NewTicket,
     OutboxMessage,
     RecordedChange,
     RecordedConsent,
     RosterMember,
     SentMilestone,
+    ShareRecord,
     TicketEntry,
     TicketNeed,
     TicketOutcome,
@@ -491,6 +495,37 @@ class MemoryNeeds(TicketNeeds):
 
 
 @dataclass
+class MemoryShares(ShareLog):
+    """Shares of the tickets in ``tickets`` (the memory store's), append-only."""
+
+    tickets: MemoryTickets
+    rows: list[ShareRecord] = field(default_factory=list)
+
+    async def record(self, share: NewShare) -> int:
+        reference = str(self.tickets.tickets[share.ticket_id]["reference"])
+        self.rows.append(ShareRecord(id=len(self.rows) + 1, reference=reference,
+                                     **share.model_dump()))
+        return len(self.rows)
+
+    async def for_ticket(self, ticket_id: int) -> list[ShareRecord]:
+        return [r for r in self.rows if r.ticket_id == ticket_id]
+
+    async def for_subject(self, subject: str) -> list[ShareRecord]:
+        mine = {i for i, d in self.tickets.details.items() if d.subject == subject}
+        return [r for r in self.rows if r.ticket_id in mine]
+
+
+class NoFamilies(FamilyDirectory):
+    """Like NoDesk: the whole picture is tested on SQLite (tests/test_families.py)."""
+
+    async def known(self) -> list[DeskTicket]:
+        return []
+
+    async def last_contacts(self) -> dict[int, datetime]:
+        return {}
+
+
+@dataclass
 class MemoryStore:
     """The engine's Store in memory: every repository a step may use."""
 
@@ -504,12 +539,15 @@ class MemoryStore:
     tickets: MemoryTickets = field(default_factory=MemoryTickets)
     outbox: MemoryOutbox = field(default_factory=MemoryOutbox)
     desk: NoDesk = field(default_factory=NoDesk)
+    needs: MemoryNeeds = field(default_factory=MemoryNeeds)
+    arrivals: MemoryArrivals = field(default_factory=MemoryArrivals)
+    families: NoFamilies = field(default_factory=NoFamilies)
     milestones: MemoryMilestones = field(init=False)
+    shares: MemoryShares = field(init=False)
 
     def __post_init__(self) -> None:
         self.milestones = MemoryMilestones(self.consents)
-    needs: MemoryNeeds = field(default_factory=MemoryNeeds)
-    arrivals: MemoryArrivals = field(default_factory=MemoryArrivals)
+        self.shares = MemoryShares(self.tickets)
 
 
 # Store's members are read-only properties, which a dataclass subclass could not set, so the

@@ -16,6 +16,9 @@ from flows.engine import Engine
 from tests.fakes import Chat
 from tests.intake_fakes import SqliteChat, memory_chat, request_content, request_deps
 
+# The shipped consent text's version, as every decision records it.
+CONSENT_VERSION = request_content().consent["en"].version
+
 
 @pytest.fixture
 def engine() -> Engine:
@@ -86,7 +89,7 @@ async def test_item_one_is_needed_and_the_choices_are_recorded_separately(engine
     [record] = chat.store.consents.rows
     assert record.decision == "granted" and record.use_for_request
     assert not record.share_with_departments and record.age_information
-    assert record.writer == "guardian" and record.text_version == "1"
+    assert record.writer == "guardian" and record.text_version == CONSENT_VERSION
     assert record.locale == "en" and record.subject == "telegram:42:42"
     assert chat.session.state == "intake:residence"
     assert "consent" not in chat.session.data
@@ -158,7 +161,7 @@ async def test_declined_consent_on_a_database_leaves_only_the_refusal(tmp_path: 
         assert row["decision"] == "declined" and row["writer"] == "family"
         assert (row["use_for_request"], row["share_with_departments"], row["age_information"],
                 row["guardian_confirmed"]) == (0, 0, 0, 0)
-        assert len(row["text_hash"]) == 64 and row["text_version"] == "1"
+        assert len(row["text_hash"]) == 64 and row["text_version"] == CONSENT_VERSION
         for table in ("intake_drafts", "tickets", "ticket_details", "outbox", "unanswered"):
             assert await chat.rows(f"SELECT * FROM {table}") == [], table
         [session] = await chat.rows("SELECT state, data FROM sessions")
@@ -234,6 +237,6 @@ def test_the_screen_names_the_version_and_escapes_staff_text() -> None:
     # consent_screen is typed to take a whole Turn; _T has the members it reads.
     screen = consent_screen(_T(), text, "guardian")  # type: ignore[arg-type]
     assert "Use &lt;details&gt; &amp; more" in screen
-    assert "version 1" in screen
+    assert f"version {CONSENT_VERSION}" in screen
     assert "guardian agreed" not in screen
     assert "guardian agreed" in consent_screen(_T(), text, "family")  # type: ignore[arg-type]

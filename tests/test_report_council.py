@@ -161,8 +161,9 @@ def test_protect_grid(grid: list[list[int]], columns: list[str] | None,
 
 # --- the report as a clerk opens it -----------------------------------------------------
 
-# What may stay in Latin letters in the Japanese report: the names "FAQ" and "QR" (QRコード, as Japanese writes it), the charts' file
-# names, and the offices' own names (よろず相談 Light), and none else.
+# What may stay in Latin letters in the Japanese report: the names "FAQ" and "QR" (QRコード,
+# as Japanese writes it), the charts' file names, and the offices' own names (よろず相談
+# Light), and none else.
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 

@@ -166,7 +166,8 @@ async def test_mydata_shows_consent_draft_and_tickets_escaped() -> None:
     await chat.press("v1:cs:no")  # a second request, declined
     await chat.command("mydata")
     text = chat.all_text
-    assert "you agreed (text version 1)" in text and "you did not agree" in text
+    version = request_content().consent["en"].version
+    assert f"you agreed (text version {version})" in text and "you did not agree" in text
     assert "<b>Request K-0001</b>" in text and "received, waiting for a coordinator" in text
     assert "Night &lt;suction&gt; is hard" in text and "<suction>" not in text
     assert "Hanako Chiyoda" in text and "Meet in person" in text

@@ -12,6 +12,9 @@ worked on in private chats, and the family kept in the loop through the bot.
 - /queue, /mine, /ticket, /note, /close, /reopen and friends (flows/desk/commands.py);
   the needs and problems found, for the support council (flows/desk/needs.py);
   reminders and escalation of unclaimed tickets (flows/desk/timing.py).
+- /share sends a request's summary to the partners of a related department, only with the
+  family's consent (flows/desk/sharing.py); /families is the whole picture of the families
+  the desk knows (flows/desk/families.py).
 
 Only coordinators on the roster (kept in the database; staff edit it with /roster) may
 use the desk; anyone else is refused politely and the attempt is audited.
@@ -20,7 +23,7 @@ use the desk; anyone else is refused politely and the attempt is audited.
 from __future__ import annotations
 
 from flows import callbacks
-from flows.desk import commands, needs, relay, roster
+from flows.desk import commands, families, needs, relay, roster, sharing
 from flows.desk.access import coordinators_only, desk_member
 from flows.desk.context import DeskTurn
 from flows.desk.refs import references_in
@@ -50,6 +53,8 @@ _COMMANDS = {
     "need": needs.record,
     "needs": needs.listing,
     "needstatus": needs.status,
+    "share": sharing.share,
+    "families": families.show,
 }
 
 

@@ -31,6 +31,10 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("need", "REF code [note]", N_("record a need or problem found (private chat only)")),
     ("needs", "REF", N_("a ticket's needs and problems, with their status (private chat only)")),
     ("needstatus", "REF code status", N_("set one: open, progress, resolved or council")),
+    ("share", "REF department", N_("send the summary to a related department's partners (only"
+                                   " with the family's consent)")),
+    ("families", "[REF]", N_("the families known to the desk, or one of them (private chat"
+                             " only)")),
 )
 QUEUE_SHOWN = 30
 

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from content.loader import Content
 from flows import callbacks
 from flows.dates import format_day, in_tokyo
 from flows.desk.context import desk_translator, enqueue, roster_names, view_turn
 from flows.desk.details import ENTRIES_SHOWN, details_reply
 from flows.desk.relay import FAMILY_BUTTON, REOPEN
+from flows.desk.sharing import department_name, shared_summary
 from flows.desk.views import CLAIM, DESK_BUTTON, group_notice, office_label
 from flows.milestones.delivery import milestone_reply
 from flows.milestones.sending import MILESTONE_KIND
@@ -119,6 +121,12 @@ async def _single(row: PendingMessage, ticket: DeskTicket | None, deps: Deps, st
         entries = await store.desk.entries(ticket.id, ENTRIES_SHOWN) if ticket.details else []
         view = view_turn(deps, store, deps.desk.locale)
         return details_reply(ticket, entries, await roster_names(store.roster), view, now)
+    if row.kind == "ticket_shared" and ticket is not None:
+        names = await roster_names(store.roster)
+        by = int(row.payload.get("by") or 0)
+        view = view_turn(deps, store, deps.desk.locale)
+        return shared_summary(ticket, str(row.payload.get("department") or ""),
+                              names.get(by) or _("coordinator {id}").format(id=by), view, now)
     if row.kind == "ticket_reminder" and ticket is not None:
         if ticket.status != TICKET_NEW or ticket.assignee is not None:
             return None
@@ -143,7 +151,7 @@ async def _single(row: PendingMessage, ticket: DeskTicket | None, deps: Deps, st
         return Reply(text=_("{reference} was withdrawn by the family; its details are"
                             " deleted.").format(reference=reference))
     if row.kind == "desk_notice":
-        return await _desk_notice(row, ticket, store.roster, t)
+        return await _desk_notice(row, ticket, store.roster, t, content)
     if row.kind == "message_from_family" and ticket is not None:
         entry = await store.desk.entry(int(row.payload.get("entry") or 0))
         if entry is None:
@@ -162,7 +170,7 @@ async def _single(row: PendingMessage, ticket: DeskTicket | None, deps: Deps, st
 
 
 async def _desk_notice(row: PendingMessage, ticket: DeskTicket | None, roster: Roster,
-                       t: Translator) -> Reply | None:
+                       t: Translator, content: Content) -> Reply | None:
     _ = catalog(t.gettext)
     ref = esc(ticket.reference) if ticket else ""
     event = row.payload.get("event")
@@ -172,6 +180,12 @@ async def _desk_notice(row: PendingMessage, ticket: DeskTicket | None, roster: R
         return Reply(text=_("{name}: to receive the details of {reference}, open a private chat"
                             " with me (tap my name, then Start), then press “Details” on the"
                             " ticket.").format(name=esc(name), reference=ref))
+    if event == "partner_unreachable":
+        department = department_name(content, str(row.payload.get("department") or ""),
+                                     t.locale)
+        return Reply(text=_("{reference}: the summary could not reach a partner of {department}"
+                            " (they may have blocked the bot). Nothing else was sent to"
+                            " them.").format(reference=ref, department=department))
     if event == "reopened_by_family":
         return Reply(text=_("{reference}: the family reopened their request.").format(
             reference=ref))
@@ -237,6 +251,11 @@ async def delivered(delivery: Delivery, message_id: int | None, deps: Deps, stor
         await store.audit.write(at=now, actor=str(row.recipient), action="ticket.read",
                                 subject=str(row.payload.get("reference")),
                                 detail="sent to the private chat")
+    elif kind == "ticket_shared" and row.recipient is not None:
+        await store.audit.write(at=now, actor=str(row.payload.get("by")),
+                                action="ticket.share.delivered",
+                                subject=str(row.payload.get("reference")),
+                                detail=f"{row.payload.get('department')} to {row.recipient}")
     elif kind == "ticket_withdrawn":
         ticket = await _ticket(row, store.desk)
         if ticket is not None and ticket.group_message_id is not None:
@@ -250,6 +269,10 @@ async def undeliverable(delivery: Delivery, deps: Deps, store: Store, now: datet
     if row.kind in ("ticket_details", "message_from_family") and ticket is not None:
         await enqueue(store.outbox, now, "desk_notice", ticket, event="open_private_chat",
                       user=delivery.chat_id)
+    elif row.kind == "ticket_shared" and ticket is not None:
+        await enqueue(store.outbox, now, "desk_notice", ticket,
+                      recipient=int(row.payload.get("by") or 0) or None,
+                      event="partner_unreachable", department=row.payload.get("department"))
     elif row.kind == "ticket_escalation" and row.recipient is not None and ticket is not None:
         await enqueue(store.outbox, now, "ticket_escalation", ticket)  # to the group instead
     elif row.kind in FAMILY_KINDS and ticket is not None:

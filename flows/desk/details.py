@@ -10,6 +10,7 @@ from babel.dates import format_datetime
 
 from flows import callbacks
 from flows.dates import TOKYO, format_moment, in_tokyo
+from flows.desk.sharing import department_name
 from flows.desk.views import DESK_BUTTON, RELEASE, office_label, status_line
 from flows.intake.summary import answer_lines
 from flows.model import Button, Reply
@@ -53,6 +54,10 @@ def details_text(ticket: DeskTicket, entries: Sequence[TicketEntry], names: Mapp
         lines.append(_("The family withdrew their consent; the details are deleted."))
         return join_lines(lines)
     lines += answer_lines(view, ticket.details.answers)
+    if ticket.referred_by:
+        lines.append(_("Passed on by a partner at {department}, with the guardian's confirmed"
+                       " consent.").format(department=department_name(
+                           view.content, ticket.referred_by, view.locale)))
     if ticket.details.share_with_departments:
         lines.append(_("The family agreed that related ward departments may be told."))
     else:

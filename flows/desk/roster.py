@@ -2,6 +2,7 @@
 
     /roster                                  who is on it
     /roster add 123456 jido_katei supervisor a member (coordinator unless roles are named)
+    /roster add 123456 partner hokenjo       a partner in a related department
     /roster name 123456 山田 花子             the name the group shows
     /roster remove 123456                    off the roster
 
@@ -12,17 +13,20 @@ a removal included (storage/repos/roster.py ``seed``).
 
 from __future__ import annotations
 
+from flows.desk.sharing import department_name
 from flows.desk.views import office_label
 from flows.records import RosterMember
 from flows.text import BLANK, Html, esc, join_lines, markup
 from flows.turn import Turn
 
-ROLES = ("coordinator", "staff", "supervisor")
+ROLES = ("coordinator", "staff", "supervisor", "partner")
 
 
 def _line(turn: Turn, member: RosterMember) -> Html:
     roles = [role for role in ROLES if getattr(member, role)]
     office = office_label(member.office, turn.content, turn.locale) if member.office else "-"
+    if member.partner and member.department:
+        office = department_name(turn.content, member.department, turn.locale)
     chat = " 💬" if member.private_chat else ""
     return markup("• <code>{}</code> {} · {} · {}{}").format(
         member.user_id, member.display_name or "-", office, ", ".join(roles) or "-", chat)
@@ -47,6 +51,8 @@ def _usage(turn: Turn) -> Html:
         turn._("/roster — who is on the roster"),
         turn._("/roster add ID [office] [coordinator] [staff] [supervisor] — add or change"
                " someone"),
+        turn._("/roster add ID partner DEPARTMENT — a partner in a related department, who"
+               " receives what coordinators share with it"),
         turn._("/roster name ID NAME — the name the coordinators' group shows"),
         turn._("/roster remove ID — take someone off the roster"),
     ])
@@ -61,19 +67,32 @@ async def _list(turn: Turn) -> None:
 
 async def _add(turn: Turn, actor: RosterMember, user_id: int, words: list[str]) -> None:
     offices = {o.id for o in turn.content.offices.offices}
+    intake = turn.content.intake
+    departments = {d.id for d in intake.departments} if intake else set()
     office = next((w for w in words if w in offices), None)
-    unknown = [w for w in words if w not in offices and w not in ROLES]
+    department = next((w for w in words if w in departments), None)
+    unknown = [w for w in words if w not in offices | departments and w not in ROLES]
     if unknown:
-        turn.say(turn._("Not an office or role: {words}. Offices: {offices}").format(
-            words=esc(" ".join(unknown)), offices=", ".join(sorted(offices))))
+        turn.say(turn._("Not an office, department or role: {words}. Offices: {offices}."
+                        " Departments: {departments}").format(
+            words=esc(" ".join(unknown)), offices=", ".join(sorted(offices)),
+            departments=", ".join(sorted(departments)) or "-"))
         return
     roles = {w for w in words if w in ROLES} or {"coordinator"}
     current = await turn.store.roster.get(user_id) or RosterMember(user_id=user_id)
+    department = department or current.department
+    if "partner" in roles and department is None:
+        turn.say(turn._("A partner needs a department: /roster add {id} partner DEPARTMENT."
+                        " Departments: {departments}").format(
+            id=user_id, departments=", ".join(sorted(departments)) or "-"))
+        return
     member = current.model_copy(update={
         "office": office or current.office,
         "coordinator": "coordinator" in roles,
         "staff": "staff" in roles,
         "supervisor": "supervisor" in roles,
+        "partner": "partner" in roles,
+        "department": department if "partner" in roles else None,
     })
     await _save(turn, actor, member, "roster.put")
 

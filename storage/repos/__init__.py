@@ -19,6 +19,7 @@ from storage.repos.needs import NeedRepo
 from storage.repos.outbox import OutboxRepo
 from storage.repos.roster import RosterRepo
 from storage.repos.sessions import SessionRepo
+from storage.repos.sharing import FamilyRepo, ShareRepo
 from storage.repos.tickets import TicketRepo
 from storage.repos.unanswered import UnansweredRepo
 from storage.repos.updates import UpdateRepo
@@ -54,6 +55,9 @@ class Tx:
         self.needs = NeedRepo(conn)
         # Which flyer brought families, counted per day (migration 0009).
         self.arrivals = ArrivalRepo(conn)
+        # Sharing with related departments, the families known (migration 0010).
+        self.shares = ShareRepo(conn)
+        self.families = FamilyRepo(conn, self.desk)
 
     @property
     def unanswered(self) -> UnansweredRepo:

@@ -20,6 +20,7 @@ _SELECT = """
     SELECT t.id, t.reference, t.created_at, t.status, t.office, t.priority, t.assignee,
            t.claimed_at, COALESCE(t.waiting_since, t.created_at) AS waiting_since,
            t.group_message_id, t.closed_at, t.outcome, t.reminded_at, t.escalated_at,
+           t.referred_by,
            d.ticket_id AS has_details, d.subject, d.channel, d.chat_id, d.locale,
            d.share_with_departments, d.answers
     FROM tickets t LEFT JOIN ticket_details d ON d.ticket_id = t.id
@@ -66,6 +67,9 @@ class DeskRepo:
 
     async def open_tickets(self) -> list[DeskTicket]:
         return await self._many(f"t.status IN {_OPEN} ORDER BY t.id")
+
+    async def with_details(self) -> list[DeskTicket]:
+        return await self._many("d.ticket_id IS NOT NULL ORDER BY t.id")
 
     async def on_group_message(self, message_id: int) -> list[DeskTicket]:
         return await self._many("t.group_message_id = ? ORDER BY t.id", message_id)

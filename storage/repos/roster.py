@@ -10,7 +10,8 @@ from flows.records import RosterMember
 # Named as RosterMember's fields, so a row is a member as it stands.
 _COLUMNS = (
     "user_id, display_name, office, is_coordinator AS coordinator, is_staff AS staff,"
-    " is_supervisor AS supervisor, private_chat_at IS NOT NULL AS private_chat"
+    " is_supervisor AS supervisor, is_partner AS partner, department,"
+    " private_chat_at IS NOT NULL AS private_chat"
 )
 
 
@@ -30,7 +31,9 @@ class SeedResult:
 
 
 def _lacks_a_role_of(current: RosterMember, seeded: RosterMember) -> bool:
-    return (seeded.coordinator and not current.coordinator) or (seeded.staff and not current.staff)
+    return ((seeded.coordinator and not current.coordinator)
+            or (seeded.staff and not current.staff)
+            or (seeded.partner and not current.partner))
 
 
 class RosterRepo:
@@ -54,15 +57,17 @@ class RosterRepo:
     async def put(self, member: RosterMember, at: datetime) -> None:
         await self._conn.execute(
             """INSERT INTO roster (user_id, display_name, office, is_coordinator, is_staff,
-                                   is_supervisor, active, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, 1, ?)
+                                   is_supervisor, is_partner, department, active, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
                ON CONFLICT (user_id) DO UPDATE SET
                    display_name = excluded.display_name, office = excluded.office,
                    is_coordinator = excluded.is_coordinator, is_staff = excluded.is_staff,
-                   is_supervisor = excluded.is_supervisor, active = 1,
+                   is_supervisor = excluded.is_supervisor, is_partner = excluded.is_partner,
+                   department = excluded.department, active = 1,
                    updated_at = excluded.updated_at""",
             (member.user_id, member.display_name, member.office, int(member.coordinator),
-             int(member.staff), int(member.supervisor), at.isoformat()),
+             int(member.staff), int(member.supervisor), int(member.partner),
+             member.department, at.isoformat()),
         )
 
     async def seed(self, members: list[RosterMember], at: datetime) -> SeedResult:

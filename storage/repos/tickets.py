@@ -26,8 +26,9 @@ class TicketRepo:
 
     async def create(self, ticket: NewTicket) -> int:
         cur = await self._conn.execute(
-            """INSERT INTO tickets (number, reference, created_at, status, office, priority)
-               VALUES (?, ?, ?, ?, ?, ?)""",
+            """INSERT INTO tickets (number, reference, created_at, status, office, priority,
+                                   referred_by)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
             (
                 ticket.number,
                 ticket.reference,
@@ -35,6 +36,7 @@ class TicketRepo:
                 TICKET_NEW,
                 ticket.office,
                 ticket.priority,
+                ticket.referred_by,
             ),
         )
         ticket_id = cur.lastrowid
