@@ -19,6 +19,7 @@ from content.editor import FaqFileEditor
 from content.i18n import CatalogTranslations
 from content.source import ContentStore
 from flows.engine import Engine
+from flows.milestones.upcoming import MilestoneSchedule
 from flows.model import Inbound, Outcome, Reply, Session
 from flows.records import DeskSettings, RosterMember
 from flows.text import Html
@@ -73,6 +74,7 @@ class Services:
             clock=SystemClock(),
             editor=FaqFileEditor(content),
             desk=desk or DeskSettings(),
+            milestones=MilestoneSchedule(content),
         )
         db = await Database.open(db_path)
         if roster:

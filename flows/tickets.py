@@ -268,6 +268,15 @@ class TicketsFlow:
                                     if intake else None) or s.department))
                   for s in shares),
             ]))
+        milestones = await turn.store.milestones.sent(subject)
+        if milestones:
+            titles = {m.id: m.title.get(turn.locale) for m in turn.content.milestones}
+            turn.say(join_lines([
+                _("<b>Information for the child's age sent to you</b>"),
+                *(markup("• {}: {}").format(format_moment(m.at, turn.locale),
+                                            titles.get(m.milestone_id, m.milestone_id))
+                  for m in milestones),
+            ]))
         turn.say(join_lines([
             _("Questions I could not answer are kept without your name or account, to improve"
               " the answers."),

@@ -17,6 +17,7 @@ from content.loader import DEFAULT_CONTENT_DIR
 from content.milestone_models import MilestonesFile
 from flows.dates import in_tokyo
 from flows.milestones.sending import milestones_sent
+from flows.milestones.upcoming import MilestoneSchedule
 from flows.tickets import consent_in_force
 from tests.desk_world import PARENT, Person, Sent, World
 from tests.fakes import FixedClock, fake_source
@@ -159,6 +160,8 @@ async def test_the_stop_button_withdraws_that_purpose_only(world: World) -> None
     await parent.command("mydata")
     assert "you stopped the information for the child's age" in parent.said
     assert "K-0001" in parent.said
+    assert "Information for the child's age sent to you" in parent.said
+    assert "Disability handbooks" in parent.said
     # Pressing it again changes nothing more.
     await parent.press(stop_button(first), first)
     assert "nothing to stop" in parent.said
@@ -210,3 +213,21 @@ def test_the_question_is_asked_only_of_families_who_agreed_and_gave_years() -> N
     kept = final_answers({**agreed, "birth_month": "2025-09"})
     assert kept["birth_month"] == "2025-09" and AGE_INFORMATION not in kept
     assert "birth_month" not in final_answers({**old_draft, "birth_month": "2025-09"})
+
+
+async def test_the_coordinators_see_the_next_milestone_of_the_schedule(world: World) -> None:
+    await request(world.parent, age="2026年7月")
+    # The schedule `tsunagu run` gives the engine (bot/services.py), on the content in force.
+    schedule = MilestoneSchedule(world.services.engine.deps.content)
+    async with world.services.db.transaction() as tx:
+        ticket = await tx.desk.by_reference("K-0001")
+    assert ticket is not None
+    # On 1 December 2026 the next one for a child born in July 2026 is the care equipment
+    # of 1 January (6 months); the handbooks of 1 November are past.
+    upcoming = schedule.next_for(ticket, START, "en")
+    assert upcoming is not None
+    assert (upcoming.day.isoformat(), upcoming.title) == ("2027-01-01", "Care equipment and aids")
+    # Without a birth month there is nothing to tell.
+    assert ticket.details is not None
+    bare = ticket.model_copy(update={"details": ticket.details.model_copy(update={"answers": {}})})
+    assert schedule.next_for(bare, START, "en") is None

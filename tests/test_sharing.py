@@ -118,6 +118,9 @@ def test_only_the_latest_decision_counts() -> None:
     assert sharing_consent([granted, _consent("declined", False, 2)]) is None
     assert sharing_consent([granted, _consent("granted", False, 2)]) is None
     assert sharing_consent([_consent("granted", False), _consent("granted", True, 2)])
+    # Stopping the messages for the child's age withdraws that purpose alone.
+    stop = _consent("withdrawn", True, 3).model_copy(update={"purpose": "age_information"})
+    assert sharing_consent([granted, stop]) == granted
 
 
 async def test_a_department_without_partners_is_refused_with_the_list(world: World) -> None:

@@ -63,17 +63,24 @@ async def _ticket(d: DeskTurn, args: tuple[str, ...]) -> tuple[DeskTicket, str] 
     return ticket, rest
 
 
+def _latest(history: Sequence[RecordedConsent]) -> RecordedConsent | None:
+    """The latest decision about the consent as a whole: stopping one purpose on its own (the
+    information for the child's age) leaves the sharing choice as it was."""
+    whole = [c for c in history if not (c.decision == "withdrawn" and c.purpose is not None)]
+    return whole[-1] if whole else None
+
+
 def sharing_consent(history: Sequence[RecordedConsent]) -> RecordedConsent | None:
     """The family's latest decision, when it allows sharing; None otherwise (never asked,
     declined, withdrawn, or agreed without the sharing choice)."""
-    latest = history[-1] if history else None
+    latest = _latest(history)
     if latest is None or latest.decision != "granted" or not latest.share_with_departments:
         return None
     return latest
 
 
 def _refusal(d: DeskTurn, history: Sequence[RecordedConsent], reference: str) -> Html:
-    latest = history[-1] if history else None
+    latest = _latest(history)
     if latest is None:
         why = d._("no consent decision of the family is recorded")
     elif latest.decision == "withdrawn":
