@@ -154,8 +154,7 @@ class FakeLineAPI:
         assert status in (429, 500)
         self._faults.extend([(status, retry_after)] * count)
 
-    def add_content(self, message_id: str, data: bytes,
-                    content_type: str = "image/jpeg") -> None:
+    def add_content(self, message_id: str, data: bytes, content_type: str = "image/jpeg") -> None:
         self.contents[message_id] = (data, content_type)
 
     def messages(self, user_id: str) -> list[Json]:
@@ -170,8 +169,10 @@ class FakeLineAPI:
         def accept(body: Json) -> Json:
             token = body.get("replyToken")
             if not isinstance(token, str) or not token:
-                raise LineRefusal("The request body has 1 error(s)",
-                                  [{"message": "must be specified", "property": "replyToken"}])
+                raise LineRefusal(
+                    "The request body has 1 error(s)",
+                    [{"message": "must be specified", "property": "replyToken"}],
+                )
             messages = _check_messages(body.get("messages"))
             issued = self._tokens.get(token)
             if issued is None or issued.used or self.clock() > issued.expires:
@@ -192,7 +193,9 @@ class FakeLineAPI:
                 # LINE: the same key was accepted before; nothing is sent again.
                 request_id = self._accepted_keys[key]
                 return self._answer(
-                    request, 409, {"message": "The retry key is already accepted"},
+                    request,
+                    409,
+                    {"message": "The retry key is already accepted"},
                     headers={"X-Line-Accepted-Request-Id": request_id},
                 )
 
@@ -209,10 +212,17 @@ class FakeLineAPI:
         return await self._handle(request, accept, retry_key=key)
 
     async def _info(self, request: web.Request) -> web.Response:
-        return await self._handle(request, lambda _: {
-            "userId": BOT_USER_ID, "basicId": "@000tsunagu", "displayName": "tsunagu (test)",
-            "chatMode": "bot", "markAsReadMode": "auto",
-        }, has_body=False)
+        return await self._handle(
+            request,
+            lambda _: {
+                "userId": BOT_USER_ID,
+                "basicId": "@000tsunagu",
+                "displayName": "tsunagu (test)",
+                "chatMode": "bot",
+                "markAsReadMode": "auto",
+            },
+            has_body=False,
+        )
 
     async def _content(self, request: web.Request) -> web.Response:
         failed = self._gate(request)
@@ -230,19 +240,33 @@ class FakeLineAPI:
     def _gate(self, request: web.Request) -> web.Response | None:
         """Authorization first, then an injected fault (which consumes nothing else)."""
         if request.headers.get("Authorization") != f"Bearer {self.access_token}":
-            return self._answer(request, 401, {
-                "message": "Authentication failed. Confirm that the access token in the"
-                           " authorization header is valid."})
+            return self._answer(
+                request,
+                401,
+                {
+                    "message": "Authentication failed. Confirm that the access token in the"
+                    " authorization header is valid."
+                },
+            )
         if self._faults:
             status, retry_after = self._faults.pop(0)
             headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else None
-            message = ("The API rate limit has been exceeded. Try again later." if status == 429
-                       else "Internal server error")
+            message = (
+                "The API rate limit has been exceeded. Try again later."
+                if status == 429
+                else "Internal server error"
+            )
             return self._answer(request, status, {"message": message}, headers=headers)
         return None
 
-    async def _handle(self, request: web.Request, accept: Callable[[Json], Json], *,
-                      retry_key: str | None = None, has_body: bool = True) -> web.Response:
+    async def _handle(
+        self,
+        request: web.Request,
+        accept: Callable[[Json], Json],
+        *,
+        retry_key: str | None = None,
+        has_body: bool = True,
+    ) -> web.Response:
         failed = self._gate(request)
         if failed is not None:
             return failed
@@ -265,9 +289,15 @@ class FakeLineAPI:
             return self._answer(request, 400, payload)
         return self._answer(request, 200, answer, retry_key=retry_key)
 
-    def _answer(self, request: web.Request, status: int, payload: Json, *,
-                headers: dict[str, str] | None = None,
-                retry_key: str | None = None) -> web.Response:
+    def _answer(
+        self,
+        request: web.Request,
+        status: int,
+        payload: Json,
+        *,
+        headers: dict[str, str] | None = None,
+        retry_key: str | None = None,
+    ) -> web.Response:
         key = retry_key if retry_key is not None else request.headers.get("X-Line-Retry-Key")
         self.calls.append(Call(request.method, request.path, status, key))
         answer_headers = {"X-Line-Request-Id": uuid.uuid4().hex, **(headers or {})}
@@ -338,10 +368,12 @@ def _check_quick_reply(prop: str, quick: object) -> None:
         action = item.get("action")
         _check_action(f"{prop}.items[{index}].action", action, label_required=True)
         assert isinstance(action, dict)
-        if action.get("type") == "postback" and not (action.get("displayText")
-                                                     or action.get("text")):
-            raise _problem(f"{prop}.items[{index}].action.displayText",
-                           "Required for a quick reply postback")
+        if action.get("type") == "postback" and not (
+            action.get("displayText") or action.get("text")
+        ):
+            raise _problem(
+                f"{prop}.items[{index}].action.displayText", "Required for a quick reply postback"
+            )
 
 
 def _check_action(prop: str, action: object, *, label_required: bool) -> None:
@@ -350,8 +382,9 @@ def _check_action(prop: str, action: object, *, label_required: bool) -> None:
     label = action.get("label")
     if label is None and label_required:
         raise _problem(f"{prop}.label", "May not be empty")
-    if label is not None and (not isinstance(label, str) or not label
-                              or len(label) > MAX_ACTION_LABEL):
+    if label is not None and (
+        not isinstance(label, str) or not label or len(label) > MAX_ACTION_LABEL
+    ):
         raise _problem(f"{prop}.label", f"Length must be between 1 and {MAX_ACTION_LABEL}")
     if action["type"] == "postback":
         data = action.get("data")
@@ -361,8 +394,9 @@ def _check_action(prop: str, action: object, *, label_required: bool) -> None:
             raise _problem(f"{prop}", "displayText and text cannot be used together")
         shown = action.get("displayText") or ""
         if not isinstance(shown, str) or len(shown) > MAX_DISPLAY_TEXT:
-            raise _problem(f"{prop}.displayText",
-                           f"Length must be between 0 and {MAX_DISPLAY_TEXT}")
+            raise _problem(
+                f"{prop}.displayText", f"Length must be between 0 and {MAX_DISPLAY_TEXT}"
+            )
 
 
 def _check_template(prop: str, template: object) -> None:
@@ -398,8 +432,7 @@ def _check_flex(prop: str, contents: object) -> None:
     if contents.get("type") == "carousel":
         bubbles = contents.get("contents")
         if not isinstance(bubbles, list) or not bubbles or len(bubbles) > MAX_CAROUSEL_BUBBLES:
-            raise _problem(f"{prop}.contents",
-                           f"Size must be between 1 and {MAX_CAROUSEL_BUBBLES}")
+            raise _problem(f"{prop}.contents", f"Size must be between 1 and {MAX_CAROUSEL_BUBBLES}")
         for index, bubble in enumerate(bubbles):
             _check_bubble(f"{prop}.contents[{index}]", bubble)
     else:

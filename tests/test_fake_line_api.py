@@ -67,8 +67,9 @@ def line(client: AsyncApiClient) -> AsyncMessagingApi:
 
 
 async def push(line: AsyncMessagingApi, *messages: Message, key: str | None = None) -> None:
-    await line.push_message(PushMessageRequest(to=USER, messages=list(messages)),
-                            x_line_retry_key=key)
+    await line.push_message(
+        PushMessageRequest(to=USER, messages=list(messages)), x_line_retry_key=key
+    )
 
 
 async def refused(line: AsyncMessagingApi, *messages: Message) -> tuple[int, str]:
@@ -80,9 +81,14 @@ async def refused(line: AsyncMessagingApi, *messages: Message) -> tuple[int, str
 async def raw_push(api: FakeLineAPI, messages: list[dict[str, Any]]) -> tuple[int, str]:
     """A push the SDK's own checks would stop before sending: the fake must refuse it too."""
     headers = {"Authorization": f"Bearer {api.access_token}"}
-    async with aiohttp.ClientSession() as session, session.post(
-            f"{api.base_url}/v2/bot/message/push", headers=headers,
-            json={"to": USER, "messages": messages}) as answer:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{api.base_url}/v2/bot/message/push",
+            headers=headers,
+            json={"to": USER, "messages": messages},
+        ) as answer,
+    ):
         return answer.status, await answer.text()
 
 
@@ -111,10 +117,13 @@ async def test_wrong_or_missing_token_is_401(api: FakeLineAPI) -> None:
     async with AsyncApiClient(configuration) as sdk:
         with pytest.raises(ApiException) as caught:
             await AsyncMessagingApi(sdk).push_message(
-                PushMessageRequest(to=USER, messages=[text("x")]))
+                PushMessageRequest(to=USER, messages=[text("x")])
+            )
     assert caught.value.status == 401
-    async with aiohttp.ClientSession() as session, session.get(
-            f"{api.base_url}/v2/bot/info") as answer:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{api.base_url}/v2/bot/info") as answer,
+    ):
         assert answer.status == 401
     assert api.sent == []
 
@@ -130,8 +139,7 @@ async def test_reply_token_works_once(api: FakeLineAPI, line: AsyncMessagingApi)
     assert api.sent[0].via == "reply"
 
 
-async def test_reply_token_expires(api: FakeLineAPI, line: AsyncMessagingApi,
-                                   clock: Clock) -> None:
+async def test_reply_token_expires(api: FakeLineAPI, line: AsyncMessagingApi, clock: Clock) -> None:
     token = api.issue_reply_token(USER, ttl=60)
     clock.now += 61
     with pytest.raises(ApiException) as caught:
@@ -143,8 +151,9 @@ async def test_reply_token_expires(api: FakeLineAPI, line: AsyncMessagingApi,
     assert api.sent == []
 
 
-async def test_a_repeated_retry_key_is_409_and_sent_once(api: FakeLineAPI,
-                                                         line: AsyncMessagingApi) -> None:
+async def test_a_repeated_retry_key_is_409_and_sent_once(
+    api: FakeLineAPI, line: AsyncMessagingApi
+) -> None:
     await push(line, text("once"), key=KEY)
     with pytest.raises(ApiException) as caught:
         await push(line, text("once"), key=KEY)
@@ -163,8 +172,9 @@ async def test_a_retry_key_must_be_a_uuid(api: FakeLineAPI, line: AsyncMessaging
     assert api.sent == []
 
 
-async def test_a_failed_call_does_not_use_up_its_retry_key(api: FakeLineAPI,
-                                                           line: AsyncMessagingApi) -> None:
+async def test_a_failed_call_does_not_use_up_its_retry_key(
+    api: FakeLineAPI, line: AsyncMessagingApi
+) -> None:
     api.fail_next(1, 500)
     with pytest.raises(ApiException) as caught:
         await push(line, text("x"), key=KEY)
@@ -173,8 +183,9 @@ async def test_a_failed_call_does_not_use_up_its_retry_key(api: FakeLineAPI,
     assert api.texts(USER) == ["x"]
 
 
-async def test_faults_answer_429_with_retry_after_then_500(api: FakeLineAPI,
-                                                           line: AsyncMessagingApi) -> None:
+async def test_faults_answer_429_with_retry_after_then_500(
+    api: FakeLineAPI, line: AsyncMessagingApi
+) -> None:
     api.fail_next(2, 429, retry_after=3)
     api.fail_next(1, 500)
     statuses = []
@@ -190,8 +201,9 @@ async def test_faults_answer_429_with_retry_after_then_500(api: FakeLineAPI,
     assert api.texts(USER) == ["x"]
 
 
-async def test_bot_info_and_content(api: FakeLineAPI, client: AsyncApiClient,
-                                    line: AsyncMessagingApi) -> None:
+async def test_bot_info_and_content(
+    api: FakeLineAPI, client: AsyncApiClient, line: AsyncMessagingApi
+) -> None:
     info = await line.get_bot_info()
     assert info.user_id == BOT_USER_ID
     blob = AsyncMessagingApiBlob(client)
@@ -228,8 +240,7 @@ async def test_quick_reply_limits(api: FakeLineAPI, line: AsyncMessagingApi) -> 
     loud = text("x", quick_reply=quick(postback("a"))).to_dict()
     loud["quickReply"]["items"][0]["action"]["data"] = "d" * 301
     assert (await raw_push(api, [loud]))[0] == 400
-    assert (await refused(line, text("x", quick_reply=quick(postback("a", shown=None)))))[0] \
-        == 400
+    assert (await refused(line, text("x", quick_reply=quick(postback("a", shown=None)))))[0] == 400
     await push(line, text("x", quick_reply=quick(*fourteen[:13])))
     await push(line, text("y", quick_reply=quick(postback("a" * 20, "d" * 300))))
     assert api.texts(USER) == ["x", "y"]
@@ -237,8 +248,10 @@ async def test_quick_reply_limits(api: FakeLineAPI, line: AsyncMessagingApi) -> 
 
 async def test_template_basics(api: FakeLineAPI, line: AsyncMessagingApi) -> None:
     def buttons(count: int, body: str = "選んでください") -> TemplateMessage:
-        return TemplateMessage(alt_text="選択", template=ButtonsTemplate(
-            text=body, actions=[postback(f"b{n}") for n in range(count)]))
+        return TemplateMessage(
+            alt_text="選択",
+            template=ButtonsTemplate(text=body, actions=[postback(f"b{n}") for n in range(count)]),
+        )
 
     assert (await refused(line, buttons(5)))[0] == 400
     assert (await refused(line, buttons(2, "あ" * 161)))[0] == 400
@@ -248,12 +261,23 @@ async def test_template_basics(api: FakeLineAPI, line: AsyncMessagingApi) -> Non
 
 async def test_flex_basics(api: FakeLineAPI, line: AsyncMessagingApi) -> None:
     def bubble(label: str = "はい") -> FlexBubble:
-        return FlexBubble(body=FlexBox(layout="vertical", contents=[
-            FlexBox(layout="vertical", contents=[FlexText(text=label, wrap=True)],
-                    action=postback("はい"))]))
+        return FlexBubble(
+            body=FlexBox(
+                layout="vertical",
+                contents=[
+                    FlexBox(
+                        layout="vertical",
+                        contents=[FlexText(text=label, wrap=True)],
+                        action=postback("はい"),
+                    )
+                ],
+            )
+        )
 
-    status, body = await refused(line, FlexMessage(
-        alt_text="x", contents=FlexCarousel(contents=[bubble() for _ in range(13)])))
+    status, body = await refused(
+        line,
+        FlexMessage(alt_text="x", contents=FlexCarousel(contents=[bubble() for _ in range(13)])),
+    )
     assert status == 400 and "contents" in body
     assert (await refused(line, FlexMessage(alt_text="x" * 401, contents=bubble())))[0] == 400
     await push(line, FlexMessage(alt_text="選択", contents=bubble("長い選択肢の名前" * 5)))

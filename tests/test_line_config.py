@@ -11,8 +11,7 @@ from bot.line.config import LineSettings, load_line_settings
 
 SECRET = "0123456789abcdef0123456789abcdef"
 TOKEN = "long-lived/channel+access=token"
-NAMES = ("CHANNEL_SECRET", "CHANNEL_ACCESS_TOKEN", "API_BASE_URL", "WEBHOOK_HOST",
-         "WEBHOOK_PORT")
+NAMES = ("CHANNEL_SECRET", "CHANNEL_ACCESS_TOKEN", "API_BASE_URL", "WEBHOOK_HOST", "WEBHOOK_PORT")
 
 
 @pytest.fixture(autouse=True)
@@ -47,8 +46,9 @@ def test_both_set_turn_it_on(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("missing", ["CHANNEL_SECRET", "CHANNEL_ACCESS_TOKEN"])
-def test_one_without_the_other_stops_the_start(monkeypatch: pytest.MonkeyPatch,
-                                               missing: str) -> None:
+def test_one_without_the_other_stops_the_start(
+    monkeypatch: pytest.MonkeyPatch, missing: str
+) -> None:
     configured(monkeypatch)
     monkeypatch.delenv(f"TSUNAGU_LINE_{missing}")
     with pytest.raises(ConfigError, match=rf"^TSUNAGU_LINE_{missing}: is not set"):
@@ -71,8 +71,9 @@ def test_required_when_asked() -> None:
         ("WEBHOOK_PORT", "70000"),
     ],
 )
-def test_malformed_settings_are_named(monkeypatch: pytest.MonkeyPatch, name: str,
-                                      value: str) -> None:
+def test_malformed_settings_are_named(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
     configured(monkeypatch)
     monkeypatch.setenv(f"TSUNAGU_LINE_{name}", value)
     with pytest.raises(ConfigError) as caught:

@@ -43,11 +43,15 @@ def dicts(messages: list[Message]) -> list[dict[str, Any]]:
 
 
 def test_html_becomes_plain_text() -> None:
-    html = markup('<b>受付</b>しました &amp; <a href="https://www.city.chiyoda.lg.jp/?a=1&amp;b=2">'
-                  "区のページ</a>\n<i>#7119</i> <code>T-12</code> "
-                  '<a href="https://example.jp/">https://example.jp/</a>')
-    assert to_text(html) == ("受付しました & 区のページ (https://www.city.chiyoda.lg.jp/?a=1&b=2)\n"
-                             "#7119 T-12 https://example.jp/")
+    html = markup(
+        '<b>受付</b>しました &amp; <a href="https://www.city.chiyoda.lg.jp/?a=1&amp;b=2">'
+        "区のページ</a>\n<i>#7119</i> <code>T-12</code> "
+        '<a href="https://example.jp/">https://example.jp/</a>'
+    )
+    assert to_text(html) == (
+        "受付しました & 区のページ (https://www.city.chiyoda.lg.jp/?a=1&b=2)\n"
+        "#7119 T-12 https://example.jp/"
+    )
 
 
 def test_what_a_person_typed_stays_as_typed() -> None:
@@ -130,8 +134,10 @@ def test_labels_that_clip_alike_are_not_chips() -> None:
 
 def test_flex_keeps_full_labels_and_rows() -> None:
     label = "訪問看護ステーションの利用について相談したい"
-    keyboard: Keyboard = ((Button(label=label, data="a"), Button(label="B", data="b")),
-                          (Button(label="C", data="c"),))
+    keyboard: Keyboard = (
+        (Button(label=label, data="a"), Button(label="B", data="b")),
+        (Button(label="C", data="c"),),
+    )
     [_, flex] = flat([Reply(text="x", buttons=keyboard)], keep_buttons=True)
     assert isinstance(flex, FlexMessage)
     bubble = flex.to_dict()["contents"]
@@ -164,8 +170,7 @@ async def line() -> AsyncIterator[tuple[Any, AsyncMessagingApi]]:
             yield api, AsyncMessagingApi(client)
 
 
-async def test_everything_rendered_is_accepted_by_line(
-        line: tuple[Any, AsyncMessagingApi]) -> None:
+async def test_everything_rendered_is_accepted_by_line(line: tuple[Any, AsyncMessagingApi]) -> None:
     api, messaging = line
     long_labels = [f"{n}番目のとても長い選択肢の名前です、二十文字を超えます" for n in range(30)]
     replies = [
@@ -179,5 +184,6 @@ async def test_everything_rendered_is_accepted_by_line(
         await messaging.push_message(PushMessageRequest(to=USER, messages=batch))
     assert api.refusals == []
     assert sum(len(b) for b in batches) == len(api.messages(USER))
-    assert api.messages(USER)[-1]["quickReply"]["items"][0]["action"]["displayText"] \
-        == long_labels[0]
+    assert (
+        api.messages(USER)[-1]["quickReply"]["items"][0]["action"]["displayText"] == long_labels[0]
+    )

@@ -29,21 +29,30 @@ def sign(body: bytes, secret: str = SECRET) -> str:
 
 def event(kind: str, event_id: str, *, redelivery: bool = False, **fields: Any) -> dict[str, Any]:
     return {
-        "type": kind, "mode": "active", "timestamp": 1764576000000,
+        "type": kind,
+        "mode": "active",
+        "timestamp": 1764576000000,
         "source": {"type": "user", "userId": USER},
-        "webhookEventId": event_id, "deliveryContext": {"isRedelivery": redelivery},
+        "webhookEventId": event_id,
+        "deliveryContext": {"isRedelivery": redelivery},
         **fields,
     }
 
 
 def text_event(event_id: str, text: str = SECRET_WORDS, **kw: Any) -> dict[str, Any]:
-    return event("message", event_id, replyToken="r" * 32, message={
-        "type": "text", "id": "468789577898262530", "quoteToken": "q", "text": text}, **kw)
+    return event(
+        "message",
+        event_id,
+        replyToken="r" * 32,
+        message={"type": "text", "id": "468789577898262530", "quoteToken": "q", "text": text},
+        **kw,
+    )
 
 
 def body_of(*events: dict[str, Any]) -> bytes:
-    return json.dumps({"destination": "U" + "f" * 32, "events": list(events)},
-                      ensure_ascii=False).encode()
+    return json.dumps(
+        {"destination": "U" + "f" * 32, "events": list(events)}, ensure_ascii=False
+    ).encode()
 
 
 class Store:
@@ -72,8 +81,7 @@ async def client(store: Store) -> AsyncIterator[TestClient[Any, Any]]:
         yield test_client
 
 
-async def post(client: TestClient[Any, Any], body: bytes,
-               signature: str | None) -> tuple[int, str]:
+async def post(client: TestClient[Any, Any], body: bytes, signature: str | None) -> tuple[int, str]:
     headers = {"Content-Type": "application/json"}
     if signature is not None:
         headers["X-Line-Signature"] = signature
@@ -81,13 +89,14 @@ async def post(client: TestClient[Any, Any], body: bytes,
     return answer.status, await answer.text()
 
 
-async def test_signed_events_are_stored_and_answered(client: TestClient[Any, Any],
-                                                     store: Store) -> None:
-    body = body_of(event("follow", "01FOLLOW", replyToken="t" * 32,
-                         follow={"isUnblocked": False}),
-                   text_event("01TEXT"),
-                   event("postback", "01POSTBACK", replyToken="p" * 32,
-                         postback={"data": "consent:yes"}))
+async def test_signed_events_are_stored_and_answered(
+    client: TestClient[Any, Any], store: Store
+) -> None:
+    body = body_of(
+        event("follow", "01FOLLOW", replyToken="t" * 32, follow={"isUnblocked": False}),
+        text_event("01TEXT"),
+        event("postback", "01POSTBACK", replyToken="p" * 32, postback={"data": "consent:yes"}),
+    )
     assert (await post(client, body, sign(body)))[0] == 200
     [batch] = store.batches
     assert [e.event_id for e in batch] == ["01FOLLOW", "01TEXT", "01POSTBACK"]
@@ -101,7 +110,8 @@ async def test_signed_events_are_stored_and_answered(client: TestClient[Any, Any
 
 
 async def test_forged_signature_is_refused_without_effect_or_log(
-        client: TestClient[Any, Any], store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    client: TestClient[Any, Any], store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     body = body_of(text_event("01FORGED"))
     status, _ = await post(client, body, sign(body, secret="f" * 32))
@@ -113,8 +123,9 @@ async def test_forged_signature_is_refused_without_effect_or_log(
     assert "01FORGED" not in caplog.text
 
 
-async def test_unsigned_request_is_refused(client: TestClient[Any, Any], store: Store,
-                                           caplog: pytest.LogCaptureFixture) -> None:
+async def test_unsigned_request_is_refused(
+    client: TestClient[Any, Any], store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     body = body_of(text_event("01UNSIGNED"))
     assert (await post(client, body, None))[0] == 400
@@ -129,18 +140,18 @@ async def test_signed_garbage_is_a_400(client: TestClient[Any, Any], store: Stor
     assert store.batches == []
 
 
-async def test_redelivered_event_keeps_its_id(client: TestClient[Any, Any],
-                                              store: Store) -> None:
+async def test_redelivered_event_keeps_its_id(client: TestClient[Any, Any], store: Store) -> None:
     first = body_of(text_event("01SAME"))
     again = body_of(text_event("01SAME", redelivery=True))
     assert (await post(client, first, sign(first)))[0] == 200
     assert (await post(client, again, sign(again)))[0] == 200
     assert [(e.event_id, e.redelivery) for e in store.events] == [
-        ("01SAME", False), ("01SAME", True)]
+        ("01SAME", False),
+        ("01SAME", True),
+    ]
 
 
-async def test_verify_request_with_no_events(client: TestClient[Any, Any],
-                                             store: Store) -> None:
+async def test_verify_request_with_no_events(client: TestClient[Any, Any], store: Store) -> None:
     body = body_of()
     assert (await post(client, body, sign(body)))[0] == 200
     assert store.batches == []
@@ -152,8 +163,9 @@ async def test_events_not_stored_are_not_acknowledged() -> None:
         assert (await post(failing, body, sign(body)))[0] == 500
 
 
-async def test_stored_json_reads_back_and_unknown_kinds_pass(client: TestClient[Any, Any],
-                                                             store: Store) -> None:
+async def test_stored_json_reads_back_and_unknown_kinds_pass(
+    client: TestClient[Any, Any], store: Store
+) -> None:
     body = body_of(text_event("01KEEP"), event("somethingNew", "01NEW"))
     assert (await post(client, body, sign(body)))[0] == 200
     kept, new = store.events

@@ -41,8 +41,10 @@ class LineSettings(BaseSettings):
         if value is not None:
             raw = value.get_secret_value()
             if len(raw) != 32 or any(c not in "0123456789abcdef" for c in raw):
-                raise ValueError("does not look like a channel secret (32 hex digits, from"
-                                 " the LINE Developers console)")
+                raise ValueError(
+                    "does not look like a channel secret (32 hex digits, from"
+                    " the LINE Developers console)"
+                )
         return value
 
     @field_validator("channel_access_token")
@@ -51,8 +53,10 @@ class LineSettings(BaseSettings):
         if value is not None:
             raw = value.get_secret_value()
             if len(raw) < 16 or any(c.isspace() for c in raw):
-                raise ValueError("does not look like a channel access token (a long-lived one,"
-                                 " from the LINE Developers console)")
+                raise ValueError(
+                    "does not look like a channel access token (a long-lived one,"
+                    " from the LINE Developers console)"
+                )
         return value
 
     @property
@@ -82,9 +86,13 @@ def load_line_settings(*, require: bool = False) -> LineSettings:
         raise ConfigError(f"{name}: {message}") from None
     if require or (settings.channel_secret is None) != (settings.channel_access_token is None):
         # One of the two alone is a half-done setup, not a choice to leave LINE off.
-        for name, value in (("CHANNEL_SECRET", settings.channel_secret),
-                            ("CHANNEL_ACCESS_TOKEN", settings.channel_access_token)):
+        for name, value in (
+            ("CHANNEL_SECRET", settings.channel_secret),
+            ("CHANNEL_ACCESS_TOKEN", settings.channel_access_token),
+        ):
             if value is None:
-                raise ConfigError(f"TSUNAGU_LINE_{name}: is not set (from the LINE Developers"
-                                  " console, Messaging API tab)")
+                raise ConfigError(
+                    f"TSUNAGU_LINE_{name}: is not set (from the LINE Developers"
+                    " console, Messaging API tab)"
+                )
     return settings

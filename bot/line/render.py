@@ -49,8 +49,9 @@ MAX_ALT_TEXT = 400
 BUTTONS_PER_BUBBLE = 10
 MAX_BUBBLES = 12
 
-_LINK = re.compile(r"""<a\s[^>]*?href\s*=\s*(["'])(.*?)\1[^>]*>(.*?)</a\s*>""",
-                   re.IGNORECASE | re.DOTALL)
+_LINK = re.compile(
+    r"""<a\s[^>]*?href\s*=\s*(["'])(.*?)\1[^>]*>(.*?)</a\s*>""", re.IGNORECASE | re.DOTALL
+)
 _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"[ \t]+")
 
@@ -146,8 +147,10 @@ def render(replies: Sequence[Reply], *, keep_buttons: bool = False) -> list[Batc
     for index, reply in enumerate(replies):
         last = index == len(replies) - 1
         messages.extend(_render_one(reply, quick=last and not keep_buttons))
-    return [messages[i:i + MAX_MESSAGES_PER_CALL]
-            for i in range(0, len(messages), MAX_MESSAGES_PER_CALL)]
+    return [
+        messages[i : i + MAX_MESSAGES_PER_CALL]
+        for i in range(0, len(messages), MAX_MESSAGES_PER_CALL)
+    ]
 
 
 def _render_one(reply: Reply, *, quick: bool) -> list[Message]:
@@ -165,8 +168,12 @@ def _render_one(reply: Reply, *, quick: bool) -> list[Message]:
     if quick and texts and _fits_quick_reply(buttons):
         last = texts[-1]
         assert isinstance(last, TextMessage)
-        texts[-1] = TextMessage(text=last.text, quick_reply=QuickReply(
-            items=[QuickReplyItem(action=_action(button)) for button in buttons]))
+        texts[-1] = TextMessage(
+            text=last.text,
+            quick_reply=QuickReply(
+                items=[QuickReplyItem(action=_action(button)) for button in buttons]
+            ),
+        )
         return texts
     return [*texts, _flex(reply.buttons, text)]
 
@@ -199,10 +206,12 @@ def _flex(keyboard: Keyboard, text: str) -> FlexMessage:
         bubbles[-1].append(row)
         count += len(row)
     if len(bubbles) > MAX_BUBBLES:
-        raise ValueError(f"{sum(len(r) for r in rows)} buttons are more than a LINE message"
-                         " can show")
-    alt = clip(text, MAX_ALT_TEXT) or clip(" / ".join(b.label for r in rows for b in r),
-                                           MAX_ALT_TEXT)
+        raise ValueError(
+            f"{sum(len(r) for r in rows)} buttons are more than a LINE message can show"
+        )
+    alt = clip(text, MAX_ALT_TEXT) or clip(
+        " / ".join(b.label for r in rows for b in r), MAX_ALT_TEXT
+    )
     made = [_bubble(rows_of_bubble) for rows_of_bubble in bubbles]
     contents = made[0] if len(made) == 1 else FlexCarousel(contents=made)
     return FlexMessage(alt_text=alt, contents=contents)
@@ -210,8 +219,7 @@ def _flex(keyboard: Keyboard, text: str) -> FlexMessage:
 
 def _bubble(rows: list[tuple[Button, ...]]) -> FlexBubble:
     lines: list[FlexComponent] = [
-        FlexBox(layout="horizontal", spacing="sm", contents=[_box(b) for b in row])
-        for row in rows
+        FlexBox(layout="horizontal", spacing="sm", contents=[_box(b) for b in row]) for row in rows
     ]
     return FlexBubble(body=FlexBox(layout="vertical", spacing="sm", contents=lines))
 

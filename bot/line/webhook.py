@@ -14,12 +14,12 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 from aiohttp import web
 from linebot.v3.exceptions import InvalidSignatureError
-from linebot.v3.webhook import WebhookParser
 from linebot.v3.models.events import UnknownEvent
+from linebot.v3.webhook import WebhookParser
 from linebot.v3.webhooks import Event
 
 from bot.line.config import WEBHOOK_PATH
@@ -45,16 +45,18 @@ class ReceivedEvent:
 
 
 # Kinds the SDK does not know (LINE adds some now and then) arrive as UnknownEvent.
-LineEvent = Event | UnknownEvent
+LineEvent: TypeAlias = Event | UnknownEvent
 StoreEvents = Callable[[Sequence[ReceivedEvent]], Awaitable[None]]
 
 
 def parse_event(raw: dict[str, Any]) -> LineEvent:
     """An event's SDK model from its stored JSON, read as the SDK's parser reads it."""
+    event: LineEvent
     try:
-        return Event.from_dict(raw)
+        event = Event.from_dict(raw)
     except ValueError:
-        return UnknownEvent.new_from_json_dict(raw)
+        event = UnknownEvent.new_from_json_dict(raw)
+    return event
 
 
 def webhook_app(channel_secret: str, store: StoreEvents) -> web.Application:
