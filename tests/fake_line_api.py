@@ -21,6 +21,9 @@ by characters (LINE counts grapheme clusters there; a character count is never l
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import itertools
 import json
 import re
@@ -469,3 +472,122 @@ def _check_component(prop: str, component: object) -> None:
         raise _problem(f"{prop}.action", "May not be null")
     if "action" in component:
         _check_action(f"{prop}.action", component["action"], label_required=kind == "button")
+
+
+# --- webhook events as LINE sends them ---------------------------------------------------
+
+
+def signature(channel_secret: str, body: bytes) -> str:
+    """``X-Line-Signature`` for ``body``: HMAC-SHA256 with the channel secret, base64."""
+    digest = hmac.new(channel_secret.encode(), body, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def webhook_body(*events: Json) -> bytes:
+    return json.dumps(
+        {"destination": BOT_USER_ID, "events": list(events)}, ensure_ascii=False
+    ).encode()
+
+
+_event_ids = itertools.count(1)
+
+
+def _event(
+    kind: str,
+    user_id: str,
+    *,
+    reply_token: str | None,
+    event_id: str | None,
+    redelivery: bool,
+    **fields: Any,
+) -> Json:
+    event: Json = {
+        "type": kind,
+        "mode": "active",
+        "timestamp": int(time.time() * 1000),
+        "source": {"type": "user", "userId": user_id},
+        # LINE's ids are ULIDs: 26 characters of Crockford's base32.
+        "webhookEventId": event_id or f"01TEST{next(_event_ids):020d}",
+        "deliveryContext": {"isRedelivery": redelivery},
+        **fields,
+    }
+    if reply_token is not None:
+        event["replyToken"] = reply_token
+    return event
+
+
+def text_event(
+    api: FakeLineAPI,
+    user_id: str,
+    text: str,
+    *,
+    event_id: str | None = None,
+    redelivery: bool = False,
+) -> Json:
+    """A text message from ``user_id``, with a reply token the fake will accept."""
+    message = {
+        "type": "text",
+        "id": str(next(api._ids)),
+        "quoteToken": uuid.uuid4().hex,
+        "text": text,
+    }
+    return _event(
+        "message",
+        user_id,
+        reply_token=api.issue_reply_token(user_id),
+        event_id=event_id,
+        redelivery=redelivery,
+        message=message,
+    )
+
+
+def postback_event(
+    api: FakeLineAPI,
+    user_id: str,
+    data: str,
+    *,
+    event_id: str | None = None,
+    redelivery: bool = False,
+) -> Json:
+    return _event(
+        "postback",
+        user_id,
+        reply_token=api.issue_reply_token(user_id),
+        event_id=event_id,
+        redelivery=redelivery,
+        postback={"data": data},
+    )
+
+
+def follow_event(api: FakeLineAPI, user_id: str, *, event_id: str | None = None) -> Json:
+    return _event(
+        "follow",
+        user_id,
+        reply_token=api.issue_reply_token(user_id),
+        event_id=event_id,
+        redelivery=False,
+        follow={"isUnblocked": False},
+    )
+
+
+def unfollow_event(user_id: str, *, event_id: str | None = None) -> Json:
+    return _event("unfollow", user_id, reply_token=None, event_id=event_id, redelivery=False)
+
+
+def sticker_event(api: FakeLineAPI, user_id: str, *, event_id: str | None = None) -> Json:
+    message = {
+        "type": "sticker",
+        "id": str(next(api._ids)),
+        "quoteToken": uuid.uuid4().hex,
+        "packageId": "446",
+        "stickerId": "1988",
+        "stickerResourceType": "STATIC",
+    }
+    return _event(
+        "message",
+        user_id,
+        reply_token=api.issue_reply_token(user_id),
+        event_id=event_id,
+        redelivery=False,
+        message=message,
+    )

@@ -22,7 +22,7 @@ from linebot.v3.models.events import UnknownEvent
 from linebot.v3.webhook import WebhookParser
 from linebot.v3.webhooks import Event
 
-from bot.line.config import WEBHOOK_PATH
+from bot.line.config import WEBHOOK_PATH, LineSettings
 
 log = logging.getLogger(__name__)
 
@@ -109,3 +109,18 @@ def _received(event: LineEvent, raw: dict[str, Any]) -> ReceivedEvent:
         event=event,
         raw=raw,
     )
+
+
+async def start_webhook(settings: LineSettings, store: StoreEvents) -> web.AppRunner:
+    """Serve the webhook on the configured host and port; ``cleanup()`` the runner to stop.
+
+    LINE reaches it over HTTPS only, so in production a reverse proxy terminates TLS and
+    forwards ``POST /line/webhook`` here.
+    """
+    assert settings.channel_secret is not None
+    app = webhook_app(settings.channel_secret.get_secret_value(), store)
+    # No access log: the refusals are logged above, and the rest is LINE calling.
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
+    return runner
