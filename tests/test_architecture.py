@@ -43,3 +43,11 @@ def test_flows_never_touch_sql_or_the_drivers() -> None:
 def test_the_check_itself_sees_imports(tmp_path: Path) -> None:
     # Guard against a check that cannot fail: the walker must find a real import.
     assert "flows.model" in imported_modules("flows")["flows/engine.py"]
+
+
+def test_line_stays_in_its_driver() -> None:
+    # The engine, content and storage know no messenger; the Telegram driver knows no LINE.
+    for package in ("flows", "content", "storage", "bot/telegram"):
+        assert offenders(package, ("linebot", "aiohttp")) == []
+    assert offenders("bot/line", ("telegram",)) == []
+    assert "linebot.v3.webhook" in imported_modules("bot/line")["bot/line/webhook.py"]

@@ -1,0 +1,1 @@
+"""The LINE driver's parts: settings, the webhook, rendering replies, and sending them."""
