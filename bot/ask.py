@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.services import Services
-from flows.model import Inbound, Locale
+from content.base import Locale
+from flows.model import Inbound
 from flows.text import to_plain
 
 _ASCII_LETTERS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")

@@ -14,7 +14,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.content_cli import add_content_commands, run_content_command
 from bot.milestones_cli import add_milestones_command, run_milestones
 from bot.report_cli import add_report_command, run_report
-from flows.model import Locale
+from content.base import Locale
 
 if TYPE_CHECKING:
     from bot.services import Services

@@ -13,13 +13,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
+from content.base import N_
 from content.intake_models import ConsentText
 from flows import callbacks
 from flows.menu import menu_keyboard
 from flows.model import Button, Keyboard
 from flows.records import ConsentDecision, ConsentDecisionKind, WriterRole
 from flows.router import Router
-from flows.text import BLANK, N_, Html, esc, join_lines, markup
+from flows.text import BLANK, Html, esc, join_lines, markup
 from flows.turn import Turn
 
 STATE_ROLE = "consent:role"

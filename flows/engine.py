@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from content.records import EmergencyAssessment
 from flows import callbacks, consent, desk, faq, menu, milestones, offices, staff, tickets
 from flows.emergency import say_emergency, say_maybe
 from flows.intake import flow as intake
 from flows.model import Inbound, Outcome, Session
 from flows.ports import Store
-from flows.records import EmergencyAssessment
 from flows.router import AFTER_DANGER_STATE, BEFORE_DANGER_AUTHORED, Router
 from flows.turn import Deps, Turn
 

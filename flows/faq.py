@@ -5,11 +5,12 @@ from __future__ import annotations
 from functools import partial
 
 from content.models import TO_FILL, FaqEntry
+from content.records import EmergencyAssessment, FaqMatch
 from flows import callbacks
 from flows.menu import MENU_BUTTON
 from flows.model import Button, Keyboard
 from flows.offices import coordinator_row
-from flows.records import EmergencyAssessment, FaqMatch, FaqViewHow
+from flows.records import FaqViewHow
 from flows.router import AFTER_DANGER_FAQ, Router
 from flows.text import BLANK, Html, clip, esc, join_lines, markup
 from flows.turn import ButtonRow, Turn

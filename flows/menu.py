@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from content.base import N_, Locale
 from flows import callbacks
-from flows.model import Button, Keyboard, Locale
+from flows.model import Button, Keyboard
 from flows.router import Router
-from flows.text import BLANK, N_, Html, join_lines, markup
+from flows.text import BLANK, Html, join_lines, markup
 from flows.turn import Turn
 
 # Button data (v1:lang:en): the saved buttons in people's chats carry these, so they stay.

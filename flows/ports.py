@@ -1,7 +1,9 @@
 """The narrow interfaces through which the engine talks to the world.
 
 Each is implemented for real outside flows/ (content/, storage/, bot/) and by
-small in-memory fakes in the tests. The values they pass are in flows/records.py.
+small in-memory fakes in the tests. The values they pass are in flows/records.py, and
+those content produces in content/records.py (with the FAQ matcher's and the emergency
+detector's seams, which content's own reload code uses too).
 """
 
 from __future__ import annotations
@@ -9,18 +11,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from flows.model import Locale
+from content.base import Locale, Translator
+from content.records import (
+    EditResult,
+    FaqChange,
+    MatchMode,
+    UnansweredQuestion,
+)
 from flows.records import (
     ConsentDecision,
     DeskTicket,
     Draft,
-    EditResult,
-    EmergencyAssessment,
     EntryKind,
-    FaqChange,
-    FaqMatch,
     FaqViewHow,
-    MatchMode,
     NeedChange,
     NeedStatus,
     NewTicket,
@@ -33,7 +36,6 @@ from flows.records import (
     TicketNeed,
     TicketOutcome,
     TicketRecord,
-    UnansweredQuestion,
 )
 
 
@@ -43,24 +45,8 @@ class Clock(Protocol):
         ...
 
 
-class Translator(Protocol):
-    locale: Locale
-
-    def gettext(self, message: str) -> str: ...
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
-
-
 class Translations(Protocol):
     def for_locale(self, locale: Locale) -> Translator: ...
-
-
-class FaqMatcher(Protocol):
-    def match(self, text: str, locale: Locale) -> FaqMatch: ...
-
-
-class EmergencyDetector(Protocol):
-    def assess(self, text: str) -> EmergencyAssessment: ...
 
 
 class UnansweredLog(Protocol):

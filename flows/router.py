@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from flows.records import EmergencyAssessment
+from content.records import EmergencyAssessment
 from flows.turn import Handler, MenuEntry, Reprompt, TextHandler, Turn
 
 # A step free text passes through; True when it handled the text (the rest are skipped).

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from content.base import N_, format_day, format_moment, in_tokyo
 from content.intake_models import DeskHours, RoutingFile
 from content.models import TO_FILL
 from flows import callbacks
 from flows.business_hours import is_open, next_opening
-from flows.dates import format_day, format_moment, in_tokyo
 from flows.intake.answers import IntakeAnswers
 from flows.intake.summary import answer_lines
 from flows.menu import menu_keyboard
@@ -33,7 +33,7 @@ from flows.records import (
     TicketRecord,
 )
 from flows.router import Router
-from flows.text import BLANK, N_, Html, esc, join_lines
+from flows.text import BLANK, Html, esc, join_lines
 from flows.turn import Turn
 
 REFERENCE_PREFIX = "K"

@@ -6,17 +6,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from content.base import Locale, Translator
 from content.loader import Content
-from flows.model import Button, Inbound, Keyboard, Locale, Reply, Session, locale_from_language_code
-from flows.ports import (
-    Clock,
-    ContentEditor,
-    EmergencyDetector,
-    FaqMatcher,
-    Store,
-    Translations,
-    Translator,
-)
+from content.records import EmergencyDetector, FaqMatcher
+from flows.model import Button, Inbound, Keyboard, Reply, Session, locale_from_language_code
+from flows.ports import Clock, ContentEditor, Store, Translations
 from flows.records import DeskSettings
 from flows.text import Html
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from content.base import Locale
 from content.loader import Content
 from content.models import (
     Category,
@@ -17,16 +18,23 @@ from content.models import (
     OffTopicFile,
     SynonymsFile,
 )
+from content.records import (
+    EmergencyAssessment,
+    EmergencyDetector,
+    FaqChange,
+    FaqMatch,
+    FaqMatcher,
+    MatchMode,
+    UnansweredQuestion,
+)
 from flows.engine import Engine
-from flows.model import Inbound, InboundKind, Locale, Outcome, Session
+from flows.model import Inbound, InboundKind, Outcome, Session
 from flows.ports import (
     AuditLog,
     Clock,
     ConsentLog,
     ContentChangeLog,
     DraftStore,
-    EmergencyDetector,
-    FaqMatcher,
     FaqViews,
     GroupCard,
     MilestoneLog,
@@ -48,12 +56,8 @@ from flows.records import (
     ConsentDecision,
     DeskTicket,
     Draft,
-    EmergencyAssessment,
     EntryKind,
-    FaqChange,
-    FaqMatch,
     FaqViewHow,
-    MatchMode,
     NeedChange,
     NeedStatus,
     NewTicket,
@@ -66,7 +70,6 @@ from flows.records import (
     TicketNeed,
     TicketOutcome,
     TicketRecord,
-    UnansweredQuestion,
 )
 from flows.turn import ContentSource, Deps
 

@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from content.matching.normalize import fold
 from content.matching.quantities import MEASURES, Span
 from content.matching.triage_model import TriageModel
+from content.records import EmergencyAssessment
 from content.triage_models import Scope, Sign, TriageFile
-from flows.records import EmergencyAssessment
 
 # "!" ends no sentence (停電した！呼吸器が… is one event), nor does the point of 38.5.
 _SENTENCE_END = re.compile(r"[。．?？\n]+|(?<![0-9])\.+|\.+(?![0-9])")
@@ -149,7 +149,7 @@ def _split(text: str) -> list[_Sentence]:
 
 
 class TriageDetector:
-    """An :class:`~flows.ports.EmergencyDetector` built from triage.yaml."""
+    """An :class:`~content.records.EmergencyDetector` built from triage.yaml."""
 
     def __init__(self, triage: TriageFile, model: TriageModel | None = None) -> None:
         self._model = model

@@ -19,6 +19,7 @@ use the desk; anyone else is refused politely and the attempt is audited.
 
 from __future__ import annotations
 
+from content.records import EmergencyAssessment
 from flows import callbacks
 from flows.desk import commands, needs, relay, roster
 from flows.desk.access import coordinators_only, desk_member
@@ -28,7 +29,6 @@ from flows.desk.relay import FAMILY_BUTTON, FamilyButtons
 from flows.desk.views import DESK_BUTTON
 from flows.faq import FaqFlow
 from flows.menu import MenuFlow
-from flows.records import EmergencyAssessment
 from flows.router import AFTER_DANGER_OPEN_REQUEST, BEFORE_DANGER_COORDINATOR, Router
 from flows.staff.access import staff_command
 from flows.turn import Handler, Turn

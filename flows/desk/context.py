@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flows.model import Inbound, Keyboard, Locale, Session
-from flows.ports import Outbox, Roster, Store, Translator
+from content.base import Locale, Translator
+from flows.model import Inbound, Keyboard, Session
+from flows.ports import Outbox, Roster, Store
 from flows.records import DeskTicket, OutboxKind, OutboxMessage, RosterMember
 from flows.text import Html, catalog, clip
 from flows.turn import Deps, Turn

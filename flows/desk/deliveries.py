@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from content.base import Translator, format_day, in_tokyo
 from flows import callbacks
-from flows.dates import format_day, in_tokyo
 from flows.desk.context import desk_translator, enqueue, roster_names, view_turn
 from flows.desk.details import ENTRIES_SHOWN, details_reply
 from flows.desk.relay import FAMILY_BUTTON, REOPEN
@@ -23,7 +23,7 @@ from flows.desk.views import CLAIM, DESK_BUTTON, group_notice, office_label
 from flows.milestones.delivery import milestone_reply
 from flows.milestones.sending import MILESTONE_KIND
 from flows.model import Button, Reply
-from flows.ports import Roster, Store, TicketEntries, TicketLookup, Translator
+from flows.ports import Roster, Store, TicketEntries, TicketLookup
 from flows.records import TICKET_NEW, DeskTicket, PendingMessage
 from flows.text import BLANK, catalog, esc, join_lines
 from flows.turn import Deps

@@ -16,9 +16,9 @@ Everything goes through the outbox, so it survives a restart and respects Telegr
 
 from __future__ import annotations
 
+from content.base import format_moment
 from flows import callbacks
 from flows.business_hours import is_open, next_opening
-from flows.dates import format_moment
 from flows.desk.context import DeskTurn, enqueue
 from flows.faq import FaqFlow
 from flows.model import Button

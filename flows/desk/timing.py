@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
+from content.base import TOKYO, in_tokyo
 from content.intake_models import DeskHours
 from flows.business_hours import is_business_day
-from flows.dates import TOKYO, in_tokyo
 from flows.desk.context import enqueue
 from flows.ports import Store
 from flows.records import TICKET_NEW, DeskTicket

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from content.base import N_, format_moment, in_tokyo
 from flows import callbacks
 from flows.consent import ConsentFlow, Grant
-from flows.dates import format_moment, in_tokyo
 from flows.faq import answer_text, confident_answer, count_view
 from flows.intake import prompts
 from flows.intake.answers import (
@@ -63,7 +63,7 @@ from flows.menu import menu_keyboard
 from flows.model import MAX_MESSAGE_CHARS, Button
 from flows.records import Draft
 from flows.router import Router
-from flows.text import BLANK, N_, Html, esc, join_lines, plain
+from flows.text import BLANK, Html, esc, join_lines, plain
 from flows.tickets import TicketsFlow
 from flows.turn import ButtonRow, Handler, Turn
 

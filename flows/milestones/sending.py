@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from content.base import in_tokyo
 from flows.business_hours import is_open
-from flows.dates import in_tokyo
 from flows.milestones.schedule import birth_month_of, next_to_send, schedule
 from flows.ports import ConsentLog, MilestoneLog, Store
 from flows.records import OutboxMessage, SentMilestone

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from content.base import LOCALES, N_, Locale, in_tokyo
 from content.models import FaqEntry
+from content.records import EditResult, FaqChange
 from flows import callbacks
-from flows.dates import in_tokyo
-from flows.model import LOCALES, Button, Locale
-from flows.records import EditResult, FaqChange, RosterMember
-from flows.text import N_, Html, esc, join_lines, markup
+from flows.model import Button
+from flows.records import RosterMember
+from flows.text import Html, esc, join_lines, markup
 from flows.turn import Turn
 
 PREFIX = "stf"

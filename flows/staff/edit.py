@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from content.base import Locale
 from content.models import ANSWER_MAX, FaqEntry
+from content.records import FaqChange
 from flows.faq import answer_text
-from flows.model import Locale
-from flows.records import FaqChange, RosterMember
+from flows.records import RosterMember
 from flows.staff.common import (
     CANCEL,
     SAVE,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from content.base import format_moment
 from content.models import TO_FILL, FaqEntry
-from flows.dates import format_moment
 from flows.model import Keyboard
 from flows.records import RecordedChange, RosterMember
 from flows.staff.common import (

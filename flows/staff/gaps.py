@@ -12,9 +12,10 @@ from datetime import timedelta
 from content.faq_files import render_faq
 from content.gaps import QuestionGroup, group_questions
 from content.models import FaqEntry
+from content.records import UnansweredQuestion
 from flows.faq import button_label
 from flows.model import Keyboard
-from flows.records import RosterMember, UnansweredQuestion
+from flows.records import RosterMember
 from flows.staff.common import (
     GAP_ADD,
     GAP_CATEGORY,
