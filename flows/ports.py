@@ -150,46 +150,6 @@ class Roster(Protocol):
         ...
 
 
-class Store(Protocol):
-    """What one step may read and write, all inside the step's own transaction."""
-
-    @property
-    def roster(self) -> Roster: ...
-
-    @property
-    def unanswered(self) -> UnansweredLog: ...
-
-    @property
-    def audit(self) -> AuditLog: ...
-
-    @property
-    def faq_views(self) -> FaqViews: ...
-
-    @property
-    def content_changes(self) -> ContentChangeLog: ...
-
-    @property
-    def consents(self) -> ConsentLog: ...
-
-    @property
-    def drafts(self) -> DraftStore: ...
-
-    @property
-    def tickets(self) -> TicketStore: ...
-
-    @property
-    def outbox(self) -> Outbox: ...
-
-    @property
-    def desk(self) -> DeskStore: ...
-
-    @property
-    def milestones(self) -> MilestoneLog: ...
-
-    @property
-    def needs(self) -> TicketNeeds: ...
-
-
 # --- Staff edits of the FAQ --------------------------------------------------------------
 
 
@@ -358,3 +318,134 @@ class TicketNeeds(Protocol):
     async def need_changes(self, ticket_id: int) -> list[NeedChange]:
         """Every status the ticket's needs were given, oldest first."""
         ...
+
+
+# --- What each feature reaches -----------------------------------------------------------
+
+# One Protocol a feature, named for its role and listing only the repositories it uses; the
+# feature's functions take ``Turn[ThatStore]`` (flows/turn.py) or the store itself. ``Store``
+# is all of them at once: the SQLite transaction and the memory fake implement it, and so
+# every one of these.
+
+
+class Audited(Protocol):
+    """Whatever refuses someone writes the refusal down (``Turn.record_denied``)."""
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+class CountsViews(Protocol):
+    """Whatever shows an FAQ answer counts it for the council report."""
+
+    @property
+    def faq_views(self) -> FaqViews: ...
+
+
+class FaqStore(CountsViews, Protocol):
+    """Answering from the FAQ: which answers were shown, which questions it could not answer."""
+
+    @property
+    def unanswered(self) -> UnansweredLog: ...
+
+
+class ConsentStore(Protocol):
+    """The consent screen: the decisions, and the draft a refusal deletes."""
+
+    @property
+    def consents(self) -> ConsentLog: ...
+
+    @property
+    def drafts(self) -> DraftStore: ...
+
+
+class IntakeStore(ConsentStore, CountsViews, Protocol):
+    """The request form and its submission: the draft, the consent it rests on, the ticket and
+    the coordinators' notice of it (and the FAQ answers shown beside a question)."""
+
+    @property
+    def tickets(self) -> TicketStore: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+
+class MyDataStore(ConsentStore, Protocol):
+    """/mydata and /withdraw: everything kept about a person, and telling the coordinator
+    holding their ticket."""
+
+    @property
+    def tickets(self) -> TicketStore: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    @property
+    def milestones(self) -> MilestoneLog: ...
+
+
+class RosterStore(Audited, Protocol):
+    """Who is a coordinator, supervisor or staff member, and the audit of changes to it."""
+
+    @property
+    def roster(self) -> Roster: ...
+
+
+class StaffStore(RosterStore, Protocol):
+    """Staff keeping the FAQ: their changes, and the questions it could not answer."""
+
+    @property
+    def content_changes(self) -> ContentChangeLog: ...
+
+    @property
+    def unanswered(self) -> UnansweredLog: ...
+
+
+class CoordinatorStore(RosterStore, Protocol):
+    """The coordinators' desk: its tickets and the needs found on them, the roster, and the
+    outbox to the group and the families."""
+
+    @property
+    def desk(self) -> DeskStore: ...
+
+    @property
+    def needs(self) -> TicketNeeds: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+
+class RelayStore(CoordinatorStore, FaqStore, Protocol):
+    """A family's messages while their request is open: passed to the desk, or answered from
+    the FAQ when the family says it was a question for it."""
+
+
+class DeliveryStore(CoordinatorStore, Protocol):
+    """Writing what the outbox holds when it is sent: the desk's messages, and a milestone
+    only while the family still agrees to it."""
+
+    @property
+    def consents(self) -> ConsentLog: ...
+
+
+class MilestoneStore(Protocol):
+    """Queueing the milestones due: who agreed, what each family was sent, their request
+    (where the birth month is) and the outbox."""
+
+    @property
+    def milestones(self) -> MilestoneLog: ...
+
+    @property
+    def consents(self) -> ConsentLog: ...
+
+    @property
+    def desk(self) -> DeskStore: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+
+class Store(IntakeStore, MyDataStore, RelayStore, StaffStore, DeliveryStore, MilestoneStore,
+            Protocol):
+    """What one step may read and write, all inside the step's own transaction: every
+    feature's store at once."""

@@ -21,6 +21,7 @@ from flows.intake.answers import IntakeAnswers
 from flows.intake.summary import answer_lines
 from flows.menu import menu_keyboard
 from flows.model import Button
+from flows.ports import IntakeStore, MyDataStore, Store
 from flows.records import (
     TICKET_CLOSED,
     TICKET_WITHDRAWN,
@@ -102,7 +103,7 @@ class TicketsFlow:
 
     # --- a new ticket --------------------------------------------------------------------
 
-    async def submit(self, turn: Turn, draft: Draft, answers: IntakeAnswers) -> None:
+    async def submit(self, turn: Turn[IntakeStore], draft: Draft, answers: IntakeAnswers) -> None:
         now = turn.deps.clock.now()
         routing = turn.content.routing
         office = route(answers.needs, routing)
@@ -207,7 +208,7 @@ class TicketsFlow:
 
     # --- /mydata ---------------------------------------------------------------------------
 
-    async def mydata(self, turn: Turn, args: tuple[str, ...]) -> None:
+    async def mydata(self, turn: Turn[Store], args: tuple[str, ...]) -> None:
         _ = turn._
         subject = turn.session.key
         history = await turn.store.consents.history(subject)
@@ -265,7 +266,7 @@ class TicketsFlow:
             office=esc(office_name(turn, ticket.office)))
         return join_lines([header, *answer_lines(turn, ticket.answers)])
 
-    async def _back_to_step(self, turn: Turn) -> None:
+    async def _back_to_step(self, turn: Turn[Store]) -> None:
         # A command in the middle of a question leaves that question waiting; ask it again
         # so the parent's next message is not taken for something else.
         reprompt = self.router.reprompts.get(turn.session.state.partition(":")[0])
@@ -274,7 +275,7 @@ class TicketsFlow:
 
     # --- /withdraw -------------------------------------------------------------------------
 
-    async def withdraw(self, turn: Turn, args: tuple[str, ...]) -> None:
+    async def withdraw(self, turn: Turn[MyDataStore], args: tuple[str, ...]) -> None:
         _ = turn._
         subject = turn.session.key
         history = await turn.store.consents.history(subject)
@@ -309,7 +310,7 @@ class TicketsFlow:
                     data=callbacks.encode(WITHDRAW_BUTTON, WITHDRAW_NO)),),
         ))
 
-    async def withdraw_button(self, turn: Turn, parts: tuple[str, ...]) -> None:
+    async def withdraw_button(self, turn: Turn[Store], parts: tuple[str, ...]) -> None:
         if turn.session.state != WITHDRAW_STATE or parts not in ((WITHDRAW_YES,), (WITHDRAW_NO,)):
             turn.toast = turn._("This button no longer works.")
             turn.say(turn._("That question is closed. To withdraw, send /withdraw again."),
@@ -328,7 +329,7 @@ class TicketsFlow:
             return
         await self._withdraw_now(turn)
 
-    async def _withdraw_now(self, turn: Turn) -> None:
+    async def _withdraw_now(self, turn: Turn[MyDataStore]) -> None:
         _ = turn._
         now = turn.deps.clock.now()
         subject = turn.session.key
@@ -373,7 +374,7 @@ class TicketsFlow:
                             _("You can still ask questions here at any time.")]),
                  menu_keyboard(turn, self.router))
 
-    async def withdraw_text(self, turn: Turn, text: str) -> None:
+    async def withdraw_text(self, turn: Turn[MyDataStore], text: str) -> None:
         turn.say(turn._("Please answer with the buttons."))
         await self.withdraw(turn, ())
 
