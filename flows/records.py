@@ -97,7 +97,10 @@ class NewTicket(BaseModel):
     answers: dict[str, Any]
 
 
-class TicketRecord(BaseModel):
+class TicketHead(BaseModel):
+    """What every view of a ticket starts from: the anonymous row's reference, state, office,
+    priority and holder."""
+
     model_config = ConfigDict(frozen=True)
 
     id: int
@@ -108,6 +111,11 @@ class TicketRecord(BaseModel):
     priority: Priority
     # The coordinator holding the ticket (their Telegram user id), once someone took it.
     assignee: int | None = None
+
+
+class TicketRecord(TicketHead):
+    """A ticket as its family's /mydata and /withdraw see it, with their answers."""
+
     share_with_departments: bool = False
     answers: dict[str, Any] = {}
 
@@ -210,18 +218,9 @@ class TicketDetails(BaseModel):
     answers: dict[str, Any] = {}
 
 
-class DeskTicket(BaseModel):
+class DeskTicket(TicketHead):
     """A ticket as the desk sees it: the anonymous row, and the details while they exist."""
 
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    reference: str
-    created_at: datetime
-    status: str
-    office: str
-    priority: Priority
-    assignee: int | None = None
     claimed_at: datetime | None = None
     # Since when it waits for a coordinator: creation, a release or a reopening.
     waiting_since: datetime
