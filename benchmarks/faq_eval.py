@@ -42,11 +42,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from content.base import Locale  # noqa: E402
 from content.loader import DEFAULT_CONTENT_DIR, Content, load_content  # noqa: E402
 from content.matching import build_emergency_detector, build_matching  # noqa: E402
 from content.matching.normalize import text_locale  # noqa: E402
-from flows.model import Locale  # noqa: E402
-from flows.records import FaqMatch  # noqa: E402
+from content.records import FaqMatch  # noqa: E402
 
 EMERGENCY_LABELS = {"EMERGENCY", "ORDINARY", "NORMAL"}
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass
 from typing import Any
 
 from bot.services import Services
-from flows.model import Inbound, Locale
+from content.base import Locale
+from content.records import EmergencyAssessment, EmergencyDetector
+from flows.model import Inbound
 from flows.text import to_plain
 
 _ASCII_LETTERS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -51,9 +54,29 @@ class AskResult:
         return head + "\n" + self.answer
 
 
+class _Remembering:
+    """The engine's detector, keeping its answer for the message in hand: the result reports
+    the engine's own judgement, and a message is assessed once however often it is asked."""
+
+    def __init__(self, detector: EmergencyDetector) -> None:
+        self._detector = detector
+        self._last: tuple[str, EmergencyAssessment] | None = None
+
+    def assess(self, text: str) -> EmergencyAssessment:
+        if self._last is None or self._last[0] != text:
+            self._last = (text, self._detector.assess(text))
+        return self._last[1]
+
+
 class Asker:
     def __init__(self, services: Services) -> None:
         self.services = services
+        self._emergency = _Remembering(services.engine.deps.emergency)
+        # These services are this command's own (cli's _ask), so their engine may be given
+        # the remembering detector.
+        services.engine.deps = dataclasses.replace(
+            services.engine.deps, emergency=self._emergency
+        )
         # Each message gets a fresh conversation, so one answer never colours the next.
         self._ids = itertools.count(1)
 
@@ -61,14 +84,15 @@ class Asker:
         locale = lang or guess_locale(text)
         content = self.services.content
         match = content.matcher().match(text, locale)
-        assessment = self.services.engine.deps.emergency.assess(text)
-        emergency = assessment.emergency
         user = next(self._ids)
         inbound = Inbound(
             channel="console", user_id=user, chat_id=user, kind="text", text=text,
             language_code=locale,
         )
         outcome = await self.services.process(inbound)
+        # What the engine judged while answering (asked again only if it never looked).
+        assessment = self._emergency.assess(text)
+        emergency = assessment.emergency
         replies = outcome.replies if outcome else []
         answer = "\n\n".join(to_plain(r.text).strip() for r in replies)
         mode = "emergency" if emergency else match.mode

@@ -15,7 +15,7 @@ from bot.content_cli import add_content_commands, run_content_command
 from bot.flyer_cli import add_flyer_command, run_flyer
 from bot.milestones_cli import add_milestones_command, run_milestones
 from bot.report_cli import add_report_command, run_report
-from flows.model import Locale
+from content.base import Locale
 
 if TYPE_CHECKING:
     from bot.services import Services

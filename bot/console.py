@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from bot.services import Services
-from flows.model import Button, Inbound, Locale, Reply, locale_from_language_code
-from flows.ports import Translator
+from content.base import Locale, Translator
+from flows.model import Button, Inbound, Reply, locale_from_language_code
 from flows.text import to_plain
 
 

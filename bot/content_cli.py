@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import ConfigError, load_settings
+from content.base import N_, Translator
 from content.i18n import CatalogTranslations
 from content.loader import load_content
 from content.problems import Problem, staff_locale
 from content.spreadsheet import export_csv, import_csv
-from flows.ports import Translator
-from flows.text import N_
 
 CHECK_SUMMARY = N_("{errors} error(s), {warnings} warning(s) in {directory}")
 EXPORT_DONE = N_(

@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
+from content.base import N_, Translator
 from content.sources import Source
-from flows.ports import Translator
-from flows.text import N_
 
 if TYPE_CHECKING:
     from reportlab.pdfgen.canvas import Canvas

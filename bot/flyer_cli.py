@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.config import BOT_USERNAME
-from flows.text import N_
+from content.base import N_
 
 if TYPE_CHECKING:
     import httpx
 
     from bot.config import Settings
+    from content.base import Translator
     from content.sources import Source
-    from flows.ports import Translator
 
 GETME_TIMEOUT = 15.0
 

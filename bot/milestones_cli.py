@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import ConfigError, load_settings
+from content.base import N_, Locale
 from content.i18n import CatalogTranslations
 from content.loader import load_content
 from content.problems import staff_locale
 from flows.milestones.schedule import YearMonth, preview
-from flows.model import Locale
-from flows.text import N_
 
 BAD_BIRTH = N_("--birth: “{value}” is not a year and month; write it like 2024-05")
 CONTENT_ERRORS = N_("the content has errors; run: tsunagu content check")

@@ -30,15 +30,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from content.base import N_, Locale, Translator, in_tokyo
 from content.faq_files import replace_files
 from content.gaps import group_questions
 from content.loader import Content
 from flows.age_bands import LABELS as AGE_BAND_LABELS
 from flows.age_bands import NOT_RECORDED
-from flows.dates import in_tokyo
-from flows.model import Locale
-from flows.ports import Translations, Translator
-from flows.text import N_
+from flows.ports import Translations
 from flows.tickets import STATUS_LABELS
 from storage.reports import ReportFigures, median
 

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from flows.text import N_
+from content.base import N_
 
 if TYPE_CHECKING:
     from bot.config import Settings

@@ -18,10 +18,10 @@ from pydantic import ValidationError
 from content.faq_files import leading_comments, parses_back, render_faq
 from content.models import FaqEntry, FaqFile
 from content.problems import Problem, validation_message
+from content.records import EditProblem, EditResult, FaqChange
 from content.source import ContentStore
 from content.spreadsheet import FILE_HAS_ERRORS
 from content.yaml_lines import YamlSyntaxError, load_with_lines
-from flows.records import EditProblem, EditResult, FaqChange
 
 
 def _edit_problem(problem: Problem) -> EditProblem:

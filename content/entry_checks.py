@@ -10,11 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from content.base import N_, TOKYO, Locale
 from content.models import TITLE_MAX, TO_FILL, FaqEntry
 from content.problems import Severity
-from flows.dates import TOKYO
-from flows.model import Locale
-from flows.text import N_
 
 UNKNOWN_CATEGORY = N_("{id}: unknown category '{category}' (not in categories.yaml)")
 UNKNOWN_SEE_ALSO = N_("{id}: see_also names '{target}', which is not an entry id")

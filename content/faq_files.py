@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
+from content.base import Locale
 from content.models import FaqEntry, FaqFile
-from flows.model import Locale
 
 
 class FlowList(list[str]):

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from content.matching.normalize import has_japanese, normalize
-from flows.records import UnansweredQuestion
+from content.records import UnansweredQuestion
 
 # Jaccard similarity from which two messages are taken as the same question.
 SAME_QUESTION = 0.4

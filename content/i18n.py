@@ -14,7 +14,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from flows.model import LOCALES, Locale
+from content.base import LOCALES, Locale
 
 DOMAIN = "tsunagu"
 LOCALES_DIR = Path(

@@ -20,9 +20,8 @@ from pydantic import (
     model_validator,
 )
 
+from content.base import N_, Locale
 from content.models import TO_FILL, Identifier, LocalizedText, NonEmpty
-from flows.model import Locale
-from flows.text import N_
 
 # Telegram shows about this much of a button label on a phone before cutting it.
 ButtonLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from content.base import LOCALES, N_, Locale
 from content.entry_checks import EntryContext, check_entry, tokyo_today
 from content.intake_models import ConsentText, IntakeFile, RoutingFile, check_requests
 from content.milestone_models import Milestone, MilestonesFile
@@ -34,8 +35,6 @@ from content.problems import Problem, Severity, validation_message
 from content.sources import SourcesFile
 from content.triage_models import EmergencyFile, TriageFile
 from content.yaml_lines import PathKey, YamlSyntaxError, line_for, load_with_lines
-from flows.model import LOCALES, Locale
-from flows.text import N_
 
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent / "data"
 

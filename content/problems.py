@@ -14,9 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from flows.model import Locale
-from flows.ports import Translator
-from flows.text import N_
+from content.base import N_, Locale, Translator
 
 Severity = Literal["error", "warning"]
 

@@ -18,9 +18,8 @@ from content.faq_files import replace_files as write_files
 from content.faq_files import restore
 from content.loader import Content, LoadResult, Problem, load_content
 from content.matching import build_emergency_detector, build_matcher
+from content.records import EmergencyAssessment, EmergencyDetector, FaqMatcher
 from content.watch import Snapshot, describe_refusal, snapshot
-from flows.ports import EmergencyDetector, FaqMatcher
-from flows.records import EmergencyAssessment
 
 log = logging.getLogger(__name__)
 

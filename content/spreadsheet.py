@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from content.base import LOCALES, N_, Locale
 from content.entry_checks import EntryContext, check_entry, tokyo_today
 from content.faq_files import leading_comments, parses_back, render_faq, replace_files, restore
 from content.loader import (
@@ -34,8 +35,6 @@ from content.loader import (
 from content.models import CategoriesFile, FaqEntry, FaqFile, OfficesFile
 from content.problems import Problem, validation_message
 from content.yaml_lines import YamlSyntaxError, line_for, load_with_lines
-from flows.model import LOCALES, Locale
-from flows.text import N_
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -10,6 +10,10 @@ from pydantic_core import PydanticCustomError
 
 from content.models import Identifier, LocalizedText, NonEmpty, _Strict
 
+# The saturation readings are numbers after a word of this term, so its words are written
+# once, in triage.yaml.
+SATURATION_TERM = "saturation"
+READ_AFTER_SATURATION = frozenset({"@spo2_low", "@spo2_ok"})
 # Concepts the code reads as numbers (content/matching/quantities.py).
 MEASURED = frozenset({"@spo2_low", "@spo2_ok", "@fever", "@young_infant", "@long_minutes",
                       "@pulse_abnormal", "@glucose_low"})
@@ -93,6 +97,13 @@ class TriageFile(_Strict):
                     raise PydanticCustomError(
                         "unknown_concept", "sign of {category} uses an unknown concept {name}",
                         {"category": sign.category, "name": concept},
+                    )
+                if concept in READ_AFTER_SATURATION and SATURATION_TERM not in self.terms:
+                    raise PydanticCustomError(
+                        "unknown_concept",
+                        "sign of {category} uses {name}, which reads the number after a word"
+                        " of the term {term}; that term is missing",
+                        {"category": sign.category, "name": concept, "term": SATURATION_TERM},
                     )
         return self
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flows.dates import in_tokyo
-from flows.text import N_
+from content.base import N_, in_tokyo
 
 BEFORE_BIRTH = "before_birth"
 ADULT = "18+"

@@ -14,7 +14,8 @@ malformed or names no source in ``sources.yaml`` is ignored; the welcome is the 
 
 from __future__ import annotations
 
-from flows.dates import in_tokyo
+from content.base import in_tokyo
+from flows.ports import ArrivalStore
 from flows.router import Router
 from flows.turn import Turn
 
@@ -35,7 +36,7 @@ def source_of(turn: Turn) -> str | None:
     return payload if turn.content.sources.get(payload) is not None else None
 
 
-async def note_arrival(turn: Turn) -> None:
+async def note_arrival(turn: Turn[ArrivalStore]) -> None:
     # updated_at is set once a session has been saved: only a chat's very first step lacks it.
     if turn.session.updated_at is not None:
         return

@@ -12,8 +12,8 @@ from datetime import date, datetime, time, timedelta
 
 import jpholiday
 
+from content.base import TOKYO, in_tokyo
 from content.intake_models import DeskHours
-from flows.dates import TOKYO, in_tokyo
 
 # 12/29–1/3: the usual closing days of Japanese public offices (行政機関の休日).
 _NEW_YEAR_BREAK = frozenset({(12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3)})

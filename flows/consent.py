@@ -13,13 +13,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
+from content.base import N_
 from content.intake_models import ConsentText
 from flows import callbacks
 from flows.menu import menu_keyboard
 from flows.model import Button, Keyboard
+from flows.ports import ConsentStore, Store
 from flows.records import ConsentDecision, ConsentDecisionKind, WriterRole
 from flows.router import Router
-from flows.text import BLANK, N_, Html, esc, join_lines, markup
+from flows.text import BLANK, Html, esc, join_lines, markup
 from flows.turn import Turn
 
 STATE_ROLE = "consent:role"
@@ -53,7 +55,8 @@ class Grant:
     resumed: bool
 
 
-GrantHandler = Callable[[Turn, Grant], Awaitable[None]]
+# The feature that asked for consent carries on with the same turn, so it gets it whole.
+GrantHandler = Callable[[Turn[Store], Grant], Awaitable[None]]
 
 
 def is_proxy(writer: WriterRole) -> bool:
@@ -160,7 +163,7 @@ class ConsentFlow:
 
     # --- buttons -----------------------------------------------------------------------
 
-    async def handle(self, turn: Turn, parts: tuple[str, ...]) -> None:
+    async def handle(self, turn: Turn[Store], parts: tuple[str, ...]) -> None:
         # Buttons are untrusted: only the exact shapes this screen makes are accepted.
         action = parts[0] if len(parts) in (1, 2) else ""
         if len(parts) == 2 and action not in (ROLE, TICK):
@@ -260,7 +263,7 @@ class ConsentFlow:
 
     # --- decisions ---------------------------------------------------------------------
 
-    async def _agree(self, turn: Turn) -> None:
+    async def _agree(self, turn: Turn[Store]) -> None:
         _ = turn._
         data = self._data(turn) or {}
         ticks = set(data.get("ticks", []))
@@ -290,7 +293,7 @@ class ConsentFlow:
             raise RuntimeError("nothing registered to follow a consent")
         await self._on_granted(turn, grant)
 
-    async def _decline(self, turn: Turn) -> None:
+    async def _decline(self, turn: Turn[ConsentStore]) -> None:
         await self._record(turn, "declined", set())
         # Nothing but the refusal may remain: an unfinished request asked for again from
         # its summary goes too.
@@ -312,7 +315,9 @@ class ConsentFlow:
             message = turn._("Cancelled. Nothing was stored.")
         turn.say(message, menu_keyboard(turn, self.router))
 
-    async def _record(self, turn: Turn, decision: ConsentDecisionKind, ticks: set[str]) -> int:
+    async def _record(
+        self, turn: Turn[ConsentStore], decision: ConsentDecisionKind, ticks: set[str]
+    ) -> int:
         text = self._text(turn)
         writer = self._writer(turn)
         screen = consent_screen(turn, text, writer)

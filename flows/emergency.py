@@ -9,7 +9,7 @@ this chat is not an emergency service. When the detector is unsure, one calm lin
 from __future__ import annotations
 
 from content.models import TO_FILL
-from flows.records import EmergencyAssessment
+from content.records import EmergencyAssessment
 from flows.text import BLANK, Html, esc, join_lines, markup
 from flows.turn import Turn
 

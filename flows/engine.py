@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from content.records import EmergencyAssessment
 from flows import (
     arrivals,
     callbacks,
@@ -18,7 +19,6 @@ from flows.emergency import say_emergency, say_maybe
 from flows.intake import flow as intake
 from flows.model import Inbound, Outcome, Session
 from flows.ports import Store
-from flows.records import EmergencyAssessment
 from flows.router import AFTER_DANGER_STATE, BEFORE_DANGER_AUTHORED, Router
 from flows.turn import Deps, Turn
 
@@ -60,7 +60,7 @@ class Engine:
                     break
         return Outcome(replies=turn.replies, session=turn.session, toast=turn.toast)
 
-    async def _private(self, turn: Turn) -> None:
+    async def _private(self, turn: Turn[Store]) -> None:
         inbound = turn.inbound
         for hook in self.router.private_hooks:
             await hook(turn)
@@ -73,7 +73,7 @@ class Engine:
         else:
             await self._unsupported(turn)
 
-    async def _command(self, turn: Turn) -> None:
+    async def _command(self, turn: Turn[Store]) -> None:
         name = turn.inbound.command or ""
         args = (turn.inbound.text,)
         handler = self.router.commands.get(name)
@@ -82,7 +82,7 @@ class Engine:
             return
         await handler(turn, args)
 
-    async def _button(self, turn: Turn) -> None:
+    async def _button(self, turn: Turn[Store]) -> None:
         parts = callbacks.parse(turn.inbound.button)
         handler = self.router.buttons.get(parts[0]) if parts else None
         if parts is None or handler is None:
@@ -90,7 +90,7 @@ class Engine:
             return
         await handler(turn, parts[1:])
 
-    async def _text(self, turn: Turn, text: str) -> None:
+    async def _text(self, turn: Turn[Store], text: str) -> None:
         text = text.strip()
         if not text:
             # An empty message in the middle of a step is no reason to leave it: ask its
@@ -114,7 +114,7 @@ class Engine:
             if await after(turn, text, assessment):
                 return
 
-    async def _authored(self, turn: Turn, text: str) -> bool:
+    async def _authored(self, turn: Turn[Store], text: str) -> bool:
         """Staff writing an FAQ answer about breathing trouble is not an emergency."""
         prefix = turn.session.state.partition(":")[0]
         if prefix not in self.router.authored_states:
@@ -122,7 +122,7 @@ class Engine:
         await self.router.states[prefix](turn, text)
         return True
 
-    async def _waiting_step(self, turn: Turn, text: str, _: EmergencyAssessment) -> bool:
+    async def _waiting_step(self, turn: Turn[Store], text: str, _: EmergencyAssessment) -> bool:
         """The step the conversation waits in (a question of the intake, say) reads it."""
         handler = self.router.states.get(turn.session.state.partition(":")[0])
         if handler is None:
@@ -130,7 +130,7 @@ class Engine:
         await handler(turn, text)
         return True
 
-    async def _unsupported(self, turn: Turn) -> None:
+    async def _unsupported(self, turn: Turn[Store]) -> None:
         what = turn.inbound.unsupported_what
         _ = turn._
         message = _("I can only read text messages. Please type your question in words.")

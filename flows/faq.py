@@ -5,11 +5,13 @@ from __future__ import annotations
 from functools import partial
 
 from content.models import TO_FILL, FaqEntry
+from content.records import EmergencyAssessment, FaqMatch
 from flows import callbacks
 from flows.menu import MENU_BUTTON
 from flows.model import Button, Keyboard
 from flows.offices import coordinator_row
-from flows.records import EmergencyAssessment, FaqMatch, FaqViewHow
+from flows.ports import CountsViews, FaqStore
+from flows.records import FaqViewHow
 from flows.router import AFTER_DANGER_FAQ, Router
 from flows.text import BLANK, Html, clip, esc, join_lines, markup
 from flows.turn import ButtonRow, Turn
@@ -74,7 +76,7 @@ def confident_answer(turn: Turn, text: str) -> FaqEntry | None:
     return turn.content.entry(turn.locale, match.topic)
 
 
-async def count_view(turn: Turn, topic: str, how: FaqViewHow) -> None:
+async def count_view(turn: Turn[CountsViews], topic: str, how: FaqViewHow) -> None:
     # For the council report's most asked topics: no user, no text.
     await turn.store.faq_views.record(
         at=turn.deps.clock.now(), locale=turn.locale, topic=topic, how=how
@@ -86,7 +88,7 @@ LONG_MESSAGE_CHARS = 4000
 
 
 class FaqFlow:
-    async def categories(self, turn: Turn, parts: tuple[str, ...]) -> None:
+    async def categories(self, turn: Turn[FaqStore], parts: tuple[str, ...]) -> None:
         if parts and parts[0] == QUESTION and len(parts) == 2:
             await self.show_topic(turn, parts[1])
             return
@@ -105,7 +107,7 @@ class FaqFlow:
         )
         turn.say(turn._("Choose a topic."), (*rows, (back_row(turn)[1],)))
 
-    async def show_category(self, turn: Turn, category_id: str) -> None:
+    async def show_category(self, turn: Turn[FaqStore], category_id: str) -> None:
         category = turn.content.category(category_id)
         if category is None:
             await self.categories(turn, ())
@@ -115,7 +117,7 @@ class FaqFlow:
         turn.say(markup("<b>{}</b>").format(category.label.get(turn.locale)),
                  (*rows, back_row(turn)))
 
-    async def show_topic(self, turn: Turn, topic: str) -> None:
+    async def show_topic(self, turn: Turn[FaqStore], topic: str) -> None:
         entry = turn.content.entry(turn.locale, topic)
         if entry is None:
             # A stale button from before a content change.
@@ -141,7 +143,9 @@ class FaqFlow:
             return None
         return turn.content.entry(turn.locale, match.topic)
 
-    async def answer_with(self, turn: Turn, entry: FaqEntry, first: Keyboard = ()) -> None:
+    async def answer_with(
+        self, turn: Turn[FaqStore], entry: FaqEntry, first: Keyboard = ()
+    ) -> None:
         await self._count_view(turn, entry.id, "text")
         self.say_answer(turn, entry, first)
 
@@ -158,7 +162,9 @@ class FaqFlow:
         )
         turn.say(join_lines(lines), (coordinator_row(turn), back_row(turn)))
 
-    async def answer_free_text(self, turn: Turn, text: str, *, after_emergency: bool) -> None:
+    async def answer_free_text(
+        self, turn: Turn[FaqStore], text: str, *, after_emergency: bool
+    ) -> None:
         locale = turn.locale
         match: FaqMatch = turn.deps.content.matcher().match(text_for_matching(text), locale)
         # An emergency is no gap in the FAQ: staff must never be offered to file "my baby
@@ -190,10 +196,10 @@ class FaqFlow:
             pointer = esc(topic.pointer.get(locale)) if topic else None
         self.say_dont_know(turn, pointer)
 
-    async def _count_view(self, turn: Turn, topic: str, how: FaqViewHow) -> None:
+    async def _count_view(self, turn: Turn[FaqStore], topic: str, how: FaqViewHow) -> None:
         await count_view(turn, topic, how)
 
-    async def _log_unanswered(self, turn: Turn, text: str, match: FaqMatch) -> None:
+    async def _log_unanswered(self, turn: Turn[FaqStore], text: str, match: FaqMatch) -> None:
         best = match.topic or (match.suggestions[0] if match.suggestions else None)
         await turn.store.unanswered.record(
             at=turn.deps.clock.now(),
@@ -205,7 +211,7 @@ class FaqFlow:
         )
 
 
-async def _from_faq(flow: FaqFlow, turn: Turn, text: str,
+async def _from_faq(flow: FaqFlow, turn: Turn[FaqStore], text: str,
                     assessment: EmergencyAssessment) -> bool:
     """The last step of free text: whatever no conversation step took, the FAQ answers."""
     if len(text) > LONG_MESSAGE_CHARS:

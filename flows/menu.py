@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from content.base import N_, Locale
 from flows import callbacks
-from flows.model import Button, Keyboard, Locale
+from flows.model import Button, Keyboard
+from flows.ports import Store
 from flows.router import Router
-from flows.text import BLANK, N_, Html, join_lines, markup
+from flows.text import BLANK, Html, join_lines, markup
 from flows.turn import Turn
 
 # Button data (v1:lang:en): the saved buttons in people's chats carry these, so they stay.
@@ -83,7 +85,7 @@ class MenuFlow:
         lines += [BLANK, _("In an emergency call 119. Not sure? #7119. Sick child: #8000.")]
         turn.say(join_lines(lines), menu_keyboard(turn, self.router))
 
-    async def resume(self, turn: Turn, args: tuple[str, ...]) -> None:
+    async def resume(self, turn: Turn[Store], args: tuple[str, ...]) -> None:
         """Pick up where the person left off: ask the pending question again, or show the menu."""
         reprompt = self.router.reprompts.get(turn.session.state.partition(":")[0])
         if reprompt is not None:

@@ -7,10 +7,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from content.base import Locale
 from flows.text import Html, esc, plain
 
-Locale = Literal["ja", "en"]
-LOCALES: tuple[Locale, ...] = ("ja", "en")
 DEFAULT_LOCALE: Locale = "ja"
 
 # Telegram refuses longer texts; flows keep their own replies below it and the

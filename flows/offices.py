@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from content.base import N_
 from content.models import TO_FILL, Office
 from flows import callbacks
 from flows.menu import MENU_BUTTON
 from flows.model import Button
 from flows.router import Router
-from flows.text import BLANK, BULLET, N_, Html, esc, join_lines, markup
+from flows.text import BLANK, BULLET, Html, esc, join_lines, markup
 from flows.turn import ButtonRow, Turn
 
 # Public main number of the Chiyoda City Office (shared/content/facts.md); used while an

@@ -1,7 +1,9 @@
 """The narrow interfaces through which the engine talks to the world.
 
 Each is implemented for real outside flows/ (content/, storage/, bot/) and by
-small in-memory fakes in the tests. The values they pass are in flows/records.py.
+small in-memory fakes in the tests. The values they pass are in flows/records.py, and
+those content produces in content/records.py (with the FAQ matcher's and the emergency
+detector's seams, which content's own reload code uses too).
 """
 
 from __future__ import annotations
@@ -9,18 +11,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Protocol
 
-from flows.model import Locale
+from content.base import Locale, Translator
+from content.records import (
+    EditResult,
+    FaqChange,
+    MatchMode,
+    UnansweredQuestion,
+)
 from flows.records import (
     ConsentDecision,
     DeskTicket,
     Draft,
-    EditResult,
-    EmergencyAssessment,
     EntryKind,
-    FaqChange,
-    FaqMatch,
     FaqViewHow,
-    MatchMode,
     NeedChange,
     NeedStatus,
     NewShare,
@@ -35,7 +38,6 @@ from flows.records import (
     TicketNeed,
     TicketOutcome,
     TicketRecord,
-    UnansweredQuestion,
     UpcomingMilestone,
 )
 
@@ -46,24 +48,8 @@ class Clock(Protocol):
         ...
 
 
-class Translator(Protocol):
-    locale: Locale
-
-    def gettext(self, message: str) -> str: ...
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
-
-
 class Translations(Protocol):
     def for_locale(self, locale: Locale) -> Translator: ...
-
-
-class FaqMatcher(Protocol):
-    def match(self, text: str, locale: Locale) -> FaqMatch: ...
-
-
-class EmergencyDetector(Protocol):
-    def assess(self, text: str) -> EmergencyAssessment: ...
 
 
 class UnansweredLog(Protocol):
@@ -173,55 +159,6 @@ class Roster(Protocol):
     async def deactivate(self, user_id: int, at: datetime) -> bool:
         """Take a member off the roster; False if there was no such active member."""
         ...
-
-
-class Store(Protocol):
-    """What one step may read and write, all inside the step's own transaction."""
-
-    @property
-    def roster(self) -> Roster: ...
-
-    @property
-    def unanswered(self) -> UnansweredLog: ...
-
-    @property
-    def audit(self) -> AuditLog: ...
-
-    @property
-    def faq_views(self) -> FaqViews: ...
-
-    @property
-    def content_changes(self) -> ContentChangeLog: ...
-
-    @property
-    def consents(self) -> ConsentLog: ...
-
-    @property
-    def drafts(self) -> DraftStore: ...
-
-    @property
-    def tickets(self) -> TicketStore: ...
-
-    @property
-    def outbox(self) -> Outbox: ...
-
-    @property
-    def desk(self) -> DeskStore: ...
-
-    @property
-    def milestones(self) -> MilestoneLog: ...
-
-    @property
-    def needs(self) -> TicketNeeds: ...
-
-    @property
-    def arrivals(self) -> Arrivals: ...
-
-    @property
-    def shares(self) -> ShareLog: ...
-
-    @property
-    def families(self) -> FamilyDirectory: ...
 
 
 # --- Staff edits of the FAQ --------------------------------------------------------------
@@ -430,3 +367,158 @@ class NextMilestone(Protocol):
         ``locale``; None when there is none to tell (no birth month, nothing due, or the
         schedule does not apply)."""
         ...
+
+
+# --- What each feature reaches -----------------------------------------------------------
+
+# One Protocol a feature, named for its role and listing only the repositories it uses; the
+# feature's functions take ``Turn[ThatStore]`` (flows/turn.py) or the store itself. ``Store``
+# is all of them at once: the SQLite transaction and the memory fake implement it, and so
+# every one of these.
+
+
+class Audited(Protocol):
+    """Whatever refuses someone writes the refusal down (``Turn.record_denied``)."""
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+class CountsViews(Protocol):
+    """Whatever shows an FAQ answer counts it for the council report."""
+
+    @property
+    def faq_views(self) -> FaqViews: ...
+
+
+class FaqStore(CountsViews, Protocol):
+    """Answering from the FAQ: which answers were shown, which questions it could not answer."""
+
+    @property
+    def unanswered(self) -> UnansweredLog: ...
+
+
+class ConsentStore(Protocol):
+    """The consent screen: the decisions, and the draft a refusal deletes."""
+
+    @property
+    def consents(self) -> ConsentLog: ...
+
+    @property
+    def drafts(self) -> DraftStore: ...
+
+
+class IntakeStore(ConsentStore, Audited, CountsViews, Protocol):
+    """The request form and its submission: the draft, the consent it rests on, the ticket and
+    the coordinators' notice of it (and the FAQ answers shown beside a question); a partner's
+    referral is looked up on the roster and audited."""
+
+    @property
+    def roster(self) -> Roster: ...
+
+    @property
+    def tickets(self) -> TicketStore: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+
+class MyDataStore(ConsentStore, Protocol):
+    """/mydata and /withdraw: everything kept about a person, and telling the coordinator
+    holding their ticket."""
+
+    @property
+    def tickets(self) -> TicketStore: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    @property
+    def milestones(self) -> MilestoneLog: ...
+
+    @property
+    def shares(self) -> ShareLog: ...
+
+
+class RosterStore(Audited, Protocol):
+    """Who is a coordinator, supervisor or staff member, and the audit of changes to it."""
+
+    @property
+    def roster(self) -> Roster: ...
+
+
+class StaffStore(RosterStore, Protocol):
+    """Staff keeping the FAQ: their changes, and the questions it could not answer."""
+
+    @property
+    def content_changes(self) -> ContentChangeLog: ...
+
+    @property
+    def unanswered(self) -> UnansweredLog: ...
+
+
+class CoordinatorStore(RosterStore, Protocol):
+    """The coordinators' desk: its tickets and the needs found on them, the roster, the
+    outbox to the group and the families, sharing with partners and the families known."""
+
+    @property
+    def desk(self) -> DeskStore: ...
+
+    @property
+    def needs(self) -> TicketNeeds: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    # Sharing a request with a related department rests on the family's consent decisions.
+    @property
+    def consents(self) -> ConsentLog: ...
+
+    @property
+    def shares(self) -> ShareLog: ...
+
+    @property
+    def families(self) -> FamilyDirectory: ...
+
+
+class RelayStore(CoordinatorStore, FaqStore, Protocol):
+    """A family's messages while their request is open: passed to the desk, or answered from
+    the FAQ when the family says it was a question for it."""
+
+
+class DeliveryStore(CoordinatorStore, Protocol):
+    """Writing what the outbox holds when it is sent: the desk's messages, and a milestone
+    only while the family still agrees to it."""
+
+    @property
+    def consents(self) -> ConsentLog: ...
+
+
+class MilestoneStore(Protocol):
+    """Queueing the milestones due: who agreed, what each family was sent, their request
+    (where the birth month is) and the outbox."""
+
+    @property
+    def milestones(self) -> MilestoneLog: ...
+
+    @property
+    def consents(self) -> ConsentLog: ...
+
+    @property
+    def desk(self) -> DeskStore: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+
+class ArrivalStore(RosterStore, Protocol):
+    """Counting which flyer brought a family (roster members trying a flyer are left out)."""
+
+    @property
+    def arrivals(self) -> Arrivals: ...
+
+
+class Store(IntakeStore, MyDataStore, RelayStore, StaffStore, DeliveryStore, MilestoneStore,
+            ArrivalStore, Protocol):
+    """What one step may read and write, all inside the step's own transaction: every
+    feature's store at once."""

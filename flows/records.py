@@ -1,9 +1,9 @@
 """The records that cross the engine's ports, and the codes they carry.
 
 Plain pydantic values (and the ticket statuses, outcomes and kinds they hold): what a
-repository returns or takes, what a matcher answers, how the desk is configured. The
-Protocols that pass them live in flows/ports.py; anything may use these without
-depending on a port.
+repository returns or takes, how the desk is configured. The Protocols that pass them
+live in flows/ports.py; anything may use these without depending on a port. What content's
+code produces (a FAQ match, an emergency assessment, a staff edit) is in content/records.py.
 """
 
 from __future__ import annotations
@@ -13,52 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from flows.model import Locale
-
-MatchMode = Literal["answer", "suggest", "refuse"]
-
-
-class FaqMatch(BaseModel):
-    """How the FAQ answers one message.
-
-    answer: ``topic`` is confidently right. suggest: ``suggestions`` are the
-    likeliest topics, best first. refuse: nothing fits; ``offtopic`` names a
-    known other ward matter when the message is about one.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    mode: MatchMode
-    topic: str | None = None
-    confidence: float = 0.0
-    suggestions: tuple[str, ...] = ()
-    offtopic: str | None = None
-
-
-class EmergencyAssessment(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    emergency: bool
-    # Not clear enough for the full guidance, but worth one calm line about 119.
-    possible: bool = False
-    # The categories of emergency.yaml that fired (which guidance to show), for tests and
-    # staff review; never shown to parents as such.
-    signals: tuple[str, ...] = ()
-
-
-class UnansweredQuestion(BaseModel):
-    """One logged message, as staff see it in /gaps (no user id: the table has none)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    at: datetime
-    locale: Locale
-    text: str
-    mode: MatchMode
-    best_topic: str | None = None
-    confidence: float = 0.0
-
+from content.base import Locale
+from content.records import FaqChange
 
 FaqViewHow = Literal["text", "button"]
 
@@ -143,7 +99,10 @@ class NewTicket(BaseModel):
     referred_by: str | None = None
 
 
-class TicketRecord(BaseModel):
+class TicketHead(BaseModel):
+    """What every view of a ticket starts from: the anonymous row's reference, state, office,
+    priority and holder."""
+
     model_config = ConfigDict(frozen=True)
 
     id: int
@@ -154,6 +113,11 @@ class TicketRecord(BaseModel):
     priority: Priority
     # The coordinator holding the ticket (their Telegram user id), once someone took it.
     assignee: int | None = None
+
+
+class TicketRecord(TicketHead):
+    """A ticket as its family's /mydata and /withdraw see it, with their answers."""
+
     share_with_departments: bool = False
     answers: dict[str, Any] = {}
 
@@ -214,27 +178,7 @@ class RosterMember(BaseModel):
     private_chat: bool = False
 
 
-# --- Staff edits of the FAQ --------------------------------------------------------------
-
-# Which part of an entry a change touches; old and new values carry that part's fields.
-ChangeField = Literal["answer", "alternates", "reviewed"]
-
-
-class FaqChange(BaseModel):
-    """One edit of one FAQ entry in one language.
-
-    ``old`` and ``new`` map entry fields to JSON values (``{"answer": "..."}``). ``old`` is
-    what the staff member saw: the change applies only while the file still says that, so
-    an edit made meanwhile in Excel or a text editor is never overwritten unseen.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    entry_id: str
-    locale: Locale
-    field: ChangeField
-    old: dict[str, Any]
-    new: dict[str, Any]
+# --- Staff edits of the FAQ (the change itself is content's: content/records.py) -------
 
 
 class RecordedChange(FaqChange):
@@ -243,33 +187,6 @@ class RecordedChange(FaqChange):
     actor: int
     # The change this one undid, for an undo.
     reverted_of: int | None = None
-
-
-EditStatus = Literal["applied", "unchanged", "conflict", "missing", "refused"]
-
-
-class EditProblem(BaseModel):
-    """A content check problem, kept as message id and parameters for the staff's language."""
-
-    model_config = ConfigDict(frozen=True)
-
-    file: str
-    line: int
-    msgid: str
-    params: dict[str, str] = {}
-
-
-class EditResult(BaseModel):
-    """applied: written, checked and in force. unchanged: the files already said that.
-    conflict: the entry changed since it was shown. missing: no such entry.
-    refused: the content check failed; the files were put back (see ``problems``)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    status: EditStatus
-    problems: tuple[EditProblem, ...] = ()
-    # Warnings of the whole content after an applied change, for the staff's information.
-    warnings: int = 0
 
 
 # --- The coordinators' desk: holding tickets, talking with families -----------------------
@@ -310,18 +227,9 @@ class TicketDetails(BaseModel):
     answers: dict[str, Any] = {}
 
 
-class DeskTicket(BaseModel):
+class DeskTicket(TicketHead):
     """A ticket as the desk sees it: the anonymous row, and the details while they exist."""
 
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    reference: str
-    created_at: datetime
-    status: str
-    office: str
-    priority: Priority
-    assignee: int | None = None
     claimed_at: datetime | None = None
     # Since when it waits for a coordinator: creation, a release or a reopening.
     waiting_since: datetime

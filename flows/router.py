@@ -9,19 +9,20 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from flows.records import EmergencyAssessment
+from content.records import EmergencyAssessment
+from flows.ports import Store
 from flows.turn import Handler, MenuEntry, Reprompt, TextHandler, Turn
 
 # A step free text passes through; True when it handled the text (the rest are skipped).
 # Steps before the emergency check read words that are not a parent's (a coordinator
 # answering a ticket); the check itself sits between the two lists, in the engine, so no
 # feature can put itself ahead of it; steps after it are told what it found.
-BeforeDanger = Callable[[Turn, str], Awaitable[bool]]
-AfterDanger = Callable[[Turn, str, EmergencyAssessment], Awaitable[bool]]
+BeforeDanger = Callable[[Turn[Store], str], Awaitable[bool]]
+AfterDanger = Callable[[Turn[Store], str, EmergencyAssessment], Awaitable[bool]]
 # Run for every private inbound, before it is handled (a coordinator opening a chat).
-PrivateHook = Callable[[Turn], Awaitable[None]]
+PrivateHook = Callable[[Turn[Store]], Awaitable[None]]
 # A group the bot answers in: whether the inbound is from it, and its handler.
-GroupChat = tuple[Callable[[Turn], bool], Callable[[Turn], Awaitable[None]]]
+GroupChat = tuple[Callable[[Turn[Store]], bool], Callable[[Turn[Store]], Awaitable[None]]]
 
 # Where a step stands before the emergency check (lower first): staff writing content, then a
 # coordinator answering a ticket's message; and after it: the step a conversation waits in,
@@ -115,8 +116,8 @@ class Router:
     def on_private(self, hook: PrivateHook) -> None:
         self.private_hooks.append(hook)
 
-    def group_chat(self, is_ours: Callable[[Turn], bool],
-                   handler: Callable[[Turn], Awaitable[None]]) -> None:
+    def group_chat(self, is_ours: Callable[[Turn[Store]], bool],
+                   handler: Callable[[Turn[Store]], Awaitable[None]]) -> None:
         self.group_chats.append((is_ours, handler))
 
     def menu_entry(self, entry: MenuEntry) -> None:

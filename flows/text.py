@@ -59,11 +59,6 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 1)] + "…"
 
 
-def N_(message: str) -> str:
-    """Mark a string for the catalogs without translating it yet (e.g. command descriptions)."""
-    return message
-
-
 def catalog(gettext: Callable[[str], str]) -> Callable[[str], Html]:
     """A translator's ``gettext`` whose strings are taken as markup, like ``Turn._``."""
     return lambda message: Markup(gettext(message))

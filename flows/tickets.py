@@ -12,15 +12,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from content.base import N_, format_day, format_moment, in_tokyo
 from content.intake_models import DeskHours, RoutingFile
 from content.models import TO_FILL
 from flows import callbacks
 from flows.business_hours import is_open, next_opening
-from flows.dates import format_day, format_moment, in_tokyo
 from flows.intake.answers import IntakeAnswers
 from flows.intake.summary import answer_lines
 from flows.menu import menu_keyboard
 from flows.model import Button
+from flows.ports import IntakeStore, MyDataStore, Store
 from flows.records import (
     TICKET_CLOSED,
     TICKET_WITHDRAWN,
@@ -33,7 +34,7 @@ from flows.records import (
     TicketRecord,
 )
 from flows.router import Router
-from flows.text import BLANK, N_, Html, esc, join_lines, markup
+from flows.text import BLANK, Html, esc, join_lines, markup
 from flows.turn import Turn
 
 REFERENCE_PREFIX = "K"
@@ -104,7 +105,7 @@ class TicketsFlow:
 
     # --- a new ticket --------------------------------------------------------------------
 
-    async def submit(self, turn: Turn, draft: Draft, answers: IntakeAnswers) -> None:
+    async def submit(self, turn: Turn[IntakeStore], draft: Draft, answers: IntakeAnswers) -> None:
         now = turn.deps.clock.now()
         routing = turn.content.routing
         office = route(answers.needs, routing)
@@ -151,7 +152,7 @@ class TicketsFlow:
                                                                                   self.router))
 
     @staticmethod
-    async def _referred_by(turn: Turn, consent: RecordedConsent | None) -> str | None:
+    async def _referred_by(turn: Turn[IntakeStore], consent: RecordedConsent | None) -> str | None:
         """The department of a partner passing a family on (the early-awareness path): a
         partner on the roster, writing as a professional who confirmed the guardian agreed."""
         if consent is None or consent.writer != "professional" or not consent.guardian_confirmed:
@@ -226,7 +227,7 @@ class TicketsFlow:
 
     # --- /mydata ---------------------------------------------------------------------------
 
-    async def mydata(self, turn: Turn, args: tuple[str, ...]) -> None:
+    async def mydata(self, turn: Turn[Store], args: tuple[str, ...]) -> None:
         _ = turn._
         subject = turn.session.key
         history = await turn.store.consents.history(subject)
@@ -313,7 +314,7 @@ class TicketsFlow:
             office=esc(office_name(turn, ticket.office)))
         return join_lines([header, *answer_lines(turn, ticket.answers)])
 
-    async def _back_to_step(self, turn: Turn) -> None:
+    async def _back_to_step(self, turn: Turn[Store]) -> None:
         # A command in the middle of a question leaves that question waiting; ask it again
         # so the parent's next message is not taken for something else.
         reprompt = self.router.reprompts.get(turn.session.state.partition(":")[0])
@@ -322,7 +323,7 @@ class TicketsFlow:
 
     # --- /withdraw -------------------------------------------------------------------------
 
-    async def withdraw(self, turn: Turn, args: tuple[str, ...]) -> None:
+    async def withdraw(self, turn: Turn[MyDataStore], args: tuple[str, ...]) -> None:
         _ = turn._
         subject = turn.session.key
         history = await turn.store.consents.history(subject)
@@ -357,7 +358,7 @@ class TicketsFlow:
                     data=callbacks.encode(WITHDRAW_BUTTON, WITHDRAW_NO)),),
         ))
 
-    async def withdraw_button(self, turn: Turn, parts: tuple[str, ...]) -> None:
+    async def withdraw_button(self, turn: Turn[Store], parts: tuple[str, ...]) -> None:
         if turn.session.state != WITHDRAW_STATE or parts not in ((WITHDRAW_YES,), (WITHDRAW_NO,)):
             turn.toast = turn._("This button no longer works.")
             turn.say(turn._("That question is closed. To withdraw, send /withdraw again."),
@@ -376,7 +377,7 @@ class TicketsFlow:
             return
         await self._withdraw_now(turn)
 
-    async def _withdraw_now(self, turn: Turn) -> None:
+    async def _withdraw_now(self, turn: Turn[MyDataStore]) -> None:
         _ = turn._
         now = turn.deps.clock.now()
         subject = turn.session.key
@@ -421,7 +422,7 @@ class TicketsFlow:
                             _("You can still ask questions here at any time.")]),
                  menu_keyboard(turn, self.router))
 
-    async def withdraw_text(self, turn: Turn, text: str) -> None:
+    async def withdraw_text(self, turn: Turn[MyDataStore], text: str) -> None:
         turn.say(turn._("Please answer with the buttons."))
         await self.withdraw(turn, ())
 

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Generic, Protocol
 
+from typing_extensions import TypeVar
+
+from content.base import Locale, Translator
 from content.loader import Content
-from flows.model import Button, Inbound, Keyboard, Locale, Reply, Session, locale_from_language_code
-from flows.ports import (
-    Clock,
-    ContentEditor,
-    EmergencyDetector,
-    FaqMatcher,
-    NextMilestone,
-    Store,
-    Translations,
-    Translator,
-)
+from content.records import EmergencyDetector, FaqMatcher
+from flows.model import Button, Inbound, Keyboard, Reply, Session, locale_from_language_code
+from flows.ports import Audited, Clock, ContentEditor, NextMilestone, Store, Translations
 from flows.records import DeskSettings
 from flows.text import Html
 
@@ -45,12 +40,19 @@ class Deps:
     milestones: NextMilestone | None = None
 
 
+# The repositories a turn reaches. A feature's function names the narrow store it uses
+# (``Turn[IntakeStore]``, flows/ports.py); a bare ``Turn`` reaches none, so a function that
+# starts to use a repository has to say so in its signature. The engine's turns carry the
+# whole Store, which has every feature's repositories (the type is covariant).
+StoreT = TypeVar("StoreT", covariant=True, default=object)
+
+
 @dataclass
-class Turn:
+class Turn(Generic[StoreT]):
     inbound: Inbound
     session: Session
     deps: Deps
-    store: Store
+    store: StoreT
     replies: list[Reply] = field(default_factory=list)
     toast: str | None = None
 
@@ -74,7 +76,7 @@ class Turn:
     def say(self, text: Html, buttons: Keyboard = (), chat_id: int | None = None) -> None:
         self.replies.append(Reply(text=text, buttons=buttons, chat_id=chat_id))
 
-    async def record_denied(self, what: str) -> None:
+    async def record_denied(self: Turn[Audited], what: str) -> None:
         """Audit an attempt at something this person may not do (desk or staff tools):
         who and what (a command, a button's prefix), never the text they sent."""
         await self.store.audit.write(
@@ -89,7 +91,7 @@ class Turn:
 
 
 ButtonRow = tuple[Button, ...]
-Handler = Callable[[Turn, tuple[str, ...]], Awaitable[None]]
-TextHandler = Callable[[Turn, str], Awaitable[None]]
+Handler = Callable[[Turn[Store], tuple[str, ...]], Awaitable[None]]
+TextHandler = Callable[[Turn[Store], str], Awaitable[None]]
 MenuEntry = Callable[[Turn], ButtonRow | None]
-Reprompt = Callable[[Turn], Awaitable[None]]
+Reprompt = Callable[[Turn[Store]], Awaitable[None]]

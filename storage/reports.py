@@ -19,9 +19,9 @@ from datetime import date, datetime, time, timedelta
 
 import aiosqlite
 
+from content.base import TOKYO
+from content.records import UnansweredQuestion
 from flows.age_bands import NOT_RECORDED, age_band
-from flows.dates import TOKYO
-from flows.records import UnansweredQuestion
 
 OUTCOME_COLUMNS = ("outcome",)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from content.base import Locale
 from content.loader import Content
 from content.models import (
     Category,
@@ -18,8 +19,17 @@ from content.models import (
     OffTopicFile,
     SynonymsFile,
 )
+from content.records import (
+    EmergencyAssessment,
+    EmergencyDetector,
+    FaqChange,
+    FaqMatch,
+    FaqMatcher,
+    MatchMode,
+    UnansweredQuestion,
+)
 from flows.engine import Engine
-from flows.model import Inbound, InboundKind, Locale, Outcome, Session
+from flows.model import Inbound, InboundKind, Outcome, Session
 from flows.ports import (
     Arrivals,
     AuditLog,
@@ -27,9 +37,7 @@ from flows.ports import (
     ConsentLog,
     ContentChangeLog,
     DraftStore,
-    EmergencyDetector,
     FamilyDirectory,
-    FaqMatcher,
     FaqViews,
     GroupCard,
     MilestoneLog,
@@ -52,12 +60,8 @@ from flows.records import (
     ConsentDecision,
     DeskTicket,
     Draft,
-    EmergencyAssessment,
     EntryKind,
-    FaqChange,
-    FaqMatch,
     FaqViewHow,
-    MatchMode,
     NeedChange,
     NeedStatus,
     NewShare,
@@ -72,7 +76,6 @@ from flows.records import (
     TicketNeed,
     TicketOutcome,
     TicketRecord,
-    UnansweredQuestion,
 )
 from flows.turn import ContentSource, Deps
 

@@ -1,4 +1,9 @@
-"""Keeps the seams honest: Telegram and SQL stay at the edges."""
+"""Keeps the seams honest: Telegram and SQL stay at the edges, and imports run one way.
+
+bot → storage → flows → content: each layer may use those below it, never one above, so
+content (the files staff edit and the code that reads and matches them) knows nothing of
+the engine, the engine nothing of SQL or the drivers, and storage nothing of the drivers.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def imported_modules(package: str) -> dict[str, set[str]]:
+# What each layer must never import: the layers above it and the edges' libraries.
+FORBIDDEN: dict[str, tuple[str, ...]] = {
+    "content": ("flows", "storage", "bot", "telegram", "sqlite3", "aiosqlite"),
+    "flows": ("storage", "bot", "telegram", "sqlite3", "aiosqlite", "httpx"),
+    "storage": ("bot", "telegram"),
+}
+
+
+def imported_modules(package: str, root: Path = ROOT) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
-    for path in (ROOT / package).rglob("*.py"):
+    for path in (root / package).rglob("*.py"):
         tree = ast.parse(path.read_text("utf-8"))
         names: set[str] = set()
         for node in ast.walk(tree):
@@ -18,14 +31,14 @@ def imported_modules(package: str) -> dict[str, set[str]]:
                 names.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 names.add(node.module)
-        found[str(path.relative_to(ROOT))] = names
+        found[path.relative_to(root).as_posix()] = names
     return found
 
 
-def offenders(package: str, forbidden: tuple[str, ...]) -> list[str]:
+def offenders(package: str, forbidden: tuple[str, ...], root: Path = ROOT) -> list[str]:
     return [
         f"{file}: {name}"
-        for file, names in imported_modules(package).items()
+        for file, names in imported_modules(package, root).items()
         for name in names
         if name.split(".")[0] in forbidden
     ]
@@ -51,3 +64,22 @@ def test_line_stays_in_its_driver() -> None:
         assert offenders(package, ("linebot", "aiohttp")) == []
     assert offenders("bot/line", ("telegram",)) == []
     assert "linebot.v3.webhook" in imported_modules("bot/line")["bot/line/webhook.py"]
+def test_each_layer_imports_only_the_layers_below_it() -> None:
+    for package, forbidden in FORBIDDEN.items():
+        assert offenders(package, forbidden) == [], package
+
+
+def test_the_direction_check_catches_an_import_upwards(tmp_path: Path) -> None:
+    # The same check on a small tree that breaks the rule in the ways code does: at the top,
+    # inside a function, and as a plain ``import``.
+    package = tmp_path / "content"
+    (package / "matching").mkdir(parents=True)
+    (package / "base.py").write_text("from datetime import date\n", "utf-8")
+    (package / "loader.py").write_text(
+        "def load():\n    from flows.model import Reply\n    return Reply\n", "utf-8"
+    )
+    (package / "matching" / "store.py").write_text("import storage.database\n", "utf-8")
+    assert sorted(offenders("content", FORBIDDEN["content"], tmp_path)) == [
+        "content/loader.py: flows.model",
+        "content/matching/store.py: storage.database",
+    ]

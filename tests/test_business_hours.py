@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from content.base import TOKYO
 from content.intake_models import DeskHours
 from flows.business_hours import is_business_day, is_open, next_opening
-from flows.dates import TOKYO
 
 HOURS = DeskHours()
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from content.base import Locale
 from content.i18n import CatalogTranslations
 from content.loader import LoadResult, Problem, load_content
 from content.problems import staff_locale, validation_message
-from flows.model import Locale
 from tests.content_dirs import first_ids, with_small_faq
 
 TODAY = date(2026, 4, 1)

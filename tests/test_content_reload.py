@@ -11,11 +11,10 @@ from typing import Any
 
 import pytest
 
+from content.base import Locale
 from content.loader import Content, LoadResult
+from content.records import FaqMatch, FaqMatcher
 from content.watch import Reloadable, describe_refusal, snapshot, watch_content
-from flows.model import Locale
-from flows.ports import FaqMatcher
-from flows.records import FaqMatch
 from tests.content_dirs import with_small_faq
 
 source = pytest.importorskip("content.source")  # needs content.matching

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.telegram.desk_timers import desk_timers_once
+from content.base import TOKYO
 from content.intake_models import DeskHours
-from flows.dates import TOKYO
 from flows.desk.timing import business_time
 from tests.desk_world import GROUP, SUPERVISOR, World, make_ticket
 from tests.fakes import FixedClock

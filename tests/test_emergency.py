@@ -6,9 +6,11 @@ from __future__ import annotations
 import time
 
 import pytest
+from pydantic import ValidationError
 
 from content.loader import load_content
 from content.matching.emergency import TriageDetector
+from content.triage_models import TriageFile
 
 
 @pytest.fixture(scope="module")
@@ -229,3 +231,30 @@ def test_more_kinds_of_danger(detector: TriageDetector, text: str, kind: str) ->
     assessment = detector.assess(text)
     assert assessment.emergency and kind in assessment.signals
 
+
+def test_a_saturation_reading_follows_the_words_of_the_saturation_term(
+    detector: TriageDetector,
+) -> None:
+    # パルオキ is written only in triage.yaml's saturation term: the number after it is read
+    # because the reading takes its words from there.
+    assert detector.assess("パルオキが85").signals == ("spo2",)
+    assert detector.assess("パルオキが97").emergency is False
+    content = load_content().content
+    assert content is not None and content.triage is not None
+    terms = dict(content.triage.terms)
+    terms["saturation"] = ["パルオキ"]
+    narrow = TriageDetector(content.triage.model_copy(update={"terms": terms}))
+    assert narrow.assess("パルオキが85").signals == ("spo2",)
+    assert narrow.assess("SpO2が85").emergency is False
+
+
+def test_a_sign_reading_saturation_needs_the_saturation_term() -> None:
+    content = load_content().content
+    assert content is not None and content.triage is not None
+    data = content.triage.model_dump()
+    del data["terms"]["saturation"]
+    data["signs"] = [s for s in data["signs"] if "saturation" not in s["all"] + s["unless"]]
+    TriageFile.model_validate(data)  # valid without the term while no sign reads a saturation
+    data["signs"].append({"category": "spo2", "all": ["@spo2_low"]})
+    with pytest.raises(ValidationError, match="term saturation"):
+        TriageFile.model_validate(data)

@@ -15,9 +15,9 @@ from pypdf.generic import DictionaryObject, PdfObject
 
 from bot.cli import main
 from bot.flyer import EMERGENCY_NUMBERS, NOT_EMERGENCY, WHAT_COORDINATOR
+from content.base import Locale
 from content.i18n import CatalogTranslations
 from content.loader import DEFAULT_CONTENT_DIR
-from flows.model import Locale
 from tests.fake_bot_api import FakeBotAPI
 from tests.running_desk import TOKEN
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from content.base import Locale
 from content.loader import DEFAULT_CONTENT_DIR, Content, load_content
 from content.matching import build_matching
 from content.matching.matcher import BandedMatcher
@@ -24,8 +25,7 @@ from content.models import (
     SynonymGroup,
     SynonymsFile,
 )
-from flows.model import Locale
-from flows.records import FaqMatch
+from content.records import FaqMatch
 
 
 def best(match: FaqMatch) -> str | None:

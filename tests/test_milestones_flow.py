@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from bot.telegram.milestone_timer import milestones_once
+from content.base import in_tokyo
 from content.loader import DEFAULT_CONTENT_DIR
 from content.milestone_models import MilestonesFile
-from flows.dates import in_tokyo
 from flows.milestones.sending import milestones_sent
 from flows.milestones.upcoming import MilestoneSchedule
 from flows.tickets import consent_in_force

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from content.gaps import group_questions
+from content.records import UnansweredQuestion
 from flows.callbacks import MAX_BYTES
-from flows.records import UnansweredQuestion
 from tests.staff_desk import Desk, open_desk, plain
 
 AT = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import pytest
 
+from content.records import EmergencyAssessment
 from flows.engine import Engine
-from flows.records import EmergencyAssessment
 from flows.router import Router
 from flows.turn import Turn
 from tests.fakes import Chat, make_deps

@@ -30,8 +30,9 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.config import Settings
 from bot.telegram.render import answer_button, retry_after_seconds, send_replies
 from bot.telegram.updates import to_inbound
+from content.base import Locale
 from content.i18n import CatalogTranslations
-from flows.model import Inbound, Locale, Outcome
+from flows.model import Inbound, Outcome
 
 log = logging.getLogger(__name__)
 

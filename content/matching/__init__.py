@@ -1,7 +1,7 @@
 """Matching parents' messages to the FAQ, and recognising emergencies.
 
-``build_matcher`` turns the content into a ready :class:`~flows.ports.FaqMatcher`;
-``build_emergency_detector`` into an :class:`~flows.ports.EmergencyDetector`.
+``build_matcher`` turns the content into a ready :class:`~content.records.FaqMatcher`;
+``build_emergency_detector`` into an :class:`~content.records.EmergencyDetector`.
 How the parts fit: ``normalize`` (one spelling), ``readings`` (kana readings, cached
 on disk by content fingerprint), ``terms`` and ``phrases`` (what is compared),
 ``synonyms`` (concepts), ``documents`` and ``lexical`` (the ranker behind the
@@ -16,6 +16,7 @@ import logging
 import time
 from pathlib import Path
 
+from content.base import Locale
 from content.loader import Content
 from content.matching.documents import build_documents
 from content.matching.emergency import TriageDetector
@@ -27,8 +28,7 @@ from content.matching.readings import ReadingTable, cache_key, load_table, save_
 from content.matching.scope import ScopeFinder
 from content.matching.synonyms import Lexicon
 from content.matching.triage_model import TriageModel
-from flows.model import Locale
-from flows.ports import EmergencyDetector, FaqMatcher
+from content.records import EmergencyDetector, FaqMatcher
 
 __all__ = ["DEFAULT_CACHE_DIR", "build_emergency_detector", "build_matcher", "build_matching"]
 

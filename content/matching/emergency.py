@@ -30,10 +30,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from content.matching.normalize import fold
-from content.matching.quantities import MEASURES, Span
+from content.matching.quantities import Span, measures
 from content.matching.triage_model import TriageModel
-from content.triage_models import Scope, Sign, TriageFile
-from flows.records import EmergencyAssessment
+from content.records import EmergencyAssessment
+from content.triage_models import SATURATION_TERM, Scope, Sign, TriageFile
 
 # "!" ends no sentence (停電した！呼吸器が… is one event), nor does the point of 38.5.
 _SENTENCE_END = re.compile(r"[。．?？\n]+|(?<![0-9])\.+|\.+(?![0-9])")
@@ -149,7 +149,7 @@ def _split(text: str) -> list[_Sentence]:
 
 
 class TriageDetector:
-    """An :class:`~flows.ports.EmergencyDetector` built from triage.yaml."""
+    """An :class:`~content.records.EmergencyDetector` built from triage.yaml."""
 
     def __init__(self, triage: TriageFile, model: TriageModel | None = None) -> None:
         self._model = model
@@ -158,9 +158,12 @@ class TriageDetector:
             concept for sign in self._signs if not sign.weak for concept in sign.all
             if concept not in _ONLY_HOW))
         self._scope = _Scope.build(triage.scope)
-        self._finders: dict[str, Callable[[str], list[Span]]] = dict(MEASURES)
-        for name, words in triage.terms.items():
-            self._finders[name] = _finder(_alternatives(words))
+        patterns = {name: _alternatives(words) for name, words in triage.terms.items()}
+        self._finders: dict[str, Callable[[str], list[Span]]] = measures(
+            patterns.get(SATURATION_TERM)
+        )
+        for name, pattern in patterns.items():
+            self._finders[name] = _finder(pattern)
 
     def assess(self, text: str) -> EmergencyAssessment:
         message = _Message(text, self._finders)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from content.base import Locale
 from content.matching.normalize import normalize, text_locale
 from content.matching.offtopic import OffTopicFinder
 from content.matching.phrases import Views
@@ -23,8 +24,7 @@ from content.matching.ranking import Query, Ranker, Scored
 from content.matching.readings import KanaReader
 from content.matching.scope import ScopeFinder
 from content.matching.synonyms import Lexicon
-from flows.model import Locale
-from flows.records import FaqMatch
+from content.records import FaqMatch
 
 SUGGESTIONS = 3
 

@@ -13,7 +13,7 @@ import unicodedata
 
 import jaconv
 
-from flows.model import Locale
+from content.base import Locale
 
 # Small kana are written big by many people (ディ/デイ, ファ/フア) and IMEs differ;
 # ヶ/ヵ (as in ヶ月) become か. ゃゅょっ stay: they change the word.

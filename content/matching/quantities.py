@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 
 Span = tuple[int, int]
 
-# What a saturation number follows (folded spellings), and how far after it it may stand.
-_SATURATION = re.compile(
-    r"さちゅ|さちれ|spo2|sp02|酸素飽和度|酸素の(?:値|数値)|ぱるすおきし|おきしめた|\bsats?\b"
-    r"|\bsaturation|\bo2 sat|\bpulse ?ox|\boxygen (?:level|sat)"
-    r"|さち(?=[0-9]|が|は|も|\s)|(?:もにた)(?:の)?(?:数字|すうじ|数値|値)"
-    r"|指(?:に)?(?:つけ|付け|はさ|挟)(?:て)?(?:いる|てる|た)?(?:機械|きかい|せんさ|もにた)(?:の)?(?:数字|すうじ|数値|値)?"
-)
+# How far after a saturation word (triage.yaml's term, content/triage_models.py
+# SATURATION_TERM) its number may stand.
 _SATURATION_REACH = 30
 _NUMBER = re.compile(r"(?<![0-9.])(\d{2,3})(?:\.\d)?(?![0-9])")
 _TENS = re.compile(r"(?<![0-9])([4-8])(?:0\s*(?:台|%?台|代|s\b)|割)")
@@ -64,11 +60,11 @@ _USUAL = re.compile(
 _USUAL_BEFORE = re.compile(r"(?:普段|ふだん|いつも|通常|平常|usually|normally)(?:は|の|から)?\s*$")
 
 
-def spo2_low(sentence: str) -> list[Span]:
+def spo2_low(sentence: str, saturation: re.Pattern[str]) -> list[Span]:
     """Saturation values below 90 (and "in the 80s", 8割, 70台, 90を下回る) after a saturation
     word."""
     spans: list[Span] = []
-    for word in _SATURATION.finditer(sentence):
+    for word in saturation.finditer(sentence):
         if _USUAL_BEFORE.search(sentence, max(0, word.start() - 10), word.start()):
             continue  # いつもサチ80前後: the child's usual value, not a fall
         window_end = min(len(sentence), word.end() + _SATURATION_REACH)
@@ -86,10 +82,10 @@ def spo2_low(sentence: str) -> list[Span]:
     return spans
 
 
-def spo2_ok(sentence: str) -> list[Span]:
+def spo2_ok(sentence: str, saturation: re.Pattern[str]) -> list[Span]:
     """Saturation values of 90 or more: a reading that is not itself the danger."""
     spans: list[Span] = []
-    for word in _SATURATION.finditer(sentence):
+    for word in saturation.finditer(sentence):
         window = sentence[word.end():min(len(sentence), word.end() + _SATURATION_REACH)]
         for number in _NUMBER.finditer(window):
             usual = _USUAL.search(window[:number.start()]) is not None
@@ -177,9 +173,21 @@ def glucose_low(sentence: str) -> list[Span]:
     return spans
 
 
-MEASURES: dict[str, Callable[[str], list[Span]]] = {
-    "@spo2_low": spo2_low,
-    "@spo2_ok": spo2_ok,
+Finder = Callable[[str], list[Span]]
+
+
+def measures(saturation: re.Pattern[str] | None) -> dict[str, Finder]:
+    """The measured concepts; the saturation ones only with the words they read after
+    (triage.yaml's ``saturation`` term, compiled like every term: checked there to exist
+    wherever a sign uses them)."""
+    found = dict(_MEASURES)
+    if saturation is not None:
+        found["@spo2_low"] = partial(spo2_low, saturation=saturation)
+        found["@spo2_ok"] = partial(spo2_ok, saturation=saturation)
+    return found
+
+
+_MEASURES: dict[str, Finder] = {
     "@fever": fever,
     "@young_infant": young_infant,
     "@long_minutes": long_minutes,

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from content.base import Locale
 from content.matching.phrases import Views
-from flows.model import Locale
 
 
 @dataclass(frozen=True)

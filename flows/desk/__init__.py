@@ -22,6 +22,7 @@ use the desk; anyone else is refused politely and the attempt is audited.
 
 from __future__ import annotations
 
+from content.records import EmergencyAssessment
 from flows import callbacks
 from flows.desk import commands, families, needs, relay, roster, sharing
 from flows.desk.access import coordinators_only, desk_member
@@ -31,7 +32,7 @@ from flows.desk.relay import FAMILY_BUTTON, FamilyButtons
 from flows.desk.views import DESK_BUTTON
 from flows.faq import FaqFlow
 from flows.menu import MenuFlow
-from flows.records import EmergencyAssessment
+from flows.ports import CoordinatorStore, RelayStore, Store
 from flows.router import AFTER_DANGER_OPEN_REQUEST, BEFORE_DANGER_COORDINATOR, Router
 from flows.staff.access import staff_command
 from flows.turn import Handler, Turn
@@ -72,7 +73,7 @@ class DeskFlow:
         inbound = turn.inbound
         return chat is not None and inbound.chat_id == chat and inbound.chat_type != "private"
 
-    async def in_group(self, turn: Turn) -> None:
+    async def in_group(self, turn: Turn[Store]) -> None:
         """The coordinators' group: desk commands, desk buttons, answers to the bot's
         messages. Everything else there is the coordinators talking among themselves."""
         inbound = turn.inbound
@@ -89,13 +90,13 @@ class DeskFlow:
         elif inbound.kind == "text" and inbound.reply_to_text:
             await self.coordinator_reply(turn, inbound.text)
 
-    async def note_private_chat(self, turn: Turn) -> None:
+    async def note_private_chat(self, turn: Turn[CoordinatorStore]) -> None:
         """A coordinator writing to the bot privately can be sent details from now on."""
         member = await turn.store.roster.get(turn.inbound.user_id)
         if member is not None and not member.private_chat:
             await turn.store.roster.note_private_chat(member.user_id, turn.deps.clock.now())
 
-    async def coordinator_reply(self, turn: Turn, text: str) -> bool:
+    async def coordinator_reply(self, turn: Turn[CoordinatorStore], text: str) -> bool:
         """A coordinator answering one of the bot's messages about a ticket: pass it to the
         family. False when it is not that (a parent answering their own confirmation)."""
         references = references_in(turn.inbound.reply_to_text or "")
@@ -116,7 +117,9 @@ class DeskFlow:
         await relay.to_family(d, ticket, text)
         return True
 
-    async def family_text(self, turn: Turn, text: str, danger: EmergencyAssessment) -> bool:
+    async def family_text(
+        self, turn: Turn[RelayStore], text: str, danger: EmergencyAssessment
+    ) -> bool:
         """A family with an open request: their words go to it (after any emergency notice)."""
         return await relay.from_family(turn, text, emergency=danger.emergency, faq=self.faq)
 

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from flows.desk.context import DeskTurn
+from flows.ports import CoordinatorStore, RosterStore
 from flows.records import RosterMember
 from flows.turn import Handler, Turn
 
@@ -21,7 +22,7 @@ _REFUSED_AT = "desk_refused_at"
 DeskHandler = Callable[[DeskTurn, tuple[str, ...]], Awaitable[None]]
 
 
-async def desk_member(turn: Turn) -> RosterMember | None:
+async def desk_member(turn: Turn[RosterStore]) -> RosterMember | None:
     member = await turn.store.roster.get(turn.inbound.user_id)
     if member is None or not (member.coordinator or member.supervisor):
         return None
@@ -33,7 +34,7 @@ async def desk_member(turn: Turn) -> RosterMember | None:
     return member
 
 
-async def refuse(turn: Turn, what: str) -> None:
+async def refuse(turn: Turn[RosterStore], what: str) -> None:
     await turn.record_denied(what)
     now = turn.deps.clock.now()
     message = turn._("Sorry, this is only for the desk's coordinators.")
@@ -57,7 +58,7 @@ def _note_due(turn: Turn, now: datetime) -> bool:
 def coordinators_only(handler: DeskHandler, what: str | None = None) -> Handler:
     """Wrap a desk command or button so only coordinators reach it."""
 
-    async def guarded(turn: Turn, args: tuple[str, ...]) -> None:
+    async def guarded(turn: Turn[CoordinatorStore], args: tuple[str, ...]) -> None:
         member = await desk_member(turn)
         if member is None:
             label = what or (f"/{turn.inbound.command}" if turn.inbound.command else "button")

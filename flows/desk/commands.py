@@ -7,13 +7,14 @@ only; everything else works in the group too, where nothing personal is shown.
 
 from __future__ import annotations
 
+from content.base import N_
 from flows.desk import holding, relay
 from flows.desk.context import DeskTurn, view_turn
 from flows.desk.details import ENTRIES_SHOWN, details_reply
 from flows.desk.refs import references_in, split_reference
 from flows.desk.views import CLAIM, CLOSE, DETAILS, RELEASE, summary_line
 from flows.records import DeskTicket, RosterMember
-from flows.text import BLANK, N_, Html, esc, join_lines, markup
+from flows.text import BLANK, Html, esc, join_lines, markup
 
 # (command, arguments, what it does): the /desk overview, in this order.
 COMMANDS: tuple[tuple[str, str, str], ...] = (

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flows.model import Inbound, Keyboard, Locale, Session
-from flows.ports import Outbox, Roster, Store, Translator
+from content.base import Locale, Translator
+from flows.model import Inbound, Keyboard, Session
+from flows.ports import CoordinatorStore, Outbox, Roster
 from flows.records import DeskTicket, OutboxKind, OutboxMessage, RosterMember
 from flows.text import Html, catalog, clip
 from flows.turn import Deps, Turn
@@ -19,7 +20,7 @@ def desk_translator(deps: Deps) -> Translator:
     return deps.translations.for_locale(deps.desk.locale)
 
 
-def view_turn(deps: Deps, store: Store, locale: Locale) -> Turn:
+def view_turn(deps: Deps, store: object, locale: Locale) -> Turn:
     """A turn that only renders (for the outbox worker, or in another person's language),
     so the intake's own renderers such as ``answer_lines`` serve the desk too."""
     return Turn(
@@ -51,7 +52,7 @@ async def roster_names(roster: Roster) -> dict[int, str]:
 
 @dataclass
 class DeskTurn:
-    turn: Turn
+    turn: Turn[CoordinatorStore]
     member: RosterMember
 
     @property
@@ -62,7 +63,7 @@ class DeskTurn:
         return catalog(self.t.gettext)(message)
 
     @property
-    def store(self) -> Store:
+    def store(self) -> CoordinatorStore:
         return self.turn.store
 
     @property

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from content.base import Translator, format_day, in_tokyo
 from content.loader import Content
 from flows import callbacks
-from flows.dates import format_day, in_tokyo
 from flows.desk.context import desk_translator, enqueue, roster_names, view_turn
 from flows.desk.details import ENTRIES_SHOWN, details_reply
 from flows.desk.relay import FAMILY_BUTTON, REOPEN
@@ -25,7 +25,7 @@ from flows.desk.views import CLAIM, DESK_BUTTON, group_notice, office_label
 from flows.milestones.delivery import milestone_reply
 from flows.milestones.sending import MILESTONE_KIND
 from flows.model import Button, Reply
-from flows.ports import Roster, Store, TicketEntries, TicketLookup, Translator
+from flows.ports import DeliveryStore, Roster, TicketEntries, TicketLookup
 from flows.records import TICKET_NEW, DeskTicket, PendingMessage
 from flows.text import BLANK, catalog, esc, join_lines
 from flows.turn import Deps
@@ -58,7 +58,7 @@ async def _ticket(row: PendingMessage, tickets: TicketLookup) -> DeskTicket | No
     return await tickets.get(row.ticket_id) if row.ticket_id is not None else None
 
 
-async def address(row: PendingMessage, deps: Deps, store: Store) -> Address:
+async def address(row: PendingMessage, deps: Deps, store: DeliveryStore) -> Address:
     if row.kind in FAMILY_KINDS or row.kind == MILESTONE_KIND:
         ticket = await _ticket(row, store.desk)
         if ticket is None or ticket.details is None or ticket.details.channel != "telegram":
@@ -81,7 +81,7 @@ def _claim_row(ticket: DeskTicket, t: Translator) -> tuple[Button, ...]:
                    data=callbacks.encode(DESK_BUTTON, CLAIM, str(ticket.id))),)
 
 
-async def render(rows: Sequence[PendingMessage], chat_id: int, deps: Deps, store: Store,
+async def render(rows: Sequence[PendingMessage], chat_id: int, deps: Deps, store: DeliveryStore,
                  now: datetime) -> Delivery | Literal["wait"] | None:
     """The message for ``rows`` (several only for a digest or repeated refreshes of one
     ticket); None when there is nothing to send any more."""
@@ -110,8 +110,8 @@ async def render(rows: Sequence[PendingMessage], chat_id: int, deps: Deps, store
     return Delivery(tuple(rows[:1]), chat_id, reply) if reply is not None else None
 
 
-async def _single(row: PendingMessage, ticket: DeskTicket | None, deps: Deps, store: Store,
-                  t: Translator, now: datetime) -> Reply | None:
+async def _single(row: PendingMessage, ticket: DeskTicket | None, deps: Deps,
+                  store: DeliveryStore, t: Translator, now: datetime) -> Reply | None:
     _ = catalog(t.gettext)
     content = deps.content.current()
     ref = esc(ticket.reference) if ticket else ""
@@ -240,7 +240,7 @@ async def _to_family(row: PendingMessage, ticket: DeskTicket, deps: Deps,
     return None
 
 
-async def delivered(delivery: Delivery, message_id: int | None, deps: Deps, store: Store,
+async def delivered(delivery: Delivery, message_id: int | None, deps: Deps, store: DeliveryStore,
                     now: datetime) -> None:
     """What follows once Telegram accepted a delivery (same transaction as marking it sent)."""
     kind = delivery.kind
@@ -262,7 +262,9 @@ async def delivered(delivery: Delivery, message_id: int | None, deps: Deps, stor
             await enqueue(store.outbox, now, "group_refresh", ticket)
 
 
-async def undeliverable(delivery: Delivery, deps: Deps, store: Store, now: datetime) -> None:
+async def undeliverable(
+    delivery: Delivery, deps: Deps, store: DeliveryStore, now: datetime
+) -> None:
     """Telegram refused the chat for good (never opened, blocked): tell someone who can act."""
     row = delivery.rows[0]
     ticket = await _ticket(row, store.desk)

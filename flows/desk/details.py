@@ -8,8 +8,8 @@ from datetime import datetime
 
 from babel.dates import format_datetime
 
+from content.base import TOKYO, format_moment, in_tokyo
 from flows import callbacks
-from flows.dates import TOKYO, format_moment, in_tokyo
 from flows.desk.sharing import department_name
 from flows.desk.views import DESK_BUTTON, RELEASE, office_label, status_line
 from flows.intake.summary import answer_lines

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from content.base import N_, format_day, format_moment, in_tokyo
 from flows.age_bands import LABELS as AGE_LABELS
 from flows.age_bands import NOT_RECORDED, age_band
-from flows.dates import format_day, format_moment, in_tokyo
 from flows.desk.context import DeskTurn, view_turn
 from flows.desk.refs import split_reference
 from flows.desk.sharing import department_name, sharing_consent
@@ -32,7 +32,7 @@ from flows.records import (
     DeskTicket,
     RecordedConsent,
 )
-from flows.text import BLANK, N_, Html, esc, join_lines, markup
+from flows.text import BLANK, Html, esc, join_lines, markup
 from flows.tickets import consent_in_force
 
 FAMILIES_SHOWN = 40

@@ -18,15 +18,15 @@ import unicodedata
 
 from babel.dates import format_datetime
 
+from content.base import N_, TOKYO, in_tokyo
 from content.needs_models import NeedsFile
 from flows import callbacks
-from flows.dates import TOKYO, in_tokyo
 from flows.desk import relay
 from flows.desk.commands import _ticket
 from flows.desk.context import DeskTurn
 from flows.model import Button, Reply
 from flows.records import NEED_STATUSES, DeskTicket, NeedChange, NeedStatus, TicketNeed
-from flows.text import BLANK, N_, Html, esc, join_lines, markup
+from flows.text import BLANK, Html, esc, join_lines, markup
 
 # Callback prefix of the needs buttons: v1:nd:a:<ticket id>:<code> records a need,
 # v1:nd:s:<need id>:<status> changes one's status.

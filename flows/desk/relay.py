@@ -16,12 +16,13 @@ Everything goes through the outbox, so it survives a restart and respects Telegr
 
 from __future__ import annotations
 
+from content.base import format_moment
 from flows import callbacks
 from flows.business_hours import is_open, next_opening
-from flows.dates import format_moment
 from flows.desk.context import DeskTurn, enqueue
 from flows.faq import FaqFlow
 from flows.model import Button
+from flows.ports import CoordinatorStore, RelayStore
 from flows.records import TICKET_CLOSED, DeskTicket
 from flows.text import join_lines
 from flows.turn import Turn
@@ -75,7 +76,7 @@ async def to_family(d: DeskTurn, ticket: DeskTicket, text: str) -> None:
     d.tell(done)
 
 
-async def from_family(turn: Turn, text: str, *, emergency: bool, faq: FaqFlow) -> bool:
+async def from_family(turn: Turn[RelayStore], text: str, *, emergency: bool, faq: FaqFlow) -> bool:
     """Answer or relay a family's free text while they have an open ticket; False when
     they have none."""
     ticket = await turn.store.desk.latest_for_subject(turn.session.key)
@@ -99,7 +100,8 @@ async def from_family(turn: Turn, text: str, *, emergency: bool, faq: FaqFlow) -
 
 
 async def _relay(
-    turn: Turn, ticket: DeskTicket, text: str, *, emergency: bool, offer_faq: bool = True
+    turn: Turn[CoordinatorStore], ticket: DeskTicket, text: str, *, emergency: bool,
+    offer_faq: bool = True,
 ) -> None:
     _ = turn._
     now = turn.deps.clock.now()
@@ -142,7 +144,7 @@ class FamilyButtons:
     def __init__(self, faq: FaqFlow) -> None:
         self.faq = faq
 
-    async def handle(self, turn: Turn, parts: tuple[str, ...]) -> None:
+    async def handle(self, turn: Turn[RelayStore], parts: tuple[str, ...]) -> None:
         if len(parts) == 2 and parts[0] == AS_QUESTION and parts[1].isdigit():
             await self._as_question(turn, int(parts[1]))
         elif len(parts) == 2 and parts[0] == REOPEN and parts[1].isdigit():
@@ -155,14 +157,14 @@ class FamilyButtons:
     def _stale(self, turn: Turn) -> None:
         turn.toast = turn._("This button no longer works.")
 
-    async def _own(self, turn: Turn, ticket_id: int) -> DeskTicket | None:
+    async def _own(self, turn: Turn[CoordinatorStore], ticket_id: int) -> DeskTicket | None:
         # Button data can be forged: the ticket must be this person's own.
         ticket = await turn.store.desk.get(ticket_id)
         if ticket is None or ticket.details is None:
             return None
         return ticket if ticket.details.subject == turn.session.key else None
 
-    async def _as_question(self, turn: Turn, entry_id: int) -> None:
+    async def _as_question(self, turn: Turn[RelayStore], entry_id: int) -> None:
         entry = await turn.store.desk.entry(entry_id)
         ticket = await self._own(turn, entry.ticket_id) if entry else None
         if entry is None or ticket is None or entry.kind != "family":
@@ -170,7 +172,7 @@ class FamilyButtons:
             return
         await self.faq.answer_free_text(turn, entry.text, after_emergency=False)
 
-    async def _pass_on(self, turn: Turn, number: int) -> None:
+    async def _pass_on(self, turn: Turn[CoordinatorStore], number: int) -> None:
         """Relay a question the FAQ answered, now that the family asks for it."""
         held = turn.session.data.get(HELD)
         if not isinstance(held, dict) or held.get("n") != number or not held.get("text"):
@@ -185,7 +187,7 @@ class FamilyButtons:
         turn.session.data.pop(HELD, None)
         await _relay(turn, ticket, str(held["text"]), emergency=False, offer_faq=False)
 
-    async def _reopen(self, turn: Turn, ticket_id: int) -> None:
+    async def _reopen(self, turn: Turn[CoordinatorStore], ticket_id: int) -> None:
         ticket = await self._own(turn, ticket_id)
         now = turn.deps.clock.now()
         if ticket is None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from flows.desk.sharing import department_name
 from flows.desk.views import office_label
+from flows.ports import RosterStore
 from flows.records import RosterMember
 from flows.text import BLANK, Html, esc, join_lines, markup
 from flows.turn import Turn
@@ -32,7 +33,7 @@ def _line(turn: Turn, member: RosterMember) -> Html:
         member.user_id, member.display_name or "-", office, ", ".join(roles) or "-", chat)
 
 
-async def show(turn: Turn, member: RosterMember, args: tuple[str, ...]) -> None:
+async def show(turn: Turn[RosterStore], member: RosterMember, args: tuple[str, ...]) -> None:
     words = args[0].split() if args and args[0].strip() else []
     if not words:
         await _list(turn)
@@ -58,14 +59,16 @@ def _usage(turn: Turn) -> Html:
     ])
 
 
-async def _list(turn: Turn) -> None:
+async def _list(turn: Turn[RosterStore]) -> None:
     members = await turn.store.roster.members()
     lines = [turn._("<b>Roster</b> (💬: has a private chat with me)")]
     lines += [_line(turn, m) for m in members] or [turn._("(none)")]
     turn.say(join_lines([*lines, BLANK, _usage(turn)]))
 
 
-async def _add(turn: Turn, actor: RosterMember, user_id: int, words: list[str]) -> None:
+async def _add(
+    turn: Turn[RosterStore], actor: RosterMember, user_id: int, words: list[str]
+) -> None:
     offices = {o.id for o in turn.content.offices.offices}
     intake = turn.content.intake
     departments = {d.id for d in intake.departments} if intake else set()
@@ -97,7 +100,7 @@ async def _add(turn: Turn, actor: RosterMember, user_id: int, words: list[str]) 
     await _save(turn, actor, member, "roster.put")
 
 
-async def _rename(turn: Turn, actor: RosterMember, user_id: int, name: str) -> None:
+async def _rename(turn: Turn[RosterStore], actor: RosterMember, user_id: int, name: str) -> None:
     current = await turn.store.roster.get(user_id)
     if current is None:
         turn.say(turn._("{id} is not on the roster.").format(id=user_id))
@@ -106,7 +109,9 @@ async def _rename(turn: Turn, actor: RosterMember, user_id: int, name: str) -> N
                 "roster.name")
 
 
-async def _save(turn: Turn, actor: RosterMember, member: RosterMember, action: str) -> None:
+async def _save(
+    turn: Turn[RosterStore], actor: RosterMember, member: RosterMember, action: str
+) -> None:
     now = turn.deps.clock.now()
     await turn.store.roster.put(member, now)
     await turn.store.audit.write(at=now, actor=str(actor.user_id), action=action,
@@ -115,7 +120,7 @@ async def _save(turn: Turn, actor: RosterMember, member: RosterMember, action: s
     turn.say(turn._("Saved:") + "\n" + _line(turn, saved))
 
 
-async def _remove(turn: Turn, actor: RosterMember, user_id: int) -> None:
+async def _remove(turn: Turn[RosterStore], actor: RosterMember, user_id: int) -> None:
     now = turn.deps.clock.now()
     if user_id == actor.user_id:
         turn.say(turn._("You cannot take yourself off the roster; ask another staff member."))

@@ -15,14 +15,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from content.base import Locale, format_moment
 from content.intake_models import ChoiceOption
 from content.loader import Content
-from flows.dates import format_moment
 from flows.desk.context import DeskTurn
 from flows.desk.refs import references_in, split_reference
 from flows.desk.views import office_label
 from flows.intake.summary import answer_lines
-from flows.model import Locale, Reply
+from flows.model import Reply
 from flows.records import DeskTicket, NewShare, RecordedConsent, RosterMember
 from flows.text import BLANK, Html, catalog, esc, join_lines
 from flows.turn import Turn

@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
+from content.base import TOKYO, in_tokyo
 from content.intake_models import DeskHours
 from flows.business_hours import is_business_day
-from flows.dates import TOKYO, in_tokyo
 from flows.desk.context import enqueue
-from flows.ports import Store
+from flows.ports import CoordinatorStore
 from flows.records import TICKET_NEW, DeskTicket
 from flows.turn import Deps
 
@@ -53,7 +53,7 @@ def due(ticket: DeskTicket, now: datetime, hours: DeskHours, after: timedelta) -
     return "wait"
 
 
-async def remind_unclaimed(deps: Deps, store: Store, now: datetime) -> tuple[int, int]:
+async def remind_unclaimed(deps: Deps, store: CoordinatorStore, now: datetime) -> tuple[int, int]:
     """Queue the reminders and escalations that are due; (reminded, escalated) counts."""
     hours = deps.content.current().routing.desk_hours
     after = timedelta(hours=deps.desk.remind_after_hours)

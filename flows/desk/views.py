@@ -13,15 +13,14 @@ from datetime import datetime, timedelta
 
 from babel.dates import format_timedelta
 
+from content.base import N_, Locale, Translator, format_moment
 from content.loader import Content
 from flows import callbacks
 from flows.age_bands import LABELS as AGE_LABELS
 from flows.age_bands import NOT_RECORDED, age_band
-from flows.dates import format_moment
-from flows.model import Button, Keyboard, Locale, Reply
-from flows.ports import Translator
+from flows.model import Button, Keyboard, Reply
 from flows.records import TICKET_ASSIGNED, TICKET_CLOSED, TICKET_NEW, TICKET_WITHDRAWN, DeskTicket
-from flows.text import N_, Html, catalog, esc, join_lines, markup
+from flows.text import Html, catalog, esc, join_lines, markup
 from flows.turn import ButtonRow
 
 # Callback prefix of the coordinators' buttons (v1:dk:c:42 claims ticket 42).

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from content.base import N_, format_moment, in_tokyo
 from flows import callbacks
 from flows.consent import ConsentFlow, Grant
-from flows.dates import format_moment, in_tokyo
 from flows.faq import answer_text, confident_answer, count_view
 from flows.intake import prompts
 from flows.intake.answers import (
@@ -61,9 +61,10 @@ from flows.intake.steps import (
 from flows.intake.summary import answer_lines, field_title
 from flows.menu import menu_keyboard
 from flows.model import MAX_MESSAGE_CHARS, Button
+from flows.ports import IntakeStore, Store
 from flows.records import Draft
 from flows.router import Router
-from flows.text import BLANK, N_, Html, esc, join_lines, plain
+from flows.text import BLANK, Html, esc, join_lines, plain
 from flows.tickets import TicketsFlow
 from flows.turn import ButtonRow, Handler, Turn
 
@@ -86,7 +87,7 @@ class IntakeFlow:
 
     # --- entry: the menu button and /request ---------------------------------------------
 
-    async def open(self, turn: Turn, parts: tuple[str, ...]) -> None:
+    async def open(self, turn: Turn[IntakeStore], parts: tuple[str, ...]) -> None:
         action = parts[0] if parts and parts[0] else ""
         draft = await self._load(turn)
         if action in (CONTINUE, START_AGAIN) and draft is None:
@@ -111,7 +112,7 @@ class IntakeFlow:
         else:
             await self.consent.start(turn)
 
-    async def command(self, turn: Turn, args: tuple[str, ...]) -> None:
+    async def command(self, turn: Turn[IntakeStore], args: tuple[str, ...]) -> None:
         await self.open(turn, ())
 
     def _offer_draft(self, turn: Turn, draft: Draft) -> None:
@@ -130,7 +131,7 @@ class IntakeFlow:
 
     # --- after consent -----------------------------------------------------------------
 
-    async def after_consent(self, turn: Turn, grant: Grant) -> None:
+    async def after_consent(self, turn: Turn[IntakeStore], grant: Grant) -> None:
         now = turn.deps.clock.now()
         draft = await self._load(turn)
         if grant.resumed and draft is not None:
@@ -159,7 +160,7 @@ class IntakeFlow:
 
     # --- buttons -------------------------------------------------------------------------
 
-    async def handle(self, turn: Turn, parts: tuple[str, ...]) -> None:
+    async def handle(self, turn: Turn[IntakeStore], parts: tuple[str, ...]) -> None:
         draft = await self._load(turn)
         if draft is None:
             self._gone(turn)
@@ -198,7 +199,9 @@ class IntakeFlow:
         else:
             await self._stale(turn, draft)
 
-    async def _choose(self, turn: Turn, draft: Draft, step_id: str, value: str) -> None:
+    async def _choose(
+        self, turn: Turn[IntakeStore], draft: Draft, step_id: str, value: str
+    ) -> None:
         if step_id == "discharge" and value == "undecided":
             draft.answers[step_id] = {"undecided": True}
             await self._advance(turn, draft, step_id)
@@ -212,7 +215,9 @@ class IntakeFlow:
         draft.answers[step_id] = value
         await self._advance(turn, draft, step_id)
 
-    async def _toggle(self, turn: Turn, draft: Draft, step_id: str, option_id: str) -> None:
+    async def _toggle(
+        self, turn: Turn[IntakeStore], draft: Draft, step_id: str, option_id: str
+    ) -> None:
         if BY_ID[step_id].kind != "multi" or option_id not in dict(
             prompts.options(turn, step_id)
         ):
@@ -228,7 +233,7 @@ class IntakeFlow:
         turn.say(prompts.question(turn, step_id, draft.answers),
                  prompts.keyboard(turn, step_id, draft.answers))
 
-    async def _finish_multi(self, turn: Turn, draft: Draft, step_id: str) -> None:
+    async def _finish_multi(self, turn: Turn[IntakeStore], draft: Draft, step_id: str) -> None:
         known = dict(prompts.options(turn, step_id))
         chosen = [c for c in draft.answers.get(step_id) or [] if c in known]
         if not chosen:
@@ -240,7 +245,7 @@ class IntakeFlow:
 
     # --- typed answers -------------------------------------------------------------------
 
-    async def text(self, turn: Turn, text: str) -> None:
+    async def text(self, turn: Turn[IntakeStore], text: str) -> None:
         draft = await self._load(turn)
         if draft is None:
             self._gone(turn)
@@ -274,7 +279,7 @@ class IntakeFlow:
             return
         await self._advance(turn, draft, step_id)
 
-    async def _aside(self, turn: Turn, draft: Draft, step_id: str, text: str) -> None:
+    async def _aside(self, turn: Turn[IntakeStore], draft: Draft, step_id: str, text: str) -> None:
         """Words typed where buttons are waiting: a question the FAQ answers is answered, and
         anything else is told where it can go; then the same question again."""
         if not await self._answered_aside(turn, text):
@@ -286,7 +291,7 @@ class IntakeFlow:
         await self._show(turn, draft, step_id)
 
     @staticmethod
-    async def _answered_aside(turn: Turn, text: str) -> bool:
+    async def _answered_aside(turn: Turn[IntakeStore], text: str) -> bool:
         entry = confident_answer(turn, text)
         if entry is None:
             return False
@@ -323,12 +328,12 @@ class IntakeFlow:
 
     # --- moving between questions --------------------------------------------------------
 
-    async def _advance(self, turn: Turn, draft: Draft, step_id: str) -> None:
+    async def _advance(self, turn: Turn[IntakeStore], draft: Draft, step_id: str) -> None:
         mark_done(draft.answers, step_id)
         prune(draft.answers)
         await self._go(turn, draft, next_step(draft.answers, step_id))
 
-    async def _go(self, turn: Turn, draft: Draft, step_id: str) -> None:
+    async def _go(self, turn: Turn[IntakeStore], draft: Draft, step_id: str) -> None:
         if step_id != SUMMARY and step_id not in {s.id for s in applicable(draft.answers)}:
             step_id = next_step(draft.answers, None)
         draft.answers["_step"] = step_id
@@ -342,7 +347,7 @@ class IntakeFlow:
         else:
             prompts.show(turn, step_id, draft.answers)
 
-    async def reprompt(self, turn: Turn) -> None:
+    async def reprompt(self, turn: Turn[IntakeStore]) -> None:
         draft = await self._load(turn)
         if draft is None:
             self._gone(turn)
@@ -371,7 +376,7 @@ class IntakeFlow:
         turn.say(_("Press “Send to the coordinators” when everything is right, or choose an"
                    " answer to change it."), tuple(rows))
 
-    async def _summary_button(self, turn: Turn, draft: Draft, action: str,
+    async def _summary_button(self, turn: Turn[IntakeStore], draft: Draft, action: str,
                               rest: tuple[str, ...]) -> None:
         if action == EDIT and rest == ("writer",):
             # Who is writing decides what the guardian must confirm: ask consent again.
@@ -385,7 +390,7 @@ class IntakeFlow:
         else:
             await self._stale(turn, draft)
 
-    async def _send(self, turn: Turn, draft: Draft) -> None:
+    async def _send(self, turn: Turn[IntakeStore], draft: Draft) -> None:
         intake = turn.content.intake
         if intake is None or not turn.content.takes_requests:
             turn.say(turn._("Requests through this chat are not available at the moment. Your"
@@ -426,13 +431,15 @@ class IntakeFlow:
             ),
         )
 
-    async def _cancel_now(self, turn: Turn) -> None:
+    async def _cancel_now(self, turn: Turn[IntakeStore]) -> None:
         await turn.store.drafts.delete(turn.session.key)
         turn.reset()
         turn.say(turn._("Cancelled. Your answers are deleted and nothing was sent."),
                  menu_keyboard(turn, self.router))
 
-    async def cancel_command(self, turn: Turn, fallback: Handler, args: tuple[str, ...]) -> None:
+    async def cancel_command(
+        self, turn: Turn[Store], fallback: Handler, args: tuple[str, ...]
+    ) -> None:
         """/cancel inside a request asks before deleting the answers; elsewhere as usual."""
         state = turn.session.state
         if state.startswith(STATE + ":"):
@@ -464,7 +471,7 @@ class IntakeFlow:
             ),
         )
 
-    async def _stale(self, turn: Turn, draft: Draft) -> None:
+    async def _stale(self, turn: Turn[IntakeStore], draft: Draft) -> None:
         turn.toast = turn._("This button no longer works.")
         turn.say(turn._("That button belongs to an earlier question. Here is the current one."))
         await self.reprompt(turn)
@@ -480,10 +487,10 @@ class IntakeFlow:
 
     # --- storage -------------------------------------------------------------------------
 
-    async def _load(self, turn: Turn) -> Draft | None:
+    async def _load(self, turn: Turn[IntakeStore]) -> Draft | None:
         return await turn.store.drafts.load(turn.session.key)
 
-    async def _save(self, turn: Turn, draft: Draft) -> None:
+    async def _save(self, turn: Turn[IntakeStore], draft: Draft) -> None:
         draft.updated_at = turn.deps.clock.now()
         draft.locale = turn.locale
         await turn.store.drafts.save(draft)
@@ -525,7 +532,7 @@ def register(router: Router, consent: ConsentFlow, tickets: TicketsFlow) -> Inta
     # /cancel belongs to the menu; inside a request it must also delete the draft, so the
     # menu's handler is wrapped rather than replaced.
     def inside_a_request(fallback: Handler) -> Handler:
-        async def cancel(turn: Turn, args: tuple[str, ...]) -> None:
+        async def cancel(turn: Turn[Store], args: tuple[str, ...]) -> None:
             await flow.cancel_command(turn, fallback, args)
 
         return cancel

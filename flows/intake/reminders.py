@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Literal
 
+from content.base import Translator, format_day, in_tokyo
 from flows import callbacks
-from flows.dates import format_day, in_tokyo
 from flows.intake.buttons import CONTINUE, DELETE, REQUEST_BUTTON
 from flows.model import Button, Reply
-from flows.ports import Translator
 from flows.records import Draft
 from flows.text import catalog, join_lines
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from flows.text import N_
+from content.base import N_
 
 Answers = dict[str, Any]
 StepKind = Literal["choice", "multi", "text"]

@@ -10,9 +10,8 @@ from typing import Any
 
 from babel.dates import format_date
 
-from flows.dates import format_day
+from content.base import Locale, format_day
 from flows.intake.steps import BY_ID, CHOICES, WRITER_TITLES, Answers, applicable
-from flows.model import Locale
 from flows.text import Html, esc, markup
 from flows.turn import Turn
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from content.base import N_
 from flows import callbacks
 from flows.milestones.sending import wants_age_information
 from flows.model import Button, Reply
 from flows.ports import ConsentLog
 from flows.records import DeskTicket, PendingMessage
-from flows.text import BLANK, N_, catalog, esc, join_lines, markup
+from flows.text import BLANK, catalog, esc, join_lines, markup
 from flows.turn import Deps
 
 # Button data: v1:ms:stop.

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from content.base import in_tokyo
 from flows.business_hours import is_open
-from flows.dates import in_tokyo
 from flows.milestones.schedule import birth_month_of, next_to_send, schedule
-from flows.ports import ConsentLog, MilestoneLog, Store
+from flows.ports import ConsentLog, MilestoneLog, MilestoneStore
 from flows.records import OutboxMessage, SentMilestone
 from flows.tickets import consent_in_force
 from flows.turn import Deps
@@ -38,7 +38,7 @@ def _last_day(sent: list[SentMilestone]) -> date | None:
     return max((in_tokyo(s.at).date() for s in sent), default=None)
 
 
-async def send_due_milestones(deps: Deps, store: Store, now: datetime) -> int:
+async def send_due_milestones(deps: Deps, store: MilestoneStore, now: datetime) -> int:
     """Queue today's milestone for every family that has one due; how many were queued."""
     content = deps.content.current()
     if not content.milestones or not is_open(now, content.routing.desk_hours):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flows.menu import menu_keyboard
 from flows.milestones.delivery import MILESTONE_BUTTON, STOP
+from flows.ports import ConsentStore
 from flows.records import ConsentDecision
 from flows.router import Router
 from flows.text import join_lines
@@ -20,7 +21,7 @@ class StopMilestones:
     def __init__(self, router: Router) -> None:
         self.router = router
 
-    async def press(self, turn: Turn, parts: tuple[str, ...]) -> None:
+    async def press(self, turn: Turn[ConsentStore], parts: tuple[str, ...]) -> None:
         _ = turn._
         if parts != (STOP,):
             turn.toast = _("This button no longer works.")

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flows.dates import in_tokyo
+from content.base import Locale, in_tokyo
 from flows.milestones.schedule import birth_month_of, next_milestone
-from flows.model import Locale
 from flows.ports import NextMilestone
 from flows.records import DeskTicket, UpcomingMilestone
 from flows.turn import ContentSource

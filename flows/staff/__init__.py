@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flows.faq import FaqFlow
 from flows.menu import MenuFlow
+from flows.ports import StaffStore
 from flows.records import RosterMember
 from flows.router import Router
 from flows.staff import edit, entries, gaps, preview
@@ -31,7 +32,7 @@ from flows.turn import Turn
 __all__ = ["register"]
 
 
-async def _button(turn: Turn, member: RosterMember, parts: tuple[str, ...]) -> None:
+async def _button(turn: Turn[StaffStore], member: RosterMember, parts: tuple[str, ...]) -> None:
     if not parts:
         turn.toast = turn._("This button no longer works.")
         return

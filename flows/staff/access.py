@@ -10,20 +10,21 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from flows.menu import MenuFlow
+from flows.ports import RosterStore, StaffStore
 from flows.records import RosterMember
-from flows.turn import Handler, Turn
+from flows.turn import Handler, TextHandler, Turn
 
-StaffHandler = Callable[[Turn, RosterMember, tuple[str, ...]], Awaitable[None]]
-StaffText = Callable[[Turn, RosterMember, str], Awaitable[None]]
+StaffHandler = Callable[[Turn[StaffStore], RosterMember, tuple[str, ...]], Awaitable[None]]
+StaffText = Callable[[Turn[StaffStore], RosterMember, str], Awaitable[None]]
 
 
-async def staff_member(turn: Turn) -> RosterMember | None:
+async def staff_member(turn: Turn[RosterStore]) -> RosterMember | None:
     member = await turn.store.roster.get(turn.inbound.user_id)
     return member if member is not None and member.staff else None
 
 
 def staff_command(menu: MenuFlow, handler: StaffHandler) -> Handler:
-    async def guarded(turn: Turn, args: tuple[str, ...]) -> None:
+    async def guarded(turn: Turn[StaffStore], args: tuple[str, ...]) -> None:
         member = await staff_member(turn)
         if member is None:
             await turn.record_denied(f"/{turn.inbound.command or ''}")
@@ -35,7 +36,7 @@ def staff_command(menu: MenuFlow, handler: StaffHandler) -> Handler:
 
 
 def staff_button(menu: MenuFlow, handler: StaffHandler) -> Handler:
-    async def guarded(turn: Turn, parts: tuple[str, ...]) -> None:
+    async def guarded(turn: Turn[StaffStore], parts: tuple[str, ...]) -> None:
         member = await staff_member(turn)
         if member is None:
             # Only the first part: the rest is whatever the sender made up.
@@ -47,8 +48,8 @@ def staff_button(menu: MenuFlow, handler: StaffHandler) -> Handler:
     return guarded
 
 
-def staff_text(menu: MenuFlow, handler: StaffText) -> Callable[[Turn, str], Awaitable[None]]:
-    async def guarded(turn: Turn, text: str) -> None:
+def staff_text(menu: MenuFlow, handler: StaffText) -> TextHandler:
+    async def guarded(turn: Turn[StaffStore], text: str) -> None:
         member = await staff_member(turn)
         if member is None:
             # Taken off the roster half-way through an edit: the edit is dropped.

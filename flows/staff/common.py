@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from content.base import LOCALES, N_, Locale, in_tokyo
 from content.models import FaqEntry
+from content.records import EditResult, FaqChange
 from flows import callbacks
-from flows.dates import in_tokyo
-from flows.model import LOCALES, Button, Locale
-from flows.records import EditResult, FaqChange, RosterMember
-from flows.text import N_, Html, esc, join_lines, markup
+from flows.model import Button
+from flows.ports import StaffStore
+from flows.records import RosterMember
+from flows.text import Html, esc, join_lines, markup
 from flows.turn import Turn
 
 PREFIX = "stf"
@@ -88,7 +90,8 @@ def tokyo_today(turn: Turn) -> date:
 
 
 async def save_change(
-    turn: Turn, member: RosterMember, change: FaqChange, *, reverted_of: int | None = None
+    turn: Turn[StaffStore], member: RosterMember, change: FaqChange, *,
+    reverted_of: int | None = None,
 ) -> bool:
     """Write the change into the content files and log it; tell staff why if it was not."""
     editor = turn.deps.editor

@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from content.base import Locale
 from content.models import ANSWER_MAX, FaqEntry
+from content.records import FaqChange
 from flows.faq import answer_text
-from flows.model import Locale
-from flows.records import FaqChange, RosterMember
+from flows.ports import StaffStore
+from flows.records import RosterMember
 from flows.staff.common import (
     CANCEL,
     SAVE,
@@ -98,7 +100,7 @@ def _preview_text(turn: Turn, entry: FaqEntry, locale: Locale) -> Html:
         turn.session.locale = original
 
 
-async def confirm(turn: Turn, member: RosterMember, parts: tuple[str, ...]) -> None:
+async def confirm(turn: Turn[StaffStore], member: RosterMember, parts: tuple[str, ...]) -> None:
     _ = turn._
     pending = turn.session.data.get(PENDING)
     if turn.session.state != CONFIRM_STATE or not isinstance(pending, dict) or "new" not in pending:
@@ -128,7 +130,9 @@ async def confirm(turn: Turn, member: RosterMember, parts: tuple[str, ...]) -> N
 # --- a new phrasing -------------------------------------------------------------------
 
 
-async def add_alternate(turn: Turn, member: RosterMember, args: tuple[str, ...]) -> None:
+async def add_alternate(
+    turn: Turn[StaffStore], member: RosterMember, args: tuple[str, ...]
+) -> None:
     _ = turn._
     raw = args[0].strip() if args else ""
     entry_id, _sep, phrasing = raw.partition(" ")
@@ -140,7 +144,9 @@ async def add_alternate(turn: Turn, member: RosterMember, args: tuple[str, ...])
     await add_phrasing(turn, member, entry_id.lower(), phrasing)
 
 
-async def add_phrasing(turn: Turn, member: RosterMember, entry_id: str, phrasing: str) -> None:
+async def add_phrasing(
+    turn: Turn[StaffStore], member: RosterMember, entry_id: str, phrasing: str
+) -> None:
     """Add ``phrasing`` to the entry in the file of its script, then show how it matches."""
     _ = turn._
     if len(phrasing) > ALTERNATE_MAX:
@@ -200,7 +206,9 @@ def review_fields(entry: FaqEntry, today: date) -> dict[str, Any]:
     }
 
 
-async def mark_reviewed(turn: Turn, member: RosterMember, args: tuple[str, ...]) -> None:
+async def mark_reviewed(
+    turn: Turn[StaffStore], member: RosterMember, args: tuple[str, ...]
+) -> None:
     _ = turn._
     named = named_entry(turn, args, _("Which entry? For example: /faq_reviewed coord_what"))
     if named is None:
@@ -243,7 +251,7 @@ async def mark_reviewed(turn: Turn, member: RosterMember, args: tuple[str, ...])
 # --- taking a change back -------------------------------------------------------------
 
 
-async def undo(turn: Turn, member: RosterMember, args: tuple[str, ...]) -> None:
+async def undo(turn: Turn[StaffStore], member: RosterMember, args: tuple[str, ...]) -> None:
     _ = turn._
     words = split_args(args)
     if not words:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from content.base import format_moment
 from content.models import TO_FILL, FaqEntry
-from flows.dates import format_moment
 from flows.model import Keyboard
+from flows.ports import StaffStore
 from flows.records import RecordedChange, RosterMember
 from flows.staff.common import (
     GAPS,
@@ -168,7 +169,7 @@ def _history_line(
     return markup("{}\n    {}").format(head, detail)
 
 
-async def show_history(turn: Turn, member: RosterMember, args: tuple[str, ...]) -> None:
+async def show_history(turn: Turn[StaffStore], member: RosterMember, args: tuple[str, ...]) -> None:
     words = split_args(args)
     if not words:
         turn.say(turn._("Which entry? For example: /faq_history coord_what"))

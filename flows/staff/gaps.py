@@ -12,9 +12,11 @@ from datetime import timedelta
 from content.faq_files import render_faq
 from content.gaps import QuestionGroup, group_questions
 from content.models import FaqEntry
+from content.records import UnansweredQuestion
 from flows.faq import button_label
 from flows.model import Keyboard
-from flows.records import RosterMember, UnansweredQuestion
+from flows.ports import StaffStore
+from flows.records import RosterMember
 from flows.staff.common import (
     GAP_ADD,
     GAP_CATEGORY,
@@ -36,7 +38,7 @@ LABEL_CHARS = 14
 DRAFT_ALTERNATES = 6
 
 
-async def _groups(turn: Turn) -> list[QuestionGroup]:
+async def _groups(turn: Turn[StaffStore]) -> list[QuestionGroup]:
     since = turn.deps.clock.now() - WINDOW
     rows = await turn.store.unanswered.recent(since, ROWS_READ)
     # Emergencies are not gaps in the FAQ. The FAQ no longer logs them, but rows logged
@@ -62,7 +64,7 @@ def _group_row(turn: Turn, number: int, group: QuestionGroup) -> ButtonRow:
     return tuple(buttons)
 
 
-async def show_gaps(turn: Turn, member: RosterMember, args: tuple[str, ...]) -> None:
+async def show_gaps(turn: Turn[StaffStore], member: RosterMember, args: tuple[str, ...]) -> None:
     _ = turn._
     groups = await _groups(turn)
     if not groups:
@@ -93,7 +95,7 @@ async def show_gaps(turn: Turn, member: RosterMember, args: tuple[str, ...]) -> 
     turn.say(join_lines(lines), tuple(rows))
 
 
-async def _question(turn: Turn, raw_id: str) -> UnansweredQuestion | None:
+async def _question(turn: Turn[StaffStore], raw_id: str) -> UnansweredQuestion | None:
     question = await turn.store.unanswered.get(int(raw_id)) if raw_id.isdigit() else None
     if question is None:
         turn.toast = turn._("This button no longer works.")
@@ -101,7 +103,7 @@ async def _question(turn: Turn, raw_id: str) -> UnansweredQuestion | None:
     return question
 
 
-async def gap_button(turn: Turn, member: RosterMember, parts: tuple[str, ...]) -> None:
+async def gap_button(turn: Turn[StaffStore], member: RosterMember, parts: tuple[str, ...]) -> None:
     """ga:ROW:TOPIC add as a phrasing · gc:ROW choose a category · gk:ROW:CAT choose a topic
     · gn:ROW a draft for a new entry."""
     kind, rest = parts[0], parts[1:]
@@ -149,7 +151,7 @@ def _choose_topic(turn: Turn, question: UnansweredQuestion, category_id: str) ->
              rows)
 
 
-async def _draft(turn: Turn, question: UnansweredQuestion) -> None:
+async def _draft(turn: Turn[StaffStore], question: UnansweredQuestion) -> None:
     groups = await _groups(turn)
     group = next((g for g in groups if any(q.id == question.id for q in g.questions)), None)
     phrasings = group.phrasings(DRAFT_ALTERNATES + 1) if group else [question.text]

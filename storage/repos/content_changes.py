@@ -7,7 +7,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from flows.records import FaqChange, RecordedChange
+from content.records import FaqChange
+from flows.records import RecordedChange
 
 _COLUMNS = "id, at, actor, entry_id, locale, field, old_value, new_value, reverted_of"
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from flows.model import Locale
+from content.base import Locale
 from flows.records import FaqViewHow
 
 

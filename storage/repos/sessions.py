@@ -5,7 +5,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from flows.model import LOCALES, Session
+from content.base import LOCALES
+from flows.model import Session
 
 
 class SessionRepo:

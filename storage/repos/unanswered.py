@@ -4,8 +4,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from flows.model import Locale
-from flows.records import MatchMode, UnansweredQuestion
+from content.base import Locale
+from content.records import MatchMode, UnansweredQuestion
 
 # Long stories are kept whole enough to learn from, but bounded.
 MAX_TEXT = 2000

@@ -1,14 +1,38 @@
-"""Dates as parents read them: Japanese format, Tokyo time."""
+"""What every layer speaks: the two languages, marking strings for the catalogs, Tokyo time.
+
+It sits below flows/ and the rest of content/ and imports neither, so both can use it
+without importing each other (tests/test_architecture.py holds the direction).
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 
-from flows.model import Locale
+Locale = Literal["ja", "en"]
+LOCALES: tuple[Locale, ...] = ("ja", "en")
+
+
+def N_(message: str) -> str:
+    """Mark a string for the catalogs without translating it yet (e.g. command descriptions)."""
+    return message
+
+
+class Translator(Protocol):
+    """One language's catalog (content/i18n.py loads them)."""
+
+    locale: Locale
+
+    def gettext(self, message: str) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
+
+
+# --- Dates as parents read them: Japanese format, Tokyo time ----------------------------
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
