@@ -314,7 +314,10 @@ class TriageDetector:
 # anything else leaves it a condition (抜けたらどうしよう).
 _PAST_AFTER = re.compile(r"(?:た|だ|ました|でした|てる|でる|ている|ています|てます|てて|とる"
                          r"|ちゃった|じゃった)(?:よ|ね|の|ん|けど|けれど|が|し|わ|らしい|みたい"
-                         r"|よう|[!?、,]|$|\s)")
+                         r"|よう|[!?、,]|$|\s)"
+                         # 遊んでたら急に吐いて, 吸引したら真っ赤: what was seen, told on.
+                         r"|^\s*(?:急に|きゅうに|いきなり|突然|とつぜん|真っ赤|まっか|真っ青|まっさお"
+                         r"|血だらけ|ちだらけ|紫|むらさき)")
 
 
 _TAKEN_BACK = re.compile(
@@ -322,7 +325,9 @@ _TAKEN_BACK = re.compile(
 # A resolution that opens the next sentence (starts within these characters) counts
 # without a word for now.
 _OPENING = 6
-_CONDITION_AT_END = re.compile(r"(?<!どうし)(?:たら|だら|なら|れば)\s*$")
+# どうしたら, どうすれば, どうやったら ask what to do: no condition.
+_CONDITION_AT_END = re.compile(
+    r"(?<!どうし)(?<!どうす)(?<!どうや)(?<!どうやっ)(?:たら|だら|なら|れば)\s*$")
 # What others said (…たら救急車って言われてる) keeps a condition a condition.
 _QUOTED = re.compile(r"って[^、。]{0,8}(?:言|いわ|聞|きい)|と(?:言|聞|いわ)")
 
@@ -355,7 +360,9 @@ def _names_a_child(s: _Scope, text: str) -> bool:
 def _conditional(text: str, end: int) -> bool:
     # 落ち着いたら連絡します: a resolution still to come is no resolution; もう大丈夫って聞いた
     # is what somebody said; おさまったけど目が覚めない and ケロッとして、またギャー take it back.
-    if text.startswith(("たら", "ら", "ば", "ても", "って", "と言", "と聞", "かな", "か?"), end):
+    # 復旧の見込みもわからない: a resolution nobody can count on yet.
+    if text.startswith(("たら", "ら", "ば", "ても", "って", "と言", "と聞", "かな", "か?",
+                        "の見込み", "のめど", "の目処", "の予定", "待ち"), end):
         return True
     return _TAKEN_BACK.match(text, end) is not None
 

@@ -112,14 +112,18 @@ class BandedMatcher:
             return FaqMatch(mode="refuse", offtopic=self._offtopic.courtesy_id)
         if matter is None:
             return self._healthy_child(text, rest, locale, result)
+        healthy = self._scope is not None and self._scope.says_healthy(rest)
+        # 医ケアのない上の子の保育園: the care named inside the words of health is none.
+        views = (self._query(text, self._scope.without_healthy(rest), locale).views
+                 if healthy and self._scope is not None else query.views)
         if (
             result.mode == "answer"
             and matter.care_may_answer
             and self._offtopic.has_care_context(
-                query.views,
+                views,
                 matter,
                 child=self._scope is None or self._scope.mentions_child(rest),
-                healthy=self._scope is not None and self._scope.says_healthy(rest),
+                healthy=healthy,
             )
         ):
             return result
