@@ -258,3 +258,25 @@ def test_a_sign_reading_saturation_needs_the_saturation_term() -> None:
     data["signs"].append({"category": "spo2", "all": ["@spo2_low"]})
     with pytest.raises(ValidationError, match="term saturation"):
         TriageFile.model_validate(data)
+
+
+def test_numbers_in_kanji_before_a_unit_are_read() -> None:
+    from content.matching.quantities import arabic_numbers
+
+    assert arabic_numbers("生後五十日、三十八度五分") == "生後50日、38.5度"
+    # Only before a unit: 一安心 and 一人 keep their kanji.
+    assert arabic_numbers("一安心、一人で") == "一安心、一人で"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "生後五十日の孫が熱を出しております。三十八度五分でございます",
+        # The sign again in the next sentence, not its end.
+        "娘の呼吸がさっきから時々10秒くらい止まります。今もまた止まりました",
+        # A past told in a later clause is about something else.
+        "弟が胸いたいって言って倒れた、しんぞうの手術したことある",
+    ],
+)
+def test_the_sign_stays_when_its_words_come_back(detector: TriageDetector, text: str) -> None:
+    assert detector.assess(text).emergency

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from content.matching.normalize import fold
-from content.matching.quantities import Span, measures
+from content.matching.quantities import Span, arabic_numbers, measures
 from content.matching.triage_model import TriageModel
 from content.records import EmergencyAssessment
 from content.triage_models import SATURATION_TERM, Scope, Sign, TriageFile
@@ -117,7 +117,7 @@ class _Message:
     """A folded message, its sentences, and the concepts found in each (looked up once)."""
 
     def __init__(self, text: str, finders: dict[str, Callable[[str], list[Span]]]) -> None:
-        self.text = _JAPANESE_SPACE.sub("", fold(text))
+        self.text = arabic_numbers(_JAPANESE_SPACE.sub("", fold(text)))
         self.sentences = _split(self.text)
         self._finders = finders
         self._found: dict[tuple[int, str], list[Span]] = {}
@@ -287,6 +287,9 @@ class TriageDetector:
             return True
         if not sign.lasting and index + 1 < len(message.sentences):
             following_text = message.sentences[index + 1].text
+            # 今もまた止まりました after 呼吸が時々止まります: the sign again, not its end.
+            own_next = [span for concept in sign.all
+                        for span in message.spans(index + 1, concept)]
             # A short word at its start (落ち着きました。, not 電気の復旧の見込みも分かりません),
             # or a whole English clause near it ("He's back to himself and watching TV").
             opening: re.Match[str] | None = s.resolved.match(following_text, 0, _OPENING)
@@ -294,13 +297,19 @@ class TriageDetector:
                 clause = s.resolved.search(following_text)
                 if clause is not None and clause.start() <= _OPENING and clause.group(0).isascii():
                     opening = clause
-            if opening is not None and not _conditional(following_text, opening.end()):
+            if (opening is not None and not _conditional(following_text, opening.end())
+                    and not _overlaps(opening, own_next)):
                 return True  # 落ち着きました。 / もう大丈夫です、報告だけ
             now = s.present.search(following_text)
             if now is not None and any(not _conditional(following_text, m.end())
+                                       and not _overlaps(m, own_next)
                                        for m in s.resolved.finditer(following_text, now.start())):
                 return True
         past = s.past.search(sentence)
+        # しんぞうの手術したことある after 胸いたいって言って倒れた、: a past in a later clause
+        # is about something else.
+        if past is not None and past.start() >= clause_end:
+            past = None
         if past is None:
             return False
         # "Now" counts only between the past and the sign: 生まれた時にチアノーゼがあって、
@@ -330,6 +339,10 @@ _CONDITION_AT_END = re.compile(
     r"(?<!どうし)(?<!どうす)(?<!どうや)(?<!どうやっ)(?:たら|だら|なら|れば)\s*$")
 # What others said (…たら救急車って言われてる) keeps a condition a condition.
 _QUOTED = re.compile(r"って[^、。]{0,8}(?:言|いわ|聞|きい)|と(?:言|聞|いわ)")
+
+
+def _overlaps(found: re.Match[str], spans: list[Span]) -> bool:
+    return any(a < found.end() and found.start() < b for a, b in spans)
 
 
 def _narrative(sentence: str, found: re.Match[str]) -> bool:

@@ -60,6 +60,35 @@ _USUAL = re.compile(
 _USUAL_BEFORE = re.compile(r"(?:普段|ふだん|いつも|通常|平常|usually|normally)(?:は|の|から)?\s*$")
 
 
+# 生後五十日, 三十八度五分: numbers in kanji before a unit are read as digits (only there, so
+# words such as 一安心 or 一人 keep their kanji).
+_KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+                 "八": 8, "九": 9}
+_KANJI_NUMBER = re.compile(
+    r"[一二三四五六七八九十百〇零]+(?=\s*(?:日|週|か月|ヶ月|カ月|度|%|ぱせんと|分|秒|歳|才|回|時間))")
+_DEGREES_AND_TENTHS = re.compile(r"(\d{2})度(\d)分")
+
+
+def _kanji_value(word: str) -> int:
+    total, current = 0, 0
+    for char in word:
+        if char == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif char == "十":
+            total += (current or 1) * 10
+            current = 0
+        else:
+            current = current * 10 + _KANJI_DIGITS[char]
+    return total + current
+
+
+def arabic_numbers(text: str) -> str:
+    """Kanji numbers before a unit as digits, and 38度5分 as 38.5度."""
+    text = _KANJI_NUMBER.sub(lambda m: str(_kanji_value(m.group(0))), text)
+    return _DEGREES_AND_TENTHS.sub(r"\1.\2度", text)
+
+
 def spo2_low(sentence: str, saturation: re.Pattern[str]) -> list[Span]:
     """Saturation values below 90 (and "in the 80s", 8割, 70台, 90を下回る) after a saturation
     word."""
