@@ -280,3 +280,9 @@ def test_numbers_in_kanji_before_a_unit_are_read() -> None:
 )
 def test_the_sign_stays_when_its_words_come_back(detector: TriageDetector, text: str) -> None:
     assert detector.assess(text).emergency
+
+
+def test_a_gas_leak_with_a_child_unwell_is_an_emergency(detector: TriageDetector) -> None:
+    assessment = detector.assess("家の中がガスくさい、子どもが頭痛いって言ってる")
+    assert assessment.emergency and "gas" in assessment.signals
+    assert not detector.assess("ガスの点検はいつですか").emergency
