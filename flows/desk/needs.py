@@ -115,17 +115,28 @@ def _kind_buttons(kinds: NeedsFile, ticket: DeskTicket, d: DeskTurn,
     )
 
 
-async def record(d: DeskTurn, args: tuple[str, ...]) -> None:
-    """/need REF code [note]; without a code, the kinds as buttons."""
-    if _private_only(d, "need"):
-        return
-    found = await _ticket(d, args, "/need K-0042 short_stay")
+async def _held_ticket(d: DeskTurn, args: tuple[str, ...], command: str,
+                       example: str) -> tuple[DeskTicket, str, NeedsFile] | None:
+    """The opening every needs command shares: a private chat, a ticket named, the list of
+    kinds, and someone who may keep its needs; None once the reason was told."""
+    if _private_only(d, command):
+        return None
+    found = await _ticket(d, args, example)
     kinds = _kinds(d)
     if found is None or kinds is None:
-        return
+        return None
     ticket, rest = found
     if not await _may_record(d, ticket):
+        return None
+    return ticket, rest, kinds
+
+
+async def record(d: DeskTurn, args: tuple[str, ...]) -> None:
+    """/need REF code [note]; without a code, the kinds as buttons."""
+    held = await _held_ticket(d, args, "need", "/need K-0042 short_stay")
+    if held is None:
         return
+    ticket, rest, kinds = held
     word, _sep, note = rest.partition(" ")
     if not word:
         recorded = {n.code for n in await d.store.needs.needs_of(ticket.id)}
@@ -179,14 +190,9 @@ async def add(d: DeskTurn, ticket: DeskTicket, kinds: NeedsFile, code: str, note
 
 async def listing(d: DeskTurn, args: tuple[str, ...]) -> None:
     """/needs REF: the ticket's needs with their status, notes and history."""
-    if _private_only(d, "needs"):
-        return
-    found = await _ticket(d, args, "/needs K-0042")
-    kinds = _kinds(d)
-    if found is None or kinds is None:
-        return
-    ticket = found[0]
-    if await _may_record(d, ticket):
+    held = await _held_ticket(d, args, "needs", "/needs K-0042")
+    if held is not None:
+        ticket, _rest, kinds = held
         await _show(d, ticket, kinds, edit=False)
 
 
@@ -232,15 +238,10 @@ async def _show(d: DeskTurn, ticket: DeskTicket, kinds: NeedsFile, *, edit: bool
 
 async def status(d: DeskTurn, args: tuple[str, ...]) -> None:
     """/needstatus REF code status"""
-    if _private_only(d, "needstatus"):
+    held = await _held_ticket(d, args, "needstatus", "/needstatus K-0042 short_stay resolved")
+    if held is None:
         return
-    found = await _ticket(d, args, "/needstatus K-0042 short_stay resolved")
-    kinds = _kinds(d)
-    if found is None or kinds is None:
-        return
-    ticket, rest = found
-    if not await _may_record(d, ticket):
-        return
+    ticket, rest, kinds = held
     words = rest.split()
     new = parse_status(words[1]) if len(words) == 2 else None
     if new is None:
