@@ -58,6 +58,18 @@ def add_content_commands(content: argparse.ArgumentParser) -> None:
         )
 
 
+def content_dir(given: Path | None, err: TextIO) -> Path | None:
+    """The content folder given with --dir, else the configured one; None (the reason told
+    on ``err``) when the configuration cannot be read."""
+    if given is not None:
+        return given
+    try:
+        return load_settings().content_dir
+    except ConfigError as exc:
+        print(f"tsunagu: configuration error: {exc}", file=err)
+        return None
+
+
 def run_content_command(
     args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
@@ -65,13 +77,9 @@ def run_content_command(
     out = out or sys.stdout
     err = err or sys.stderr
     t = CatalogTranslations().for_locale(args.lang or staff_locale())
-    directory: Path | None = args.dir
+    directory = content_dir(args.dir, err)
     if directory is None:
-        try:
-            directory = load_settings().content_dir
-        except ConfigError as exc:
-            print(f"tsunagu: configuration error: {exc}", file=err)
-            return 2
+        return 2
     try:
         if args.content_command == "export":
             return _export(directory, args.csv, t, out, err)

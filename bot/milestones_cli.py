@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.config import ConfigError, load_settings
+from bot.content_cli import content_dir
 from content.base import N_, Locale
 from content.i18n import CatalogTranslations
 from content.loader import load_content
@@ -45,13 +45,9 @@ def run_milestones(args: argparse.Namespace, out: TextIO | None = None,
     except ValueError:
         print(f"tsunagu: {t.gettext(BAD_BIRTH).format(value=args.birth)}", file=err)
         return 2
-    directory: Path | None = args.dir
+    directory = content_dir(args.dir, err)
     if directory is None:
-        try:
-            directory = load_settings().content_dir
-        except ConfigError as exc:
-            print(f"tsunagu: configuration error: {exc}", file=err)
-            return 2
+        return 2
     content = load_content(directory).content
     if content is None:
         print(f"tsunagu: {t.gettext(CONTENT_ERRORS)}", file=err)
