@@ -13,6 +13,7 @@ import pytest
 from tests.bot_process import clean_env, tsunagu_command
 from tests.desk_world import World
 from tests.fake_bot_api import FakeBotAPI
+from tests.fake_line_api import FakeLineAPI, ManualClock
 from tests.running_desk import START_TIMEOUT, TOKEN, Desk, StartDesk
 
 # --- the real ``tsunagu run`` against the fake Bot API (tests/test_e2e_*.py) ---------------
@@ -67,3 +68,16 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     world = await World.open(tmp_path, locale="en")
     yield world
     await world.close()
+
+
+@pytest.fixture
+def line_clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+async def line_api(line_clock: ManualClock) -> AsyncIterator[FakeLineAPI]:
+    """The fake LINE Messaging API on 127.0.0.1, on a clock the test moves."""
+    async with FakeLineAPI(clock=line_clock) as fake:
+        yield fake
+

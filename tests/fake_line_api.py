@@ -57,6 +57,16 @@ MESSAGE_TYPES = frozenset(
 _TO = re.compile(r"^[UCR][0-9a-f]{32}$")
 
 
+class ManualClock:
+    """A monotonic clock the test moves by hand (reply tokens expire on it)."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+
 class LineRefusal(Exception):
     """A body LINE would refuse: answered 400 with LINE's error shape."""
 

@@ -29,34 +29,17 @@ from linebot.v3.messaging import (
 )
 from linebot.v3.messaging.exceptions import ApiException
 
-from tests.fake_line_api import BOT_USER_ID, FakeLineAPI
+from tests.fake_line_api import BOT_USER_ID, FakeLineAPI, ManualClock
 
 USER = "U" + "1" * 32
 KEY = "123e4567-e89b-12d3-a456-426614174000"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def api(clock: Clock) -> AsyncIterator[FakeLineAPI]:
-    async with FakeLineAPI(clock=clock) as fake:
-        yield fake
-
-
-@pytest.fixture
-async def client(api: FakeLineAPI) -> AsyncIterator[AsyncApiClient]:
-    configuration = Configuration(host=api.base_url, access_token=api.access_token)
+async def client(line_api: FakeLineAPI) -> AsyncIterator[AsyncApiClient]:
+    configuration = Configuration(host=line_api.base_url, access_token=line_api.access_token)
     async with AsyncApiClient(configuration) as sdk:
         yield sdk
 
@@ -78,13 +61,13 @@ async def refused(line: AsyncMessagingApi, *messages: Message) -> tuple[int, str
     return int(caught.value.status), str(caught.value.body)
 
 
-async def raw_push(api: FakeLineAPI, messages: list[dict[str, Any]]) -> tuple[int, str]:
+async def raw_push(line_api: FakeLineAPI, messages: list[dict[str, Any]]) -> tuple[int, str]:
     """A push the SDK's own checks would stop before sending: the fake must refuse it too."""
-    headers = {"Authorization": f"Bearer {api.access_token}"}
+    headers = {"Authorization": f"Bearer {line_api.access_token}"}
     async with (
         aiohttp.ClientSession() as session,
         session.post(
-            f"{api.base_url}/v2/bot/message/push",
+            f"{line_api.base_url}/v2/bot/message/push",
             headers=headers,
             json={"to": USER, "messages": messages},
         ) as answer,
@@ -104,16 +87,16 @@ def quick(*actions: PostbackAction) -> QuickReply:
     return QuickReply(items=[QuickReplyItem(action=a) for a in actions])
 
 
-async def test_push_is_recorded_per_user(api: FakeLineAPI, line: AsyncMessagingApi) -> None:
+async def test_push_is_recorded_per_user(line_api: FakeLineAPI, line: AsyncMessagingApi) -> None:
     await push(line, text("一"), text("二"))
     await push(line, text("三"))
-    assert api.texts(USER) == ["一", "二", "三"]
-    assert api.texts("U" + "2" * 32) == []
-    assert [s.via for s in api.sent] == ["push"] * 3
+    assert line_api.texts(USER) == ["一", "二", "三"]
+    assert line_api.texts("U" + "2" * 32) == []
+    assert [s.via for s in line_api.sent] == ["push"] * 3
 
 
-async def test_wrong_or_missing_token_is_401(api: FakeLineAPI) -> None:
-    configuration = Configuration(host=api.base_url, access_token="someone-else")
+async def test_wrong_or_missing_token_is_401(line_api: FakeLineAPI) -> None:
+    configuration = Configuration(host=line_api.base_url, access_token="someone-else")
     async with AsyncApiClient(configuration) as sdk:
         with pytest.raises(ApiException) as caught:
             await AsyncMessagingApi(sdk).push_message(
@@ -122,37 +105,39 @@ async def test_wrong_or_missing_token_is_401(api: FakeLineAPI) -> None:
     assert caught.value.status == 401
     async with (
         aiohttp.ClientSession() as session,
-        session.get(f"{api.base_url}/v2/bot/info") as answer,
+        session.get(f"{line_api.base_url}/v2/bot/info") as answer,
     ):
         assert answer.status == 401
-    assert api.sent == []
+    assert line_api.sent == []
 
 
-async def test_reply_token_works_once(api: FakeLineAPI, line: AsyncMessagingApi) -> None:
-    token = api.issue_reply_token(USER)
+async def test_reply_token_works_once(line_api: FakeLineAPI, line: AsyncMessagingApi) -> None:
+    token = line_api.issue_reply_token(USER)
     await line.reply_message(ReplyMessageRequest(reply_token=token, messages=[text("はい")]))
     with pytest.raises(ApiException) as caught:
         await line.reply_message(ReplyMessageRequest(reply_token=token, messages=[text("again")]))
     assert caught.value.status == 400
     assert "Invalid reply token" in str(caught.value.body)
-    assert api.texts(USER) == ["はい"]
-    assert api.sent[0].via == "reply"
+    assert line_api.texts(USER) == ["はい"]
+    assert line_api.sent[0].via == "reply"
 
 
-async def test_reply_token_expires(api: FakeLineAPI, line: AsyncMessagingApi, clock: Clock) -> None:
-    token = api.issue_reply_token(USER, ttl=60)
-    clock.now += 61
+async def test_reply_token_expires(
+    line_api: FakeLineAPI, line: AsyncMessagingApi, line_clock: ManualClock
+) -> None:
+    token = line_api.issue_reply_token(USER, ttl=60)
+    line_clock.now += 61
     with pytest.raises(ApiException) as caught:
         await line.reply_message(ReplyMessageRequest(reply_token=token, messages=[text("late")]))
     assert caught.value.status == 400
     unknown = "0" * 32
     with pytest.raises(ApiException):
         await line.reply_message(ReplyMessageRequest(reply_token=unknown, messages=[text("?")]))
-    assert api.sent == []
+    assert line_api.sent == []
 
 
 async def test_a_repeated_retry_key_is_409_and_sent_once(
-    api: FakeLineAPI, line: AsyncMessagingApi
+    line_api: FakeLineAPI, line: AsyncMessagingApi
 ) -> None:
     await push(line, text("once"), key=KEY)
     with pytest.raises(ApiException) as caught:
@@ -160,34 +145,34 @@ async def test_a_repeated_retry_key_is_409_and_sent_once(
     assert caught.value.status == 409
     assert caught.value.headers is not None
     assert caught.value.headers.get("X-Line-Accepted-Request-Id")
-    assert api.texts(USER) == ["once"]
+    assert line_api.texts(USER) == ["once"]
     await push(line, text("other"), key="223e4567-e89b-12d3-a456-426614174000")
-    assert api.texts(USER) == ["once", "other"]
+    assert line_api.texts(USER) == ["once", "other"]
 
 
-async def test_a_retry_key_must_be_a_uuid(api: FakeLineAPI, line: AsyncMessagingApi) -> None:
+async def test_a_retry_key_must_be_a_uuid(line_api: FakeLineAPI, line: AsyncMessagingApi) -> None:
     with pytest.raises(ApiException) as caught:
         await push(line, text("x"), key="not-a-uuid")
     assert caught.value.status == 400
-    assert api.sent == []
+    assert line_api.sent == []
 
 
 async def test_a_failed_call_does_not_use_up_its_retry_key(
-    api: FakeLineAPI, line: AsyncMessagingApi
+    line_api: FakeLineAPI, line: AsyncMessagingApi
 ) -> None:
-    api.fail_next(1, 500)
+    line_api.fail_next(1, 500)
     with pytest.raises(ApiException) as caught:
         await push(line, text("x"), key=KEY)
     assert caught.value.status == 500
     await push(line, text("x"), key=KEY)
-    assert api.texts(USER) == ["x"]
+    assert line_api.texts(USER) == ["x"]
 
 
 async def test_faults_answer_429_with_retry_after_then_500(
-    api: FakeLineAPI, line: AsyncMessagingApi
+    line_api: FakeLineAPI, line: AsyncMessagingApi
 ) -> None:
-    api.fail_next(2, 429, retry_after=3)
-    api.fail_next(1, 500)
+    line_api.fail_next(2, 429, retry_after=3)
+    line_api.fail_next(1, 500)
     statuses = []
     for _ in range(3):
         with pytest.raises(ApiException) as caught:
@@ -198,55 +183,55 @@ async def test_faults_answer_429_with_retry_after_then_500(
             assert caught.value.headers.get("Retry-After") == "3"
     assert statuses == [429, 429, 500]
     await push(line, text("x"))
-    assert api.texts(USER) == ["x"]
+    assert line_api.texts(USER) == ["x"]
 
 
 async def test_bot_info_and_content(
-    api: FakeLineAPI, client: AsyncApiClient, line: AsyncMessagingApi
+    line_api: FakeLineAPI, client: AsyncApiClient, line: AsyncMessagingApi
 ) -> None:
     info = await line.get_bot_info()
     assert info.user_id == BOT_USER_ID
     blob = AsyncMessagingApiBlob(client)
-    api.add_content("4242", b"\x89PNG...", "image/png")
+    line_api.add_content("4242", b"\x89PNG...", "image/png")
     assert await blob.get_message_content("4242") == b"\x89PNG..."
     with pytest.raises(ApiException) as caught:
         await blob.get_message_content("9999")
     assert caught.value.status == 404
 
 
-async def test_at_most_five_messages(api: FakeLineAPI, line: AsyncMessagingApi) -> None:
-    status, body = await raw_push(api, [text(str(n)).to_dict() for n in range(6)])
+async def test_at_most_five_messages(line_api: FakeLineAPI, line: AsyncMessagingApi) -> None:
+    status, body = await raw_push(line_api, [text(str(n)).to_dict() for n in range(6)])
     assert status == 400
     assert '"property": "messages"' in body
-    assert (await raw_push(api, []))[0] == 400
+    assert (await raw_push(line_api, []))[0] == 400
     await push(line, *[text(str(n)) for n in range(5)])
-    assert len(api.texts(USER)) == 5
+    assert len(line_api.texts(USER)) == 5
 
 
-async def test_text_length_in_utf16_units(api: FakeLineAPI, line: AsyncMessagingApi) -> None:
+async def test_text_length_in_utf16_units(line_api: FakeLineAPI, line: AsyncMessagingApi) -> None:
     assert (await refused(line, text("あ" * 5001)))[0] == 400
     # An emoji outside the BMP counts twice, as LINE counts it.
     assert (await refused(line, text("🍎" * 2501)))[0] == 400
     await push(line, text("あ" * 5000), text("🍎" * 2500))
-    assert len(api.texts(USER)) == 2
+    assert len(line_api.texts(USER)) == 2
 
 
-async def test_quick_reply_limits(api: FakeLineAPI, line: AsyncMessagingApi) -> None:
+async def test_quick_reply_limits(line_api: FakeLineAPI, line: AsyncMessagingApi) -> None:
     fourteen = [postback(str(n)) for n in range(14)]
     too_many = text("x", quick_reply=quick(*fourteen[:13])).to_dict()
     too_many["quickReply"]["items"].append(too_many["quickReply"]["items"][0])
-    assert (await raw_push(api, [too_many]))[0] == 400
+    assert (await raw_push(line_api, [too_many]))[0] == 400
     assert (await refused(line, text("x", quick_reply=quick(postback("a" * 21)))))[0] == 400
     loud = text("x", quick_reply=quick(postback("a"))).to_dict()
     loud["quickReply"]["items"][0]["action"]["data"] = "d" * 301
-    assert (await raw_push(api, [loud]))[0] == 400
+    assert (await raw_push(line_api, [loud]))[0] == 400
     assert (await refused(line, text("x", quick_reply=quick(postback("a", shown=None)))))[0] == 400
     await push(line, text("x", quick_reply=quick(*fourteen[:13])))
     await push(line, text("y", quick_reply=quick(postback("a" * 20, "d" * 300))))
-    assert api.texts(USER) == ["x", "y"]
+    assert line_api.texts(USER) == ["x", "y"]
 
 
-async def test_template_basics(api: FakeLineAPI, line: AsyncMessagingApi) -> None:
+async def test_template_basics(line_api: FakeLineAPI, line: AsyncMessagingApi) -> None:
     def buttons(count: int, body: str = "選んでください") -> TemplateMessage:
         return TemplateMessage(
             alt_text="選択",
@@ -256,10 +241,10 @@ async def test_template_basics(api: FakeLineAPI, line: AsyncMessagingApi) -> Non
     assert (await refused(line, buttons(5)))[0] == 400
     assert (await refused(line, buttons(2, "あ" * 161)))[0] == 400
     await push(line, buttons(4))
-    assert api.messages(USER)[0]["type"] == "template"
+    assert line_api.messages(USER)[0]["type"] == "template"
 
 
-async def test_flex_basics(api: FakeLineAPI, line: AsyncMessagingApi) -> None:
+async def test_flex_basics(line_api: FakeLineAPI, line: AsyncMessagingApi) -> None:
     def bubble(label: str = "はい") -> FlexBubble:
         return FlexBubble(
             body=FlexBox(
@@ -281,5 +266,6 @@ async def test_flex_basics(api: FakeLineAPI, line: AsyncMessagingApi) -> None:
     assert status == 400 and "contents" in body
     assert (await refused(line, FlexMessage(alt_text="x" * 401, contents=bubble())))[0] == 400
     await push(line, FlexMessage(alt_text="選択", contents=bubble("長い選択肢の名前" * 5)))
-    assert api.messages(USER)[0]["type"] == "flex"
-    assert api.refusals and all(path == "/v2/bot/message/push" for path, _ in api.refusals)
+    assert line_api.messages(USER)[0]["type"] == "flex"
+    assert line_api.refusals
+    assert all(path == "/v2/bot/message/push" for path, _ in line_api.refusals)
