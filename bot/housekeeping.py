@@ -68,6 +68,9 @@ async def run_housekeeping(services: Services, now: datetime | None = None) -> H
         # answers kept for a redelivery that cannot come any more may quote a family.
         await tx.updates.forget_before(now - tx.updates.retention())
         await tx.updates.drop_replies_before(now - tx.updates.redelivery_window())
+        # The same for LINE's events (their text is dropped as soon as they are handled).
+        await tx.line_inbox.forget_before(now - tx.line_inbox.retention())
+        await tx.line_inbox.drop_replies_before(now - tx.line_inbox.answer_window())
     # Counts only: nothing about who or what.
     log.info("housekeeping: %d reminder(s), %d draft(s) expired, %d ticket(s) purged",
              len(report.reminders), report.expired, report.purged)

@@ -29,6 +29,16 @@ from storage.database import Database
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class LineEventStep:
+    """The LINE webhook event a step answers (bot/line/inbound.py), as ``line_inbox`` keeps it
+    with the step's answers until they are sent."""
+
+    event_id: str
+    user_id: str
+    reply_token: str | None = None
+
+
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -88,7 +98,8 @@ class Services:
             self._answered.clear()
         await self.db.close()
 
-    async def process(self, inbound: Inbound, update_id: int | None = None) -> Outcome | None:
+    async def process(self, inbound: Inbound, update_id: int | None = None, *,
+                      line_event: LineEventStep | None = None) -> Outcome | None:
         """Run one step and save its result atomically.
 
         Replies are sent by the caller after the commit, which then calls ``replies_sent``.
@@ -96,20 +107,30 @@ class Services:
         between does not lose them: when Telegram delivers the update again (the driver
         confirms updates only once handled), the saved replies are returned instead of
         running the step twice. None: the update was handled and answered before.
+
+        ``line_event`` does the same for a LINE webhook event kept in ``line_inbox``: the
+        event is marked handled, and its answers kept, in the step's transaction.
         """
         now = self.engine.deps.clock.now()
         answered, self._answered = self._answered, []
         try:
-            return await self._step(inbound, update_id, now, answered)
+            return await self._step(inbound, update_id, now, answered, line_event)
         except BaseException:
             self._answered[:0] = answered  # rolled back: cleared with a later step
             raise
 
     async def _step(self, inbound: Inbound, update_id: int | None, now: datetime,
-                    answered: list[int]) -> Outcome | None:
+                    answered: list[int],
+                    line_event: LineEventStep | None = None) -> Outcome | None:
         async with self.db.transaction() as tx:
             if answered:
                 await tx.updates.replies_sent(*answered)
+            if line_event is not None and await tx.line_inbox.is_handled(line_event.event_id):
+                unsent = await tx.line_inbox.unsent_replies(line_event.event_id)
+                if unsent is None:
+                    log.info("LINE event already handled; skipped")
+                    return None
+                return _outcome_from_json(unsent, inbound)
             if update_id is not None and not await tx.updates.claim(update_id, now):
                 unsent = await tx.updates.unsent_replies(update_id)
                 if unsent is None:
@@ -122,6 +143,12 @@ class Services:
             await tx.sessions.save(outcome.session, now)
             if update_id is not None and (outcome.replies or outcome.toast):
                 await tx.updates.keep_replies(update_id, _outcome_to_json(outcome))
+            if line_event is not None:
+                # LINE shows no toasts: only replies are worth keeping for the sender.
+                await tx.line_inbox.handled(
+                    line_event.event_id, now, user_id=line_event.user_id,
+                    reply_token=line_event.reply_token,
+                    replies=_outcome_to_json(outcome) if outcome.replies else None)
             queued = tx.outbox.enqueued
         if queued:
             # Only then: a round of the worker is a transaction of its own, and most steps
@@ -168,12 +195,18 @@ def _outcome_to_json(outcome: Outcome) -> str:
     )
 
 
+def kept_replies(text: str) -> list[Reply]:
+    """The replies a step saved with its update or event, as the step made them."""
+    data = json.loads(text)
+    # Their text is reply HTML already, not to be escaped again.
+    return [Reply.model_validate({**r, "text": Html(r["text"])})
+            for r in data.get("replies", [])]
+
+
 def _outcome_from_json(text: str, inbound: Inbound) -> Outcome:
     data = json.loads(text)
     return Outcome(
-        # Saved as the step made them: their text is reply HTML already, not to be escaped again.
-        replies=[Reply.model_validate({**r, "text": Html(r["text"])})
-                 for r in data.get("replies", [])],
+        replies=kept_replies(text),
         # The step's session was saved with it; this one only carries the key.
         session=Session(key=inbound.session_key),
         toast=data.get("toast"),

@@ -14,6 +14,7 @@ from storage.repos.desk import DeskRepo
 from storage.repos.drafts import DraftRepo
 from storage.repos.erasure import Erasure
 from storage.repos.faq_views import FaqViewRepo
+from storage.repos.line_inbox import LineInboxRepo
 from storage.repos.milestones import MilestoneRepo
 from storage.repos.needs import NeedRepo
 from storage.repos.outbox import OutboxRepo
@@ -58,6 +59,8 @@ class Tx:
         # Sharing with related departments, the families known (migration 0010).
         self.shares = ShareRepo(conn)
         self.families = FamilyRepo(conn, self.desk)
+        # LINE's webhook events until handled and answered, and who unfollowed (0012).
+        self.line_inbox = LineInboxRepo(conn)
 
     @property
     def unanswered(self) -> UnansweredRepo:
