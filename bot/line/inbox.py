@@ -1,0 +1,184 @@
+"""LINE's events from the webhook to the family's answers: kept first, handled in order.
+
+The webhook hands each request's events to :meth:`LineInbox.keep` (one transaction) and
+answers LINE only once they are kept. :meth:`LineInbox.run` takes the events not handled
+yet, oldest first — also those left by a crash — and runs each through the same step as
+the other channels (``Services.process``), which marks the event handled in the step's own
+transaction and keeps its answers until they are sent. A crash before that transaction
+handles the event again after the restart; a crash after it sends the kept answers then.
+
+Answers use the event's reply token while it is fresh (its age is taken from the time the
+event was kept) and are pushed otherwise, with retry keys from the event's id so a push
+tried again is not shown twice. LINE failing (429, 5xx, the network) holds the queue and is
+tried again with a growing pause, as the Telegram driver does; a refusal is given up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.line.client import (
+    LineSender,
+    PermanentLineError,
+    ReplyToken,
+    RetryableLineError,
+    event_source,
+)
+from bot.line.inbound import Ignore, Step, Unfollow, to_action
+from bot.line.render import render
+from bot.line.webhook import ReceivedEvent, parse_event
+from bot.services import LineEventStep, Services, kept_replies
+from bot.telegram.application import APOLOGY, describe_error
+from flows.address import Address, address, ident_of
+from flows.model import Reply
+
+log = logging.getLogger(__name__)
+
+# Answers LINE could not take are tried again after this pause, doubling up to the cap.
+SEND_RETRY_FIRST_S = 1.0
+SEND_RETRY_MAX_S = 30.0
+# Events read from the table per round.
+BATCH = 50
+
+
+class LineInbox:
+    def __init__(self, services: Services, sender: LineSender) -> None:
+        self.services = services
+        self.sender = sender
+        self.wake = asyncio.Event()
+
+    def _now(self) -> datetime:
+        return self.services.engine.deps.clock.now()
+
+    async def keep(self, events: Sequence[ReceivedEvent]) -> None:
+        """The webhook's store: keep the events (a redelivered one once), then wake the worker."""
+        now = self._now()
+        async with self.services.db.transaction() as tx:
+            for event in events:
+                if not event.event_id:
+                    # LINE gives every event an id; one without could not be kept once.
+                    log.warning("LINE event without a webhookEventId ignored")
+                    continue
+                fresh = await tx.line_inbox.keep(
+                    event.event_id, json.dumps(event.raw, ensure_ascii=False), now
+                )
+                if not fresh:
+                    log.info("LINE event delivered again; kept once")
+        self.wake.set()
+
+    async def run(self) -> None:
+        """Handle what is kept, then wait for the webhook to keep more; until cancelled."""
+        while True:
+            self.wake.clear()
+            await self.drain()
+            await self.wake.wait()
+
+    async def drain(self) -> None:
+        """Send answers left unsent, then handle every event kept, oldest first."""
+        await self._send_unsent()
+        while True:
+            async with self.services.db.transaction() as tx:
+                pending = await tx.line_inbox.pending(BATCH)
+            if not pending:
+                return
+            for event in pending:
+                await self._handle(event.event_id, event.received_at, event.raw)
+
+    async def _send_unsent(self) -> None:
+        async with self.services.db.transaction() as tx:
+            unsent = await tx.line_inbox.unsent(BATCH)
+        for answers in unsent:
+            log.info("LINE event handled but not answered; answering now")
+            user = address("line", answers.user_id)
+            await self._send(
+                answers.event_id,
+                user,
+                kept_replies(answers.replies),
+                answers.received_at,
+                answers.reply_token,
+            )
+
+    async def _handle(self, event_id: str, received_at: datetime, raw: str) -> None:
+        try:
+            action = to_action(parse_event(json.loads(raw)))
+        except (ValueError, TypeError, KeyError) as exc:
+            log.error("a kept LINE event could not be read (%s); dropped", type(exc).__name__)
+            action = Ignore()
+        if isinstance(action, Step):
+            await self._step(event_id, received_at, action)
+            return
+        async with self.services.db.transaction() as tx:
+            if isinstance(action, Unfollow):
+                await tx.line_inbox.unfollowed(ident_of(action.user), self._now())
+            await tx.line_inbox.handled(event_id, self._now())
+
+    async def _step(self, event_id: str, received_at: datetime, step: Step) -> None:
+        user = step.inbound.chat_id
+        if step.follows:
+            async with self.services.db.transaction() as tx:
+                await tx.line_inbox.followed(ident_of(user))
+        try:
+            outcome = await self.services.process(
+                step.inbound,
+                line_event=LineEventStep(event_id, ident_of(user), step.reply_token),
+            )
+        except Exception as exc:
+            # A bug, or the database failing: the step rolled back. Marked handled so that
+            # one bad event cannot hold up every family behind it; the family hears of it.
+            log.error("LINE event failed: %s", describe_error(exc))
+            async with self.services.db.transaction() as tx:
+                await tx.line_inbox.handled(event_id, self._now())
+            await self._send(
+                event_id, user, [Reply(text=APOLOGY)], received_at, step.reply_token, keep=False
+            )
+            return
+        if outcome is None:
+            return  # handled and answered before
+        await self._send(event_id, user, outcome.replies, received_at, step.reply_token)
+
+    async def _send(
+        self,
+        event_id: str,
+        user: Address,
+        replies: Sequence[Reply],
+        received_at: datetime,
+        token: str | None,
+        *,
+        keep: bool = True,
+    ) -> None:
+        """Send a step's answers, waiting out LINE's failures; then forget them."""
+        ours = [r for r in replies if r.chat_id is None or r.chat_id == user]
+        if len(ours) != len(replies):
+            # A family's step answers in the family's chat; anything else goes by the outbox.
+            log.warning("%d answer(s) for another chat not sent", len(replies) - len(ours))
+        batches = render(ours)
+        reply_token = None
+        if token:
+            age = (self._now() - received_at).total_seconds()
+            reply_token = ReplyToken(token, self.sender.clock() - max(age, 0.0))
+        start, pause = 0, SEND_RETRY_FIRST_S
+        while batches:
+            try:
+                await self.sender.send(
+                    ident_of(user),
+                    batches,
+                    source=event_source(event_id),
+                    reply_token=reply_token,
+                    start=start,
+                )
+                break
+            except RetryableLineError as error:
+                start = error.delivered
+                wait = error.retry_after if error.retry_after is not None else pause
+                log.warning("answers not sent to LINE; trying again in %.1f s", wait)
+                await asyncio.sleep(wait)
+                pause = min(pause * 2, SEND_RETRY_MAX_S)
+            except PermanentLineError:
+                break  # logged by the sender; the same request would be refused again
+        if keep:
+            async with self.services.db.transaction() as tx:
+                await tx.line_inbox.replies_sent(event_id)

@@ -1,0 +1,256 @@
+"""LINE's events kept, handled once and in order, answered by reply token or push, and none
+lost to a crash (the end-to-end proof against the real ``tsunagu run`` is test_e2e_line.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi
+from pydantic import SecretStr
+
+from bot.housekeeping import run_housekeeping
+from bot.line.client import LineSender, messaging_client
+from bot.line.config import LineSettings
+from bot.line.inbound import Step, to_action
+from bot.line.inbox import LineInbox
+from bot.line.webhook import ReceivedEvent, parse_event
+from bot.services import LineEventStep, Services
+from content.loader import DEFAULT_CONTENT_DIR
+from storage.database import Database
+from tests.fake_line_api import (
+    FakeLineAPI,
+    Json,
+    ManualClock,
+    follow_event,
+    postback_event,
+    sticker_event,
+    text_event,
+    unfollow_event,
+)
+
+USER = "U" + "b" * 32
+OTHER = "U" + "c" * 32
+NOW = datetime(2026, 5, 11, 10, 0, tzinfo=UTC)
+
+
+def received(*raws: Json) -> list[ReceivedEvent]:
+    return [ReceivedEvent(str(raw["webhookEventId"]), False, parse_event(raw), raw) for raw in raws]
+
+
+@pytest.fixture
+async def services(tmp_path: Path) -> AsyncIterator[Services]:
+    started = await Services.start(tmp_path / "t.db", DEFAULT_CONTENT_DIR)
+    yield started
+    await started.close()
+
+
+@pytest.fixture
+async def client(line_api: FakeLineAPI) -> AsyncIterator[AsyncApiClient]:
+    settings = LineSettings(
+        channel_secret=SecretStr("0123456789abcdef0123456789abcdef"),
+        channel_access_token=SecretStr(line_api.access_token),
+        api_base_url=line_api.base_url,
+    )
+    async with messaging_client(settings) as sdk:
+        yield sdk
+
+
+@pytest.fixture
+def inbox(services: Services, client: AsyncApiClient, line_clock: ManualClock) -> LineInbox:
+    return LineInbox(services, LineSender(AsyncMessagingApi(client), clock=line_clock, timeout=5))
+
+
+async def test_the_store_keeps_an_event_once_and_drops_its_text_when_handled(
+    tmp_path: Path,
+) -> None:
+    db = await Database.open(tmp_path / "s.db")
+    try:
+        async with db.transaction() as tx:
+            assert await tx.line_inbox.keep("E1", '{"text": "娘が"}', NOW)
+            assert await tx.line_inbox.keep("E2", "{}", NOW + timedelta(seconds=1))
+            assert not await tx.line_inbox.keep("E1", '{"text": "again"}', NOW)
+            assert [e.event_id for e in await tx.line_inbox.pending()] == ["E1", "E2"]
+            assert (await tx.line_inbox.pending())[0].raw == '{"text": "娘が"}'
+            await tx.line_inbox.handled(
+                "E1", NOW, user_id=USER, reply_token="t", replies='{"replies": []}'
+            )
+            assert [e.event_id for e in await tx.line_inbox.pending()] == ["E2"]
+            assert [u.event_id for u in await tx.line_inbox.unsent()] == ["E1"]
+            await tx.line_inbox.replies_sent("E1")
+            assert await tx.line_inbox.unsent() == []
+            assert await tx.line_inbox.is_handled("E1")
+            # A week on: the handled id is forgotten, the one not handled yet is not.
+            assert await tx.line_inbox.forget_before(NOW + timedelta(days=8)) == 1
+            assert [e.event_id for e in await tx.line_inbox.pending()] == ["E2"]
+            await tx.line_inbox.unfollowed(USER, NOW)
+            assert await tx.line_inbox.has_unfollowed(USER)
+            await tx.line_inbox.followed(USER)
+            assert not await tx.line_inbox.has_unfollowed(USER)
+        async with db.transaction() as tx:
+            async with tx.conn.execute("SELECT raw, user_id FROM line_inbox") as cur:
+                rows = [tuple(r) for r in await cur.fetchall()]
+        assert rows == [("{}", None)]  # E1's text went when it was handled
+    finally:
+        await db.close()
+
+
+async def test_follow_is_welcomed_and_a_question_answered_by_reply(
+    inbox: LineInbox, line_api: FakeLineAPI
+) -> None:
+    await inbox.keep(
+        received(follow_event(line_api, USER), text_event(line_api, USER, "訪問看護を使いたい"))
+    )
+    await inbox.drain()
+    vias = {s.via for s in line_api.sent}
+    assert vias == {"reply"}
+    texts = line_api.texts(USER)
+    assert any("119" in t for t in texts)  # the welcome's emergency note
+    assert any("訪問看護" in t for t in texts[1:])
+
+
+async def test_a_redelivered_event_is_handled_once(inbox: LineInbox, line_api: FakeLineAPI) -> None:
+    raw = text_event(line_api, USER, "訪問看護を使いたい")
+    await inbox.keep(received(raw))
+    await inbox.drain()
+    answered = len(line_api.sent)
+    assert answered
+    again = dict(raw, deliveryContext={"isRedelivery": True})
+    await inbox.keep(received(again))
+    await inbox.drain()
+    assert len(line_api.sent) == answered
+
+
+async def test_a_stale_token_falls_back_to_push(
+    inbox: LineInbox, line_api: FakeLineAPI, line_clock: ManualClock, services: Services
+) -> None:
+    await inbox.keep(received(text_event(line_api, USER, "訪問看護を使いたい")))
+    # Kept a while ago (the process was down): the token is past its life.
+    async with services.db.transaction() as tx:
+        await tx.conn.execute(
+            "UPDATE line_inbox SET received_at = ?",
+            ((datetime.now(UTC) - timedelta(minutes=5)).isoformat(),),
+        )
+    await inbox.drain()
+    assert {s.via for s in line_api.sent} == {"push"}
+    assert all(c.retry_key for c in line_api.calls if c.path.endswith("/push"))
+
+
+async def test_answers_saved_before_a_crash_are_sent_after_it(
+    inbox: LineInbox, line_api: FakeLineAPI, services: Services
+) -> None:
+    raw = text_event(line_api, USER, "訪問看護を使いたい")
+    await inbox.keep(received(raw))
+    # The step is saved, then the process dies before sending.
+    action = to_action(parse_event(raw))
+    assert isinstance(action, Step)
+    saved = await services.process(
+        action.inbound,
+        line_event=LineEventStep(str(raw["webhookEventId"]), USER, action.reply_token),
+    )
+    assert saved is not None and saved.replies
+    assert line_api.sent == []
+    # After the restart: the kept answers go out, the step is not run again.
+    await inbox.drain()
+    assert line_api.texts(USER) and len(line_api.texts(USER)) >= len(saved.replies)
+    sent = len(line_api.sent)
+    await inbox.drain()
+    assert len(line_api.sent) == sent
+    async with services.db.transaction() as tx:
+        assert await tx.line_inbox.unsent() == []
+
+
+async def test_events_kept_before_a_crash_are_handled_in_order_after_it(
+    inbox: LineInbox, line_api: FakeLineAPI
+) -> None:
+    await inbox.keep(
+        received(
+            postback_event(line_api, USER, "v1:req"),
+            text_event(line_api, OTHER, "訪問看護を使いたい"),
+            sticker_event(line_api, USER),
+        )
+    )
+    await inbox.drain()
+    order = [s.to for s in line_api.sent]
+    # USER's button, then OTHER's question, then USER's sticker.
+    assert order[0] == USER and order[-1] == USER and OTHER in order
+    assert line_api.texts(OTHER)
+    assert any("言葉" in t or "文字" in t or "words" in t for t in line_api.texts(USER))
+
+
+async def test_line_failing_is_retried_and_sent_once(
+    inbox: LineInbox, line_api: FakeLineAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.line.inbox.SEND_RETRY_FIRST_S", 0.01)
+    line_api.fail_next(2, 500)
+    await inbox.keep(received(text_event(line_api, USER, "訪問看護を使いたい")))
+    await inbox.drain()
+    statuses = [c.status for c in line_api.calls]
+    assert statuses[:2] == [500, 500] and statuses[2:] and set(statuses[2:]) == {200}
+    assert len(line_api.texts(USER)) == len({t for t in line_api.texts(USER)})
+
+
+async def test_unfollow_is_recorded_and_a_new_follow_clears_it(
+    inbox: LineInbox, line_api: FakeLineAPI, services: Services
+) -> None:
+    await inbox.keep(received(unfollow_event(USER)))
+    await inbox.drain()
+    async with services.db.transaction() as tx:
+        assert await tx.line_inbox.has_unfollowed(USER)
+    assert line_api.sent == []
+    await inbox.keep(received(follow_event(line_api, USER)))
+    await inbox.drain()
+    async with services.db.transaction() as tx:
+        assert not await tx.line_inbox.has_unfollowed(USER)
+    assert line_api.texts(USER)
+
+
+async def test_a_failing_step_is_apologised_for_and_does_not_hold_up_the_rest(
+    inbox: LineInbox,
+    line_api: FakeLineAPI,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = services.engine.handle
+    calls = {"n": 0}
+
+    async def broken(*args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("a bug")
+        return await real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(services.engine, "handle", broken)
+    await inbox.keep(
+        received(
+            text_event(line_api, USER, "訪問看護を使いたい"),
+            text_event(line_api, OTHER, "訪問看護を使いたい"),
+        )
+    )
+    await inbox.drain()
+    assert any("Sorry" in t for t in line_api.texts(USER))
+    assert line_api.texts(OTHER)
+
+
+async def test_kept_answers_are_dropped_after_a_day(
+    inbox: LineInbox, line_api: FakeLineAPI, services: Services
+) -> None:
+    raw = text_event(line_api, USER, "訪問看護を使いたい")
+    await inbox.keep(received(raw))
+    async with services.db.transaction() as tx:
+        await tx.line_inbox.handled(
+            str(raw["webhookEventId"]),
+            datetime.now(UTC),
+            user_id=USER,
+            replies=json.dumps({"replies": []}),
+        )
+    await run_housekeeping(services, datetime.now(UTC) + timedelta(days=2))
+    async with services.db.transaction() as tx:
+        assert await tx.line_inbox.unsent() == []
+        assert await tx.line_inbox.is_handled(str(raw["webhookEventId"]))
+    await run_housekeeping(services, datetime.now(UTC) + timedelta(days=8))
+    async with services.db.transaction() as tx:
+        assert not await tx.line_inbox.is_handled(str(raw["webhookEventId"]))
