@@ -13,7 +13,13 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 
 from bot.config import ConfigError, Settings
-from bot.telegram.application import DeskServices, build_application, describe_error
+from bot.line.config import LineSettings
+from bot.telegram.application import (
+    BackgroundJob,
+    DeskServices,
+    build_application,
+    describe_error,
+)
 
 log = logging.getLogger(__name__)
 
@@ -65,13 +71,22 @@ def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
     logging.captureWarnings(True)
 
 
-def run(settings: Settings) -> int:
-    """Serve until stopped; 0 on a clean stop, 1 when the desk could not start."""
+def run(settings: Settings, line: LineSettings | None = None) -> int:
+    """Serve until stopped; 0 on a clean stop, 1 when the desk could not start.
+
+    With ``line`` (its secret and token set), LINE's webhook and worker run beside polling.
+    """
     if settings.bot_token is None:
         print("TSUNAGU_BOT_TOKEN: is not set (get one from @BotFather)", file=sys.stderr)
         return 2
     token = settings.bot_token.get_secret_value()
-    configure_logging(settings.log_level, token_variants(token))
+    line_on = line is not None and line.enabled
+    secrets = token_variants(token)
+    if line is not None and line_on:
+        from bot.line.runner import line_secrets
+
+        secrets += line_secrets(line)
+    configure_logging(settings.log_level, secrets)
 
     # Imported here so that the Telegram side can be built and tested without the content.
     from bot.services import Services
@@ -84,12 +99,13 @@ def run(settings: Settings) -> int:
         return await Services.start(settings.db, settings.content_dir, settings.roster_seed(),
                                     settings.desk_settings())
 
-    application = build_application(
-        settings,
-        open_services,
-        background=(housekeeping(), content_reloads(), outbox_worker(), desk_timers(),
-                    milestone_timer()),
-    )
+    background: list[BackgroundJob] = [housekeeping(), content_reloads(), outbox_worker(),
+                                       desk_timers(), milestone_timer()]
+    if line is not None and line_on:
+        from bot.line.runner import line_job
+
+        background.append(line_job(line))
+    application = build_application(settings, open_services, background=background)
     # A loop of our own, closed by run_polling at the end, so run() leaves no state behind.
     asyncio.set_event_loop(asyncio.new_event_loop())
     log.info("starting long polling")
