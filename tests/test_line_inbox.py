@@ -16,7 +16,7 @@ from bot.housekeeping import run_housekeeping
 from bot.line.client import LineSender, messaging_client
 from bot.line.config import LineSettings
 from bot.line.inbound import Step, to_action
-from bot.line.inbox import LineInbox
+from bot.line.inbox import LineInbox, Unfollowed
 from bot.line.webhook import ReceivedEvent, parse_event
 from bot.services import LineEventStep, Services
 from content.loader import DEFAULT_CONTENT_DIR
@@ -201,11 +201,14 @@ async def test_unfollow_is_recorded_and_a_new_follow_clears_it(
     async with services.db.transaction() as tx:
         assert await tx.line_inbox.has_unfollowed(USER)
     assert line_api.sent == []
+    assert USER in inbox.unfollowed and OTHER not in inbox.unfollowed
+    assert USER in await Unfollowed.load(services)  # as a restart reads it
     await inbox.keep(received(follow_event(line_api, USER)))
     await inbox.drain()
     async with services.db.transaction() as tx:
         assert not await tx.line_inbox.has_unfollowed(USER)
     assert line_api.texts(USER)
+    assert USER not in inbox.unfollowed
 
 
 async def test_a_failing_step_is_apologised_for_and_does_not_hold_up_the_rest(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from bot.line.client import (
@@ -45,10 +45,35 @@ SEND_RETRY_MAX_S = 30.0
 BATCH = 50
 
 
+class Unfollowed:
+    """The families who blocked the account (``line_unfollowed``), also kept in memory so
+    that a push to one of them is given up without reading the database."""
+
+    def __init__(self, users: Iterable[str] = ()) -> None:
+        self._users = set(users)
+
+    @classmethod
+    async def load(cls, services: Services) -> Unfollowed:
+        async with services.db.transaction() as tx:
+            return cls(await tx.line_inbox.all_unfollowed())
+
+    def __contains__(self, user: object) -> bool:
+        return user in self._users
+
+    def add(self, user: str) -> None:
+        self._users.add(user)
+
+    def discard(self, user: str) -> None:
+        self._users.discard(user)
+
+
 class LineInbox:
-    def __init__(self, services: Services, sender: LineSender) -> None:
+    def __init__(
+        self, services: Services, sender: LineSender, unfollowed: Unfollowed | None = None
+    ) -> None:
         self.services = services
         self.sender = sender
+        self.unfollowed = unfollowed if unfollowed is not None else Unfollowed()
         self.wake = asyncio.Event()
 
     def _now(self) -> datetime:
@@ -115,12 +140,15 @@ class LineInbox:
             if isinstance(action, Unfollow):
                 await tx.line_inbox.unfollowed(ident_of(action.user), self._now())
             await tx.line_inbox.handled(event_id, self._now())
+        if isinstance(action, Unfollow):
+            self.unfollowed.add(ident_of(action.user))
 
     async def _step(self, event_id: str, received_at: datetime, step: Step) -> None:
         user = step.inbound.chat_id
         if step.follows:
             async with self.services.db.transaction() as tx:
                 await tx.line_inbox.followed(ident_of(user))
+            self.unfollowed.discard(ident_of(user))
         try:
             outcome = await self.services.process(
                 step.inbound,

@@ -10,16 +10,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
+from aiohttp import web
 from linebot.v3.messaging import AsyncMessagingApi
 
 from bot.config import ConfigError, Settings
 from bot.housekeeping import run_housekeeping
 from bot.line.client import LineSender, messaging_client
 from bot.line.config import WEBHOOK_PATH, LineSettings
-from bot.line.inbox import LineInbox
+from bot.line.inbox import LineInbox, Unfollowed
 from bot.line.webhook import start_webhook
 from bot.services import Services
 from bot.telegram.application import describe_error
@@ -28,6 +31,9 @@ from bot.telegram.upkeep import CONTENT_CHECK_INTERVAL_S, HOUSEKEEPING_INTERVAL_
 from content.watch import watch_content
 
 log = logging.getLogger(__name__)
+
+# After the worker failed, it starts again after this pause.
+WORKER_RESTART_S = 5.0
 
 
 def line_secrets(settings: LineSettings) -> list[str]:
@@ -39,26 +45,77 @@ def line_secrets(settings: LineSettings) -> list[str]:
     ]
 
 
-async def serve_line(services: Services, settings: LineSettings) -> None:
-    """Serve LINE's webhook and answer its events until cancelled."""
-    async with messaging_client(settings) as client:
-        inbox = LineInbox(services, LineSender(AsyncMessagingApi(client)))
+@dataclass
+class LineChannel:
+    """LINE, ready to send: ``sender`` pushes, ``unfollowed`` says to whom not to, and
+    :meth:`receive` starts the webhook and the worker that answers its events."""
+
+    settings: LineSettings
+    services: Services
+    sender: LineSender
+    unfollowed: Unfollowed
+    _worker: asyncio.Task[None] | None = None
+    _webhook: web.AppRunner | None = None
+
+    async def receive(self) -> None:
+        inbox = LineInbox(self.services, self.sender, self.unfollowed)
         # The worker first takes what a previous run left; the webhook keeps new events
         # meanwhile and wakes it.
-        worker = asyncio.create_task(inbox.run())
-        runner = await start_webhook(settings, inbox.keep)
+        self._worker = asyncio.create_task(guarded_worker(inbox))
+        self._webhook = await start_webhook(self.settings, inbox.keep)
         log.info(
             "LINE webhook listening on %s:%s%s",
-            settings.webhook_host,
-            settings.webhook_port,
+            self.settings.webhook_host,
+            self.settings.webhook_port,
             WEBHOOK_PATH,
         )
+
+    async def close(self) -> None:
+        # Nothing more is kept, then the worker stops (a step cut off rolls back and is
+        # handled again after the restart).
+        if self._webhook is not None:
+            await self._webhook.cleanup()
+            self._webhook = None
+        if self._worker is not None:
+            self._worker.cancel()
+            await asyncio.gather(self._worker, return_exceptions=True)
+            self._worker = None
+
+
+@asynccontextmanager
+async def line_channel(settings: LineSettings, services: Services) -> AsyncIterator[LineChannel]:
+    """LINE ready to send; the webhook and the worker stop and the API client closes on the
+    way out. The services stay open: they are the desk's."""
+    async with messaging_client(settings) as client:
+        channel = LineChannel(
+            settings,
+            services,
+            LineSender(AsyncMessagingApi(client)),
+            await Unfollowed.load(services),
+        )
         try:
-            await worker
+            yield channel
         finally:
-            worker.cancel()
-            await asyncio.gather(worker, return_exceptions=True)
-            await runner.cleanup()
+            await channel.close()
+
+
+async def guarded_worker(inbox: LineInbox) -> None:
+    while True:
+        try:
+            await inbox.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            # The database failing, say: the events stay kept; try again after a pause.
+            log.error("LINE worker failed: %s", describe_error(exc))
+            await asyncio.sleep(WORKER_RESTART_S)
+
+
+async def serve_line(services: Services, settings: LineSettings) -> None:
+    """Serve LINE's webhook and answer its events until cancelled."""
+    async with line_channel(settings, services) as channel:
+        await channel.receive()
+        await asyncio.Event().wait()
 
 
 def line_job(settings: LineSettings) -> Callable[[Any, Any], Awaitable[None]]:

@@ -158,6 +158,10 @@ class LineInboxRepo:
         ) as cur:
             return await cur.fetchone() is not None
 
+    async def all_unfollowed(self) -> list[str]:
+        async with self._conn.execute("SELECT user_id FROM line_unfollowed") as cur:
+            return [row["user_id"] for row in await cur.fetchall()]
+
     @staticmethod
     def retention() -> timedelta:
         # LINE redelivers an unacknowledged event for a while (hours at most); a week of
