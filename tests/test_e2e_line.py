@@ -7,11 +7,13 @@ Select with ``pytest -m e2e``.
 from __future__ import annotations
 
 import sqlite3
+import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.bot_process import clean_env, tsunagu_command
 from tests.fake_bot_api import FakeBotAPI
 from tests.fake_line_api import (
     FakeLineAPI,
@@ -183,3 +185,47 @@ async def test_both_channels_in_one_process(
         assert desk.terminate() == 0, desk.output()[-3000:]
     finally:
         desk.kill()
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        (
+            {"TSUNAGU_LINE_CHANNEL_SECRET": "0123456789abcdef0123456789abcdef"},
+            "TSUNAGU_LINE_CHANNEL_ACCESS_TOKEN",
+        ),
+        (
+            {"TSUNAGU_LINE_CHANNEL_ACCESS_TOKEN": "test-line-access-token"},
+            "TSUNAGU_LINE_CHANNEL_SECRET",
+        ),
+        (
+            {
+                "TSUNAGU_LINE_CHANNEL_SECRET": "not-hex",
+                "TSUNAGU_LINE_CHANNEL_ACCESS_TOKEN": "x" * 20,
+            },
+            "TSUNAGU_LINE_CHANNEL_SECRET",
+        ),
+        (
+            {
+                "TSUNAGU_LINE_CHANNEL_SECRET": "0123456789abcdef0123456789abcdef",
+                "TSUNAGU_LINE_CHANNEL_ACCESS_TOKEN": "x" * 20,
+                "TSUNAGU_LINE_WEBHOOK_PORT": "http",
+            },
+            "TSUNAGU_LINE_WEBHOOK_PORT",
+        ),
+    ],
+)
+def test_a_half_or_malformed_line_setting_stops_with_one_line(
+    tmp_path: Path, settings: dict[str, str], named: str
+) -> None:
+    env = clean_env(TSUNAGU_DB=str(tmp_path / "t.db"), **settings)
+    result = subprocess.run(
+        tsunagu_command(), cwd=tmp_path, env=env, capture_output=True, timeout=60, check=False
+    )
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.decode().splitlines() if line.strip()]
+    assert len(lines) == 1 and named in lines[0], lines
+    for value in settings.values():
+        if len(value) >= 16:
+            assert value not in lines[0]  # a secret is named, never shown
+    assert not (tmp_path / "t.db").exists()
