@@ -286,3 +286,16 @@ def test_a_gas_leak_with_a_child_unwell_is_an_emergency(detector: TriageDetector
     assessment = detector.assess("家の中がガスくさい、子どもが頭痛いって言ってる")
     assert assessment.emergency and "gas" in assessment.signals
     assert not detector.assess("ガスの点検はいつですか").emergency
+
+
+def test_a_chemical_in_the_eye_is_an_emergency(detector: TriageDetector) -> None:
+    for text in ("目に漂白剤入った", "Got bleach in her eye, she's screaming"):
+        assessment = detector.assess(text)
+        assert assessment.emergency and "eye" in assessment.signals
+    assert not detector.assess("洗剤が目に入ったらどうすればいい？").emergency
+
+
+def test_what_happened_while_asleep_is_an_event_not_a_habit(detector: TriageDetector) -> None:
+    # 寝てる間に…抜けてて is what was found; 寝てるときに抜けることがある is a habit.
+    assert detector.assess("寝てる間にカニューレ抜けてて、予備も入らない").emergency
+    assert not detector.assess("寝てるときにカニューレが抜けることがあります").emergency

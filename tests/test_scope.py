@@ -155,6 +155,10 @@ def test_a_child_in_the_message_or_an_adult_who_only_helps_keeps_it_ours(
         "横浜市在住ですが、千代田区のショートステイは使えますか",
         # Names in kana.
         "せたがやの児発を探しています",
+        "たいとうくのほけんしさんにきてほしい",
+        # A particle after the name makes it where something is sought, not a person or
+        # a hospital of that name (江戸川区で看護師のいる…).
+        "江戸川区で看護師いる放デイ探してます",
     ],
 )
 def test_another_municipality_is_not_ours(scope: ScopeFinder, text: str) -> None:
@@ -168,6 +172,7 @@ def test_another_municipality_is_not_ours(scope: ScopeFinder, text: str) -> None
         "東京都の医療的ケア児支援センターはどこ？",  # Tokyo-wide
         "世田谷の成育医療センターに入院中です",  # a hospital there, not a home
         "品川の病院に通っています。訪問看護を頼みたい",
+        "江戸川区の看護師さんに言われました。訪問看護を頼みたい",
         "区の支援を受けたい",  # the ward: Chiyoda
         "地区の防災訓練に呼吸器の子と参加したい",  # 地区 is no municipality
         "特別区の制度ですか？",
