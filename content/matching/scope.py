@@ -246,7 +246,8 @@ class ScopeFinder:
         if _ACTIVITY_PARTICLE.match(surface, match.end()):
             return False
         found = self._visited.first_within(surface, match.end(), VISITED_REACH)
-        if found is None:
+        if found is None or _ACTIVITY_PARTICLE.search(surface, match.end(), found.start()):
+            # 江東区の放デイで看護師がいる所: what is sought there, not a person or a place.
             return False
         # 足立さん is a person of that name; 台東区の保健師さん is that ward's nurse.
         return found.group(0) not in _HONORIFICS or found.start() <= match.end() + 1
