@@ -358,3 +358,18 @@ def test_new_signs_of_the_thirteenth_round(detector: TriageDetector) -> None:
         "大きい地震きたら、エレベーター止まって呼吸器の子抱えて階段で避難できるのかな…",
     ):
         assert not detector.assess(text).emergency, text
+
+
+def test_fourteenth_round_signs_and_scope(detector: TriageDetector) -> None:
+    # A heart child who fainted stays an emergency however well they seem after.
+    assert detector.assess(
+        "my 9 yo (TOF repair) said his chest felt weird then blacked out for a few seconds."
+        " awake now and says he's fine"
+    ).emergency
+    assert detector.assess("糖尿病の娘が低血糖で意識がございません。").emergency
+    assert not detector.assess(
+        "bath scare, he slipped but my hand was on him and his head never went under"
+    ).emergency
+    assert not detector.assess(
+        "vent alarms 5 or 6 times a night from leaks when he rolls over, always settles"
+    ).emergency

@@ -232,6 +232,10 @@ def test_chiyoda_tokyo_and_places_visited_stay_ours(scope: ScopeFinder, text: st
          "kusei_ippan"),
         ("転出届って郵送でもできるの？子どもが医ケアで窓口行けなくて", "juminhyo"),
         ("古い吸引器を捨てたいんだけど、何ごみになるの？", "gomi"),
+        ("40代の兄が知的障害なんですが、大人になってからでも愛の手帳って取れますか", "otona"),
+        ("ははが さんそきかいを つかってます ていでんのとき どうしたら", "otona"),
+        ("What's the deadline for hoikuen applications for April? My other kid is typically"
+         " developing.", "kusei_ippan"),
     ],
 )
 def test_out_of_scope_gets_its_pointer_never_the_nearest_entry(

@@ -48,6 +48,8 @@ PARTICLES = "がのはをにもとへや"
 _LATER = ("まで", "未満", "以上", "以降", "以下", "になったら", "になると", "になるまで", "を過ぎ",
           "を超え", "から", "前後", "になる")
 _AGE_JA = re.compile(r"(\d{1,3}) ?(?:歳|才|さい)")
+# 40代の兄: a decade names an adult only beside a kin word (20代の母です is the writer).
+_DECADE_KIN = re.compile(r"([2-9])0 ?代の(?:兄|姉|弟|妹|息子|娘|長男|長女|次男|次女|子)")
 _AGE_EN = re.compile(r"(?:(\d{1,3}) ?(?:years? old|yo|y o)(?![a-z])|(?:aged|turned) (\d{1,3}))")
 _LATER_EN = ("or older", "and older", "and over", "or over", "until", "up to")
 # After a word ending in な (元気な), what makes it a negation: 元気ない, 元気なく, 元気なさそう.
@@ -299,6 +301,7 @@ class ScopeFinder:
         for m in _AGE_JA.finditer(text):
             if int(m.group(1)) >= self._adult_age and not text.startswith(_LATER, m.end()):
                 ages.append(m.group(0))
+        ages += [m.group(0) for m in _DECADE_KIN.finditer(text)]
         for m in _AGE_EN.finditer(text):
             age = int(m.group(1) or m.group(2))
             rest = text[m.end():].lstrip()
