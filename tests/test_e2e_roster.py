@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_bot_api import FakeBotAPI, Json, buttons
+from tests.fakes import tg
 from tests.running_desk import (
     REPLY_TIMEOUT,
     StartDesk,
@@ -87,14 +88,14 @@ def test_a_removal_holds_across_a_restart_with_the_id_still_seeded(
     try:
         audit = [tuple(r) for r in conn.execute(
             "SELECT actor, action, subject FROM audit ORDER BY id")]
-        [active] = conn.execute("SELECT active FROM roster WHERE user_id = ?", (COORDINATOR,))
+        [active] = conn.execute("SELECT active FROM roster WHERE user_id = ?", (tg(COORDINATOR),))
     finally:
         conn.close()
     assert active == (0,)
     # Added once from the environment (first start), removed by staff, never re-added.
     assert [a for a in audit if a[2] == str(COORDINATOR)] == [
         ("environment", "roster.seed", str(COORDINATOR)),
-        (str(STAFF), "roster.remove", str(COORDINATOR)),
+        (tg(STAFF), "roster.remove", tg(COORDINATOR)),
     ]
     denied = [a for a in audit if a[:2] == (str(COORDINATOR), "denied")]
     assert [a[2] for a in denied] == ["/queue", "/ticket", "/mine", "button:dk"]
