@@ -93,12 +93,12 @@ def test_a_removal_holds_across_a_restart_with_the_id_still_seeded(
         conn.close()
     assert active == (0,)
     # Added once from the environment (first start), removed by staff, never re-added.
-    assert [a for a in audit if a[2] == str(COORDINATOR)] == [
-        ("environment", "roster.seed", str(COORDINATOR)),
+    assert [a for a in audit if a[2] == tg(COORDINATOR)] == [
+        ("environment", "roster.seed", tg(COORDINATOR)),
         (tg(STAFF), "roster.remove", tg(COORDINATOR)),
     ]
-    denied = [a for a in audit if a[:2] == (str(COORDINATOR), "denied")]
+    denied = [a for a in audit if a[:2] == (tg(COORDINATOR), "denied")]
     assert [a[2] for a in denied] == ["/queue", "/ticket", "/mine", "button:dk"]
-    assert (str(COORDINATOR), "ticket.read", "K-0001") in audit  # before the removal only
+    assert (tg(COORDINATOR), "ticket.read", "K-0001") in audit  # before the removal only
     assert [a for a in audit if a[1] == "ticket.read"] == [
-        (str(COORDINATOR), "ticket.read", "K-0001")]
+        (tg(COORDINATOR), "ticket.read", "K-0001")]
