@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.services import Services
+from flows.address import Address
 from flows.intake.reminders import REMIND_AFTER, due, reminder
 from flows.model import Reply
 from storage.repos import Tx
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class DraftReminder:
     channel: str
-    chat_id: int
+    chat_id: Address
     reply: Reply
 
 
@@ -70,7 +71,6 @@ async def run_housekeeping(services: Services, now: datetime | None = None) -> H
         await tx.updates.drop_replies_before(now - tx.updates.redelivery_window())
         # The same for LINE's events (their text is dropped as soon as they are handled).
         await tx.line_inbox.forget_before(now - tx.line_inbox.retention())
-        await tx.line_inbox.drop_replies_before(now - tx.line_inbox.answer_window())
     # Counts only: nothing about who or what.
     log.info("housekeeping: %d reminder(s), %d draft(s) expired, %d ticket(s) purged",
              len(report.reminders), report.expired, report.purged)

@@ -3,7 +3,6 @@ lost to a crash (the end-to-end proof against the real ``tsunagu run`` is test_e
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,10 +16,12 @@ from bot.line.client import LineSender, messaging_client
 from bot.line.config import LineSettings
 from bot.line.inbound import Step, to_action
 from bot.line.inbox import LineInbox, Unfollowed
+from bot.line.render import to_text
 from bot.line.webhook import ReceivedEvent, parse_event
-from bot.services import LineEventStep, Services
+from bot.services import Services, event_key
 from content.loader import DEFAULT_CONTENT_DIR
 from storage.database import Database
+from storage.repos import Tx
 from tests.fake_line_api import (
     FakeLineAPI,
     Json,
@@ -75,25 +76,25 @@ async def test_the_store_keeps_an_event_once_and_drops_its_text_when_handled(
             assert not await tx.line_inbox.keep("E1", '{"text": "again"}', NOW)
             assert [e.event_id for e in await tx.line_inbox.pending()] == ["E1", "E2"]
             assert (await tx.line_inbox.pending())[0].raw == '{"text": "娘が"}'
-            await tx.line_inbox.handled(
-                "E1", NOW, user_id=USER, reply_token="t", replies='{"replies": []}'
-            )
+            await tx.line_inbox.handled("E1", NOW)
             assert [e.event_id for e in await tx.line_inbox.pending()] == ["E2"]
-            assert [u.event_id for u in await tx.line_inbox.unsent()] == ["E1"]
-            await tx.line_inbox.replies_sent("E1")
-            assert await tx.line_inbox.unsent() == []
             assert await tx.line_inbox.is_handled("E1")
+            assert not await tx.line_inbox.is_handled("E2")
             # A week on: the handled id is forgotten, the one not handled yet is not.
             assert await tx.line_inbox.forget_before(NOW + timedelta(days=8)) == 1
             assert [e.event_id for e in await tx.line_inbox.pending()] == ["E2"]
             await tx.line_inbox.unfollowed(USER, NOW)
             assert await tx.line_inbox.has_unfollowed(USER)
+            assert await tx.line_inbox.all_unfollowed() == [USER]
             await tx.line_inbox.followed(USER)
             assert not await tx.line_inbox.has_unfollowed(USER)
+            await tx.line_inbox.handled("E2", NOW)
+            assert await tx.line_inbox.keep("E3", '{"text": "息子が"}', NOW)
+            await tx.line_inbox.handled("E3", NOW)
         async with db.transaction() as tx:
-            async with tx.conn.execute("SELECT raw, user_id FROM line_inbox") as cur:
-                rows = [tuple(r) for r in await cur.fetchall()]
-        assert rows == [("{}", None)]  # E1's text went when it was handled
+            async with tx.conn.execute("SELECT COUNT(*) FROM line_inbox WHERE raw IS NULL") as cur:
+                row = await cur.fetchone()
+        assert row is not None and row[0] == 2  # the texts went when they were handled
     finally:
         await db.close()
 
@@ -147,20 +148,28 @@ async def test_answers_saved_before_a_crash_are_sent_after_it(
     # The step is saved, then the process dies before sending.
     action = to_action(parse_event(raw))
     assert isinstance(action, Step)
-    saved = await services.process(
-        action.inbound,
-        line_event=LineEventStep(str(raw["webhookEventId"]), USER, action.reply_token),
-    )
+    saved = await services.process(action.inbound, event_key("line", str(raw["webhookEventId"])))
     assert saved is not None and saved.replies
     assert line_api.sent == []
     # After the restart: the kept answers go out, the step is not run again.
+    async with services.db.transaction() as tx:
+        views_before = await _faq_views(tx)
+    assert views_before == 1  # the step's own trace: running it again would add one
     await inbox.drain()
-    assert line_api.texts(USER) and len(line_api.texts(USER)) >= len(saved.replies)
+    assert len(line_api.sent) == len(saved.replies)
+    assert line_api.texts(USER)[0][:30] == to_text(saved.replies[0].text)[:30]
+    async with services.db.transaction() as tx:
+        assert await _faq_views(tx) == views_before
+        assert await tx.line_inbox.pending() == []
     sent = len(line_api.sent)
     await inbox.drain()
     assert len(line_api.sent) == sent
-    async with services.db.transaction() as tx:
-        assert await tx.line_inbox.unsent() == []
+
+
+async def _faq_views(tx: Tx) -> int:
+    async with tx.conn.execute("SELECT COUNT(*) FROM faq_views") as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
 
 
 async def test_events_kept_before_a_crash_are_handled_in_order_after_it(
@@ -238,22 +247,16 @@ async def test_a_failing_step_is_apologised_for_and_does_not_hold_up_the_rest(
     assert line_api.texts(OTHER)
 
 
-async def test_kept_answers_are_dropped_after_a_day(
+async def test_housekeeping_forgets_handled_events_after_a_week(
     inbox: LineInbox, line_api: FakeLineAPI, services: Services
 ) -> None:
-    raw = text_event(line_api, USER, "訪問看護を使いたい")
-    await inbox.keep(received(raw))
-    async with services.db.transaction() as tx:
-        await tx.line_inbox.handled(
-            str(raw["webhookEventId"]),
-            datetime.now(UTC),
-            user_id=USER,
-            replies=json.dumps({"replies": []}),
-        )
-    await run_housekeeping(services, datetime.now(UTC) + timedelta(days=2))
-    async with services.db.transaction() as tx:
-        assert await tx.line_inbox.unsent() == []
-        assert await tx.line_inbox.is_handled(str(raw["webhookEventId"]))
+    handled = text_event(line_api, USER, "訪問看護を使いたい")
+    await inbox.keep(received(handled))
+    await inbox.drain()
+    waiting = text_event(line_api, OTHER, "訪問看護を使いたい")
+    await inbox.keep(received(waiting))
     await run_housekeeping(services, datetime.now(UTC) + timedelta(days=8))
     async with services.db.transaction() as tx:
-        assert not await tx.line_inbox.is_handled(str(raw["webhookEventId"]))
+        assert not await tx.line_inbox.is_handled(str(handled["webhookEventId"]))
+        pending = await tx.line_inbox.pending()
+    assert [e.event_id for e in pending] == [waiting["webhookEventId"]]

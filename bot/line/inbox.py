@@ -2,10 +2,12 @@
 
 The webhook hands each request's events to :meth:`LineInbox.keep` (one transaction) and
 answers LINE only once they are kept. :meth:`LineInbox.run` takes the events not handled
-yet, oldest first — also those left by a crash — and runs each through the same step as
-the other channels (``Services.process``), which marks the event handled in the step's own
-transaction and keeps its answers until they are sent. A crash before that transaction
-handles the event again after the restart; a crash after it sends the kept answers then.
+yet, oldest first — also those left by a crash — and runs each through the same step as the
+other channels (``Services.process`` with the event's key ``line:<webhookEventId>``), which
+claims the event and keeps its answers until they are sent in the step's own transaction.
+A crash before that transaction handles the event again after the restart; a crash after
+it finds the event claimed and sends the kept answers then. Once answered, the event is
+marked handled here, which drops its JSON.
 
 Answers use the event's reply token while it is fresh (its age is taken from the time the
 event was kept) and are pushed otherwise, with retry keys from the event's id so a push
@@ -31,9 +33,9 @@ from bot.line.client import (
 from bot.line.inbound import Ignore, Step, Unfollow, to_action
 from bot.line.render import render
 from bot.line.webhook import ReceivedEvent, parse_event
-from bot.services import LineEventStep, Services, kept_replies
+from bot.services import Services, event_key
 from bot.telegram.application import APOLOGY, describe_error
-from flows.address import Address, address, ident_of
+from flows.address import Address, ident_of
 from flows.model import Reply
 
 log = logging.getLogger(__name__)
@@ -103,8 +105,7 @@ class LineInbox:
             await self.wake.wait()
 
     async def drain(self) -> None:
-        """Send answers left unsent, then handle every event kept, oldest first."""
-        await self._send_unsent()
+        """Handle every event kept and not handled yet, oldest first."""
         while True:
             async with self.services.db.transaction() as tx:
                 pending = await tx.line_inbox.pending(BATCH)
@@ -112,20 +113,6 @@ class LineInbox:
                 return
             for event in pending:
                 await self._handle(event.event_id, event.received_at, event.raw)
-
-    async def _send_unsent(self) -> None:
-        async with self.services.db.transaction() as tx:
-            unsent = await tx.line_inbox.unsent(BATCH)
-        for answers in unsent:
-            log.info("LINE event handled but not answered; answering now")
-            user = address("line", answers.user_id)
-            await self._send(
-                answers.event_id,
-                user,
-                kept_replies(answers.replies),
-                answers.received_at,
-                answers.reply_token,
-            )
 
     async def _handle(self, event_id: str, received_at: datetime, raw: str) -> None:
         try:
@@ -135,13 +122,15 @@ class LineInbox:
             action = Ignore()
         if isinstance(action, Step):
             await self._step(event_id, received_at, action)
-            return
-        async with self.services.db.transaction() as tx:
-            if isinstance(action, Unfollow):
+        elif isinstance(action, Unfollow):
+            async with self.services.db.transaction() as tx:
                 await tx.line_inbox.unfollowed(ident_of(action.user), self._now())
-            await tx.line_inbox.handled(event_id, self._now())
-        if isinstance(action, Unfollow):
             self.unfollowed.add(ident_of(action.user))
+        await self._handled(event_id)
+
+    async def _handled(self, event_id: str) -> None:
+        async with self.services.db.transaction() as tx:
+            await tx.line_inbox.handled(event_id, self._now())
 
     async def _step(self, event_id: str, received_at: datetime, step: Step) -> None:
         user = step.inbound.chat_id
@@ -149,24 +138,19 @@ class LineInbox:
             async with self.services.db.transaction() as tx:
                 await tx.line_inbox.followed(ident_of(user))
             self.unfollowed.discard(ident_of(user))
+        key = event_key("line", event_id)
         try:
-            outcome = await self.services.process(
-                step.inbound,
-                line_event=LineEventStep(event_id, ident_of(user), step.reply_token),
-            )
+            outcome = await self.services.process(step.inbound, key)
         except Exception as exc:
             # A bug, or the database failing: the step rolled back. Marked handled so that
             # one bad event cannot hold up every family behind it; the family hears of it.
             log.error("LINE event failed: %s", describe_error(exc))
-            async with self.services.db.transaction() as tx:
-                await tx.line_inbox.handled(event_id, self._now())
-            await self._send(
-                event_id, user, [Reply(text=APOLOGY)], received_at, step.reply_token, keep=False
-            )
+            await self._send(event_id, user, [Reply(text=APOLOGY)], received_at, step.reply_token)
             return
         if outcome is None:
-            return  # handled and answered before
+            return  # handled and answered before the process stopped
         await self._send(event_id, user, outcome.replies, received_at, step.reply_token)
+        await self.services.replies_sent(key)
 
     async def _send(
         self,
@@ -175,10 +159,8 @@ class LineInbox:
         replies: Sequence[Reply],
         received_at: datetime,
         token: str | None,
-        *,
-        keep: bool = True,
     ) -> None:
-        """Send a step's answers, waiting out LINE's failures; then forget them."""
+        """Send a step's answers, waiting out LINE's failures; a refusal is given up."""
         ours = [r for r in replies if r.chat_id is None or r.chat_id == user]
         if len(ours) != len(replies):
             # A family's step answers in the family's chat; anything else goes by the outbox.
@@ -207,6 +189,3 @@ class LineInbox:
                 pause = min(pause * 2, SEND_RETRY_MAX_S)
             except PermanentLineError:
                 break  # logged by the sender; the same request would be refused again
-        if keep:
-            async with self.services.db.transaction() as tx:
-                await tx.line_inbox.replies_sent(event_id)

@@ -1,22 +1,18 @@
--- LINE's webhook events, kept before LINE is answered (bot/line/inbound.py) and handled from
+-- LINE's webhook events, kept before LINE is answered (bot/line/inbox.py) and handled from
 -- here in the order they arrived, so a crash loses none and a redelivery (the same
 -- webhookEventId) is kept once. ``raw`` is the event's JSON: it holds what a family wrote,
--- so it is emptied as soon as the event is handled; the id stays for a week so that a late
--- redelivery is still recognised. ``replies`` are the step's answers until they are sent,
--- as processed_updates keeps Telegram's; ``user_id`` and ``reply_token`` are what sending
--- them needs once ``raw`` is gone.
+-- so it is emptied as soon as the event is handled and answered; the id stays for a week so
+-- that a late redelivery is still recognised. The step itself is claimed, and its answers
+-- kept until sent, in processed_updates under ``line:<webhookEventId>``, in the step's own
+-- transaction, as for Telegram's updates.
 CREATE TABLE line_inbox (
     seq          INTEGER PRIMARY KEY,      -- order of arrival
     event_id     TEXT NOT NULL UNIQUE,     -- LINE's webhookEventId
     received_at  TEXT NOT NULL,            -- UTC; says whether the reply token is still fresh
     raw          TEXT,                     -- JSON of the event; NULL once handled
-    handled_at   TEXT,
-    user_id      TEXT,                     -- LINE's U… id of a family whose answers are kept
-    reply_token  TEXT,
-    replies      TEXT                      -- JSON of the answers; NULL once sent or given up
+    handled_at   TEXT
 );
 CREATE INDEX line_inbox_unhandled ON line_inbox (seq) WHERE handled_at IS NULL;
-CREATE INDEX line_inbox_unsent ON line_inbox (seq) WHERE replies IS NOT NULL;
 CREATE INDEX line_inbox_received ON line_inbox (received_at);
 
 -- Families who unfollowed (blocked) the LINE account: nothing is pushed to them until they

@@ -1,9 +1,9 @@
 """LINE's webhook events between their arrival and their answers (migration 0012).
 
 The webhook keeps each event here before LINE is told it arrived; the LINE driver then
-handles them in the order they came, marking each handled in the transaction that saves its
-step, and keeps the step's answers until they are sent, as :class:`UpdateRepo` does for
-Telegram. Also who unfollowed the account, so nothing more is pushed to them.
+handles them in the order they came (bot/line/inbox.py) and marks each handled once it is
+answered, which drops its JSON. Also who unfollowed the account, so nothing more is pushed
+to them.
 """
 
 from __future__ import annotations
@@ -21,17 +21,6 @@ class PendingEvent:
     event_id: str
     received_at: datetime
     raw: str
-
-
-@dataclass(frozen=True)
-class UnsentAnswers:
-    """A handled event whose answers did not go out yet (the process stopped in between)."""
-
-    event_id: str
-    received_at: datetime
-    user_id: str
-    reply_token: str | None
-    replies: str
 
 
 class LineInboxRepo:
@@ -59,6 +48,13 @@ class LineInboxRepo:
             for r in rows
         ]
 
+    async def handled(self, event_id: str, at: datetime) -> None:
+        """The event is handled and answered: its JSON, with what the family wrote, goes."""
+        await self._conn.execute(
+            "UPDATE line_inbox SET handled_at = ?, raw = NULL WHERE event_id = ?",
+            (at.isoformat(), event_id),
+        )
+
     async def is_handled(self, event_id: str) -> bool:
         async with self._conn.execute(
             "SELECT handled_at FROM line_inbox WHERE event_id = ?", (event_id,)
@@ -66,77 +62,10 @@ class LineInboxRepo:
             row = await cur.fetchone()
         return row is not None and row["handled_at"] is not None
 
-    async def handled(
-        self,
-        event_id: str,
-        at: datetime,
-        *,
-        user_id: str | None = None,
-        reply_token: str | None = None,
-        replies: str | None = None,
-    ) -> None:
-        """Mark an event handled and drop its JSON; keep its answers (JSON) until sent."""
-        keep = replies is not None
-        await self._conn.execute(
-            "UPDATE line_inbox SET handled_at = ?, raw = NULL, user_id = ?, reply_token = ?,"
-            " replies = ? WHERE event_id = ?",
-            (
-                at.isoformat(),
-                user_id if keep else None,
-                reply_token if keep else None,
-                replies,
-                event_id,
-            ),
-        )
-
-    async def unsent_replies(self, event_id: str) -> str | None:
-        async with self._conn.execute(
-            "SELECT replies FROM line_inbox WHERE event_id = ?", (event_id,)
-        ) as cur:
-            row = await cur.fetchone()
-        return None if row is None else row["replies"]
-
-    async def unsent(self, limit: int = 50) -> list[UnsentAnswers]:
-        """Handled events whose answers are still to be sent, oldest first."""
-        async with self._conn.execute(
-            "SELECT event_id, received_at, user_id, reply_token, replies FROM line_inbox"
-            " WHERE replies IS NOT NULL ORDER BY seq LIMIT ?",
-            (limit,),
-        ) as cur:
-            rows = await cur.fetchall()
-        return [
-            UnsentAnswers(
-                r["event_id"],
-                datetime.fromisoformat(r["received_at"]),
-                r["user_id"] or "",
-                r["reply_token"],
-                r["replies"],
-            )
-            for r in rows
-        ]
-
-    async def replies_sent(self, *event_ids: str) -> None:
-        """The answers went out (or were given up): forget them, the family's id and token."""
-        await self._conn.executemany(
-            "UPDATE line_inbox SET replies = NULL, user_id = NULL, reply_token = NULL"
-            " WHERE event_id = ?",
-            [(event_id,) for event_id in event_ids],
-        )
-
     async def forget_before(self, cutoff: datetime) -> int:
         """Forget handled events received before ``cutoff``; unhandled ones are kept."""
         cur = await self._conn.execute(
             "DELETE FROM line_inbox WHERE handled_at IS NOT NULL AND received_at < ?",
-            (cutoff.isoformat(),),
-        )
-        return cur.rowcount
-
-    async def drop_replies_before(self, cutoff: datetime) -> int:
-        """Answers that could not be sent for this long are given up: they may quote a
-        family, and a reply days late would only confuse."""
-        cur = await self._conn.execute(
-            "UPDATE line_inbox SET replies = NULL, user_id = NULL, reply_token = NULL"
-            " WHERE replies IS NOT NULL AND received_at < ?",
             (cutoff.isoformat(),),
         )
         return cur.rowcount
@@ -167,7 +96,3 @@ class LineInboxRepo:
         # LINE redelivers an unacknowledged event for a while (hours at most); a week of
         # ids is ample, as for Telegram's updates.
         return timedelta(days=7)
-
-    @staticmethod
-    def answer_window() -> timedelta:
-        return timedelta(days=1)
