@@ -16,7 +16,7 @@ from bot.line.client import LineSender, messaging_client
 from bot.line.config import LineSettings
 from bot.line.inbound import Step, to_action
 from bot.line.inbox import LineInbox, Unfollowed
-from bot.line.render import to_text
+from bot.line.render import ButtonDataTooLong, to_text
 from bot.line.webhook import ReceivedEvent, parse_event
 from bot.services import Services, event_key
 from content.loader import DEFAULT_CONTENT_DIR
@@ -260,3 +260,20 @@ async def test_housekeeping_forgets_handled_events_after_a_week(
         assert not await tx.line_inbox.is_handled(str(handled["webhookEventId"]))
         pending = await tx.line_inbox.pending()
     assert [e.event_id for e in pending] == [waiting["webhookEventId"]]
+
+
+async def test_answers_line_cannot_show_are_given_up_without_holding_up_the_rest(
+    inbox: LineInbox, line_api: FakeLineAPI, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unrenderable(*args: object, **kwargs: object) -> object:
+        raise ButtonDataTooLong("button data of 301 characters")
+
+    monkeypatch.setattr("bot.line.inbox.render", unrenderable)
+    await inbox.keep(received(text_event(line_api, USER, "訪問看護を使いたい")))
+    await inbox.drain()
+    monkeypatch.undo()
+    await inbox.keep(received(text_event(line_api, OTHER, "訪問看護を使いたい")))
+    await inbox.drain()
+    assert line_api.messages(USER) == [] and line_api.texts(OTHER)
+    async with services.db.transaction() as tx:
+        assert await tx.line_inbox.pending() == []

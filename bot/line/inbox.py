@@ -165,7 +165,13 @@ class LineInbox:
         if len(ours) != len(replies):
             # A family's step answers in the family's chat; anything else goes by the outbox.
             log.warning("%d answer(s) for another chat not sent", len(replies) - len(ours))
-        batches = render(ours)
+        try:
+            batches = render(ours)
+        except ValueError as error:
+            # Button data over LINE's limit, or more buttons than a message shows: a mistake
+            # of ours that sending again would repeat, so it must not hold up the queue.
+            log.error("answers could not be laid out for LINE (%s); given up", type(error).__name__)
+            batches = []
         reply_token = None
         if token:
             age = (self._now() - received_at).total_seconds()
