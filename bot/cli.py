@@ -31,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     console = sub.add_parser("console", help="talk with the bot in this terminal")
     console.add_argument("--lang", choices=["ja", "en"], help="answer in this language")
 
-    sub.add_parser("run", help="run the Telegram bot (long polling)")
+    sub.add_parser("run", help="serve the desk on the configured channels (Telegram: long polling)")
 
     ask = sub.add_parser("ask", help="show how the bot would answer a message")
     ask.add_argument("--lang", choices=["ja", "en"], help="language of the message")
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             settings = load_settings(require_token=True)
             _configure_logging(settings)
-            from bot.telegram.runner import run
+            from bot.run import run
 
             return run(settings)
         settings = load_settings()

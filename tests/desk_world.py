@@ -22,9 +22,10 @@ from typing import Any, Protocol
 from telegram import InlineKeyboardMarkup
 from telegram.error import Forbidden, TelegramError
 
+from bot.outbox_worker import OutboxWorker, WorkerSettings
+from bot.pacing import Limits
 from bot.services import Services
-from bot.telegram.outbox_worker import OutboxWorker, WorkerSettings
-from bot.telegram.pacing import Limits
+from bot.telegram.outbound import TelegramOutbound
 from flows.model import ChatType, Inbound, InboundKind, Outcome
 from flows.ports import Clock
 from flows.records import DeskSettings, Priority, RosterMember
@@ -212,13 +213,14 @@ class Person:
         return self.last.toast if self.last else None
 
 
-def _worker(services: Services, bot: FakeBot, settings: WorkerSettings,
+def _worker(services: Services, bot: FakeBot, settings: WorkerSettings, limits: Limits,
             virtual: VirtualClock) -> OutboxWorker:
-    """The real outbox worker, sending to ``bot`` on the virtual clock."""
-    # OutboxWorker is typed to take a whole telegram.Bot, though it calls only the two
-    # methods FakeBot records.
-    return OutboxWorker(services, bot, settings,  # type: ignore[arg-type]
-                        clock=virtual, sleep=virtual.sleep)
+    """The real outbox worker, sending through Telegram's outbound port to ``bot`` on the
+    virtual clock."""
+    # TelegramOutbound is typed to take a whole telegram.Bot, though the worker's sends
+    # call only the two methods FakeBot records.
+    telegram = TelegramOutbound(bot, limits)  # type: ignore[arg-type]
+    return OutboxWorker(services, [telegram], settings, clock=virtual, sleep=virtual.sleep)
 
 
 @dataclass
@@ -242,8 +244,8 @@ class World:
         virtual = VirtualClock(clock)
         bot = FakeBot(virtual)
         limits = limits or Limits()
-        settings = WorkerSettings(limits=limits, backoff_base=1.0, poll_interval=5.0)
-        worker = _worker(services, bot, settings, virtual)
+        settings = WorkerSettings(backoff_base=1.0, poll_interval=5.0)
+        worker = _worker(services, bot, settings, limits, virtual)
         return cls(services, clock, virtual, bot, worker, limits)
 
     async def close(self) -> None:
@@ -256,7 +258,8 @@ class World:
         await self.services.close()
         db = await Database.open(path)
         self.services = services_on(db, deps)
-        self.worker = _worker(self.services, self.bot, self.worker.settings, self.virtual)
+        self.worker = _worker(self.services, self.bot, self.worker.settings, self.limits,
+                              self.virtual)
 
     @cached_property
     def parent(self) -> Person:

@@ -11,7 +11,8 @@ from typing import SupportsIndex
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.telegram.pacing import Limits, Pacer, digest_size
+from bot.pacing import Limits, Pacer, digest_size
+from flows.address import address
 from tests.desk_world import GROUP, A, Sent, World, make_ticket
 
 # Building a RetryAfter makes PTB itself warn about the attribute's future type.
@@ -191,19 +192,20 @@ async def test_a_flaky_api_still_delivers_every_notification_exactly_once(world:
 
 def test_the_pacer_counts_a_sliding_window_per_group() -> None:
     now = [0.0]
+    group, person = address("telegram", GROUP), address("telegram", A)
     pacer = Pacer(Limits(group_messages=5, group_window=10.0, group_reserve=1),
                   clock=lambda: now[0])
     for second in range(4):
         now[0] = float(second)
-        assert pacer.wait(GROUP) == 0.0
-        pacer.record(GROUP)
+        assert pacer.wait(group) == 0.0
+        pacer.record(group)
     now[0] = 4.0
-    assert pacer.budget(GROUP) == 0 and pacer.wait(GROUP) == pytest.approx(6.0)
-    assert pacer.wait(A) == 0.0  # a private chat is not held up by the group
+    assert pacer.budget(group) == 0 and pacer.wait(group) == pytest.approx(6.0)
+    assert pacer.wait(person) == 0.0  # a private chat is not held up by the group
     now[0] = 10.0
-    assert pacer.budget(GROUP) == 1 and pacer.wait(GROUP) == 0.0
+    assert pacer.budget(group) == 1 and pacer.wait(group) == 0.0
     pacer.pause(5)
-    assert pacer.wait(A) == pytest.approx(5.0) and pacer.wait_overall() == pytest.approx(5.0)
+    assert pacer.wait(person) == pytest.approx(5.0) and pacer.wait_overall() == pytest.approx(5.0)
 
 
 def test_digests_are_for_bursts_only() -> None:
