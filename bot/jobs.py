@@ -19,8 +19,9 @@ from bot.services import Services
 from bot.upkeep import content_reloads, housekeeping
 
 
-def start_jobs(services: Services, outbounds: Sequence[Outbound],
-               worker: WorkerSettings | None = None) -> list[asyncio.Task[None]]:
+def start_jobs(
+    services: Services, outbounds: Sequence[Outbound], worker: WorkerSettings | None = None
+) -> list[asyncio.Task[None]]:
     """Start the jobs on the open services; stop them with :func:`stop_jobs`."""
     by_channel = {outbound.channel: outbound for outbound in outbounds}
     jobs = (

@@ -58,8 +58,8 @@ from bot.outbound import (
 from bot.pacing import Pacer, digest_size
 from bot.services import Services
 from flows.address import Address, BadAddress, Channel, address, channel_of, is_group, parse_address
+from flows.desk import deliveries
 from flows.desk.deliveries import DIGESTIBLE, Delivery, delivered, render, undeliverable
-from flows.desk.deliveries import address as destination
 from flows.records import PendingMessage
 from flows.turn import Deps
 from storage.repos import Tx
@@ -140,7 +140,7 @@ class OutboxWorker:
         async with self.services.db.transaction() as tx:
             chats: dict[Address, tuple[int | Address, list[PendingMessage]]] = {}
             for row in await tx.outbox.due(now, self.settings.batch):
-                where = await destination(row, deps, tx)
+                where = await deliveries.address(row, deps, tx)
                 if where == "drop":
                     await tx.outbox.give_up([row.id], now, "gone")
                     continue

@@ -65,8 +65,9 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
 
     stop = stop or _stop_on_signals()
     async with AsyncExitStack() as stack:
-        services = await Services.start(settings.db, settings.content_dir,
-                                        settings.roster_seed(), settings.desk_settings())
+        services = await Services.start(
+            settings.db, settings.content_dir, settings.roster_seed(), settings.desk_settings()
+        )
         stack.push_async_callback(services.close)
         outbounds: list[Outbound] = []
         receivers = await start_channels(settings, services, outbounds, stack)
@@ -78,8 +79,9 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         await stop.wait()
 
 
-async def start_channels(settings: Settings, services: Services, outbounds: list[Outbound],
-                         stack: AsyncExitStack) -> list[Receiver]:
+async def start_channels(
+    settings: Settings, services: Services, outbounds: list[Outbound], stack: AsyncExitStack
+) -> list[Receiver]:
     """Get each configured channel ready to send, add its outbound port to ``outbounds``,
     and return how each begins receiving (called once the desk's jobs run).
 

@@ -27,8 +27,11 @@ CONTENT_CHECK_INTERVAL_S = 5.0
 log = logging.getLogger(__name__)
 
 
-async def housekeeping(services: Services, outbounds: Mapping[Channel, Outbound],
-                       interval_s: float = HOUSEKEEPING_INTERVAL_S) -> None:
+async def housekeeping(
+    services: Services,
+    outbounds: Mapping[Channel, Outbound],
+    interval_s: float = HOUSEKEEPING_INTERVAL_S,
+) -> None:
     while True:
         await asyncio.sleep(interval_s)
         try:
@@ -63,7 +66,6 @@ def _reminder_address(item: DraftReminder) -> Address | None:
         return None
 
 
-async def content_reloads(services: Services,
-                          interval_s: float = CONTENT_CHECK_INTERVAL_S) -> None:
+async def content_reloads(services: Services, interval_s: float = CONTENT_CHECK_INTERVAL_S) -> None:
     # The store logs what it reloaded or refused; nothing more to do with the result.
     await watch_content(services.content, interval_s, lambda result: None)

@@ -53,8 +53,9 @@ class LineOutbound:
     def limits(self) -> Limits:
         return self._limits
 
-    async def send(self, to: Address, reply: Reply, *, key: str,
-                   before_part: BeforePart | None = None) -> None:
+    async def send(
+        self, to: Address, reply: Reply, *, key: str, before_part: BeforePart | None = None
+    ) -> int | None:
         try:
             if channel_of(to) != "line":
                 raise BadAddress("not a LINE address")
@@ -68,6 +69,7 @@ class LineOutbound:
             # of ours that a retry would repeat.
             log.error("a push could not be laid out for LINE (%s)", type(error).__name__)
             raise Rejected(type(error).__name__) from None
+        # LINE's message ids cannot be edited later, so none is handed back.
         for index in range(len(batches)):
             if index and before_part is not None:
                 await before_part()
@@ -76,8 +78,12 @@ class LineOutbound:
                 # retry keys follow the batch's position whatever the call.
                 await self.sender.send(user, batches[: index + 1], source=key, start=index)
             except RetryableLineError as error:
-                raise TryLater(_reason(error), error.retry_after, delivered=index,
-                               pause_channel=error.status == 429) from None
+                raise TryLater(
+                    _reason(error),
+                    error.retry_after,
+                    delivered=index,
+                    pause_channel=error.status == 429,
+                ) from None
             except PermanentLineError as error:
                 if _unreachable(error):
                     raise Refused(_reason(error), delivered=index) from None

@@ -48,8 +48,9 @@ class TelegramOutbound:
     def limits(self) -> Limits:
         return self._limits
 
-    async def send(self, to: Address, reply: Reply, *, key: str,
-                   before_part: BeforePart | None = None) -> int | None:
+    async def send(
+        self, to: Address, reply: Reply, *, key: str, before_part: BeforePart | None = None
+    ) -> int | None:
         # Telegram has no idempotency key to give it: the worker marks a row sent right
         # after Telegram accepted it instead.
         try:
@@ -71,8 +72,7 @@ class TelegramOutbound:
                 raise Refused("BadRequest") from None
             raise Rejected("BadRequest") from None
         except ChatMigrated:
-            log.error("the group became a supergroup; set TSUNAGU_COORDINATORS_CHAT to its"
-                      " new id")
+            log.error("the group became a supergroup; set TSUNAGU_COORDINATORS_CHAT to its new id")
             raise TryLater("ChatMigrated") from None
         except (NetworkError, TelegramError) as error:  # TimedOut is a NetworkError
             raise TryLater(type(error).__name__) from None
