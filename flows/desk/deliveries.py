@@ -3,7 +3,7 @@
 Rows carry ids only; the words are read from the database at sending time. So a message
 whose ticket was withdrawn meanwhile is dropped instead of sent, details always show the
 latest state, and nothing a family wrote sits in the outbox. The outbox worker
-(bot/telegram/outbox_worker.py) does the sending and the pacing; everything it needs to
+(bot/outbox_worker.py) does the sending and the pacing; everything it needs to
 decide about content is here, Telegram-free.
 """
 
