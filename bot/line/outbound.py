@@ -14,7 +14,7 @@ import logging
 
 from bot.line.client import LineSender, PermanentLineError, RetryableLineError
 from bot.line.render import render
-from bot.outbound import BeforePart, Refused, Rejected, TryLater
+from bot.outbound import BeforePart, Outbound, Refused, Rejected, TryLater
 from bot.pacing import Limits
 from flows.address import Address, BadAddress, Channel, channel_of, ident_of
 from flows.model import Reply
@@ -34,8 +34,8 @@ LINE_LIMITS = Limits(chat_interval=0.2, overall_interval=1 / 100)
 _UNREACHABLE_STATUSES = frozenset({403, 404})
 
 
-class LineOutbound:
-    """Implements :class:`bot.outbound.Outbound` for LINE."""
+class LineOutbound(Outbound):
+    """The outbound port for LINE."""
 
     def __init__(self, sender: LineSender, limits: Limits | None = None) -> None:
         self.sender = sender

@@ -20,7 +20,7 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.outbound import BeforePart, EditTargetGone, Refused, Rejected, TryLater
+from bot.outbound import BeforePart, EditTargetGone, Outbound, Refused, Rejected, TryLater
 from bot.pacing import Limits
 from bot.telegram.render import answer_button, retry_after_seconds, send_reply
 from flows.address import Address, BadAddress, Channel, telegram_id
@@ -29,8 +29,8 @@ from flows.model import Reply
 log = logging.getLogger(__name__)
 
 
-class TelegramOutbound:
-    """Implements :class:`bot.outbound.Outbound` for Telegram."""
+class TelegramOutbound(Outbound):
+    """The outbound port for Telegram."""
 
     def __init__(self, bot: Bot, limits: Limits | None = None) -> None:
         self.bot = bot
