@@ -6,13 +6,8 @@ text back), so the log gets types and places only.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import traceback
-from collections.abc import Awaitable
 from pathlib import PurePath
-
-log = logging.getLogger(__name__)
 
 
 class StartFailed(Exception):
@@ -51,13 +46,3 @@ def _is_ours(filename: str) -> bool:
 def _place(frame: traceback.FrameSummary) -> str:
     path = PurePath(frame.filename)
     return f"{path.parent.name}/{path.name}:{frame.lineno} in {frame.name}"
-
-
-async def guarded(job: Awaitable[None], what: str = "background job") -> None:
-    """Run a job beside the desk; a failure is logged, never worth stopping the desk for."""
-    try:
-        await job
-    except asyncio.CancelledError:
-        raise
-    except Exception as exc:
-        log.error("%s stopped: %s", what, describe_error(exc))

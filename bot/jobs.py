@@ -8,15 +8,19 @@ the channels running in this process, so a desk with LINE alone still pushes and
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import logging
+from collections.abc import Coroutine, Sequence
+from typing import Any
 
 from bot.desk_timers import desk_timers
-from bot.errors import guarded
+from bot.errors import describe_error
 from bot.milestone_timer import milestone_timer
 from bot.outbound import Outbound
 from bot.outbox_worker import OutboxWorker, WorkerSettings
 from bot.services import Services
 from bot.upkeep import content_reloads, housekeeping
+
+log = logging.getLogger(__name__)
 
 
 def start_jobs(
@@ -31,7 +35,19 @@ def start_jobs(
         housekeeping(services, by_channel),
         content_reloads(services),
     )
-    return [asyncio.create_task(guarded(job)) for job in jobs]
+    return [start_job(job) for job in jobs]
+
+
+def start_job(job: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+    """Run ``job`` beside the desk; a failure is logged, never worth stopping the desk for."""
+    task = asyncio.create_task(job)
+    task.add_done_callback(_report)
+    return task
+
+
+def _report(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("background job stopped: %s", describe_error(error))
 
 
 async def stop_jobs(tasks: Sequence[asyncio.Task[None]]) -> None:

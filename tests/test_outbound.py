@@ -21,8 +21,7 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.errors import guarded
-from bot.jobs import stop_jobs
+from bot.jobs import start_job, stop_jobs
 from bot.line.client import LineSender, messaging_client, outbox_source, retry_key
 from bot.line.config import LineSettings
 from bot.line.outbound import LINE_LIMITS, LineOutbound
@@ -347,7 +346,7 @@ async def test_a_failing_job_is_logged_without_its_words_and_jobs_stop_with_the_
     async def broken() -> None:
         raise ValueError("花子さんの下書き")
 
-    tasks = [asyncio.create_task(guarded(forever())), asyncio.create_task(guarded(broken()))]
+    tasks = [start_job(forever()), start_job(broken())]
     await asyncio.wait_for(started.wait(), 5)
     await asyncio.sleep(0)
     await stop_jobs(tasks)

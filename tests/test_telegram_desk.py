@@ -22,7 +22,7 @@ from telegram import Update
 from telegram.request import HTTPXRequest
 
 from bot.config import Settings
-from bot.errors import guarded
+from bot.jobs import start_job, stop_jobs
 from bot.outbox_worker import OutboxWorker, WorkerSettings
 from bot.pacing import Limits
 from bot.services import Services
@@ -72,13 +72,11 @@ async def running_desk(api: FakeBotAPI, path: Path, deps: Deps, worker: WorkerSe
         await application.post_init(application)
         await publish_desk_commands(application.bot, deps)  # as tsunagu run does
         outbound = TelegramOutbound(application.bot, limits)
-        sending = asyncio.create_task(
-            guarded(OutboxWorker(opened[0], [outbound], worker).run()))
+        sending = start_job(OutboxWorker(opened[0], [outbound], worker).run())
         try:
             yield Desk(application, api, opened[0])
         finally:
-            sending.cancel()
-            await asyncio.gather(sending, return_exceptions=True)
+            await stop_jobs([sending])
             await application.post_shutdown(application)
 
 
