@@ -54,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "milestones":
             return run_milestones(args)
         if args.command == "run":
-            settings = load_settings(require_token=True)
+            # Which channels to start, and whether any is configured, is run's to say.
+            settings = load_settings()
             _configure_logging(settings)
             from bot.run import run
 

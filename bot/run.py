@@ -35,6 +35,7 @@ Receiver = Callable[[], Awaitable[None]]
 def run(settings: Settings) -> int:
     """Serve until stopped; 0 on a clean stop, 1 when the desk could not start."""
     if settings.bot_token is None:
+        # No channel configured: one line naming what to set, as for any missing setting.
         print("TSUNAGU_BOT_TOKEN: is not set (get one from @BotFather)", file=sys.stderr)
         return 2
     from bot.telegram.runner import configure_logging, token_variants

@@ -21,12 +21,12 @@ from flows.model import Reply
 
 log = logging.getLogger(__name__)
 
-# LINE documents a rate limit of its own per channel for sending (2,000 requests a second
-# for pushes), not per chat, and families on LINE are always single people, so the group
-# limits never apply. The desk stays far below it: a hundred pushes a second overall is
-# more than a ward's families ever need at once and leaves the webhook's replies room; a
-# fifth of a second between two pushes to one family keeps a burst of several messages in
-# the order it was queued without holding anyone up noticeably.
+# LINE's rate limits are per channel and endpoint (2,000 requests a second for pushes), not
+# per chat, and families on LINE are always single people, so the group limits never
+# apply. The desk stays far below it: a hundred pushes a second overall is more than a
+# ward's families ever need at once and leaves the webhook's replies room; a fifth of a
+# second between two pushes to one family keeps a burst of several messages in the order
+# it was queued without holding anyone up noticeably.
 LINE_LIMITS = Limits(chat_interval=0.2, overall_interval=1 / 100)
 
 # What LINE answers a push it will never deliver to that person: 400 naming the ``to``
