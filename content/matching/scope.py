@@ -61,6 +61,10 @@ HELPER_PARTICLES = "がはも"
 HELPER_REACH = 12
 # How far after a municipality's name a visited place may come (世田谷の成育医療センター).
 VISITED_REACH = 10
+# A particle straight after a place's name that makes it where something happens.
+# Words of a visited place that name a person only when right after the name.
+_HONORIFICS = frozenset({"さん", "様", "先生", "san", "sensei"})
+_ACTIVITY_PARTICLE = re.compile(r"(?:で|は|を|が|へ|まで|から|に(?!ある|あり))")
 # How far after a municipality's name living there may be said (横浜市に住んで, 横浜在住),
 # and how much before it is looked at in English (we live in Yokohama).
 LIVES_REACH = 2
@@ -124,10 +128,14 @@ class WordList:
 
     def starts_within(self, text: str, start: int, reach: int) -> bool:
         """Whether a word begins between ``start`` and ``start + reach``."""
+        return self.first_within(text, start, reach) is not None
+
+    def first_within(self, text: str, start: int, reach: int) -> re.Match[str] | None:
+        """The first word that begins between ``start`` and ``start + reach``."""
         if self.regex is None:
-            return False
+            return None
         match = self.regex.search(text, start)
-        return match is not None and match.start() <= start + reach
+        return match if match is not None and match.start() <= start + reach else None
 
 
 def _masked(text: str, words: WordList) -> str:
@@ -233,7 +241,16 @@ class ScopeFinder:
         return any(before.endswith(w) for w in self._lives.found(before[-LIVES_BEFORE:]))
 
     def _is_visited(self, surface: str, match: re.Match[str]) -> bool:
-        return self._visited.starts_within(surface, match.end(), VISITED_REACH)
+        # 江戸川区で看護師のいる…: a particle of place right after the name says what is
+        # sought there, so a visited word further on is no hospital or person of that name.
+        if _ACTIVITY_PARTICLE.match(surface, match.end()):
+            return False
+        found = self._visited.first_within(surface, match.end(), VISITED_REACH)
+        if found is None or _ACTIVITY_PARTICLE.search(surface, match.end(), found.start()):
+            # 江東区の放デイで看護師がいる所: what is sought there, not a person or a place.
+            return False
+        # 足立さん is a person of that name; 台東区の保健師さん is that ward's nurse.
+        return found.group(0) not in _HONORIFICS or found.start() <= match.end() + 1
 
     def who(self, surface: str) -> OutOfScope | None:
         text = _masked(surface, self._not_people)
