@@ -57,7 +57,7 @@ from bot.outbound import (
 )
 from bot.pacing import Pacer, digest_size
 from bot.services import Services
-from flows.address import Address, BadAddress, Channel, address, channel_of, is_group, parse_address
+from flows.address import Address, Channel, channel_of, is_group
 from flows.desk import deliveries
 from flows.desk.deliveries import DIGESTIBLE, Delivery, delivered, render, undeliverable
 from flows.records import PendingMessage
@@ -138,21 +138,14 @@ class OutboxWorker:
         next_round = self.settings.poll_interval
         plans: list[_Planned] = []
         async with self.services.db.transaction() as tx:
-            chats: dict[Address, tuple[int | Address, list[PendingMessage]]] = {}
+            chats: dict[Address, list[PendingMessage]] = {}
             for row in await tx.outbox.due(now, self.settings.batch):
                 where = await deliveries.address(row, deps, tx)
                 if where == "drop":
                     await tx.outbox.give_up([row.id], now, "gone")
-                    continue
-                if where == "wait":
-                    continue
-                to = _as_address(where)
-                if to is None:
-                    log.error("outbox %s [%s]: not an address; given up", row.kind, row.id)
-                    await tx.outbox.give_up([row.id], now, "BadAddress")
-                    continue
-                chats.setdefault(to, (where, []))[1].append(row)
-            for to, (target, rows) in chats.items():
+                elif where != "wait":
+                    chats.setdefault(where, []).append(row)
+            for to, rows in chats.items():
                 channel = channel_of(to)
                 outbound = self.outbounds.get(channel)
                 if outbound is None:
@@ -163,7 +156,7 @@ class OutboxWorker:
                 if wait > 0:
                     next_round = min(next_round, wait)
                     continue
-                plan = await self._plan(tx, to, target, rows, now, pacer)
+                plan = await self._plan(tx, to, rows, now, pacer)
                 if plan is not None:
                     plans.append(_Planned(plan, to, outbound))
             upcoming = await tx.outbox.next_attempt_after(now)
@@ -180,8 +173,8 @@ class OutboxWorker:
         self._idle_noted.add(channel)
         log.warning("outbox: messages for %s wait; that channel is not running here", channel)
 
-    async def _plan(self, tx: Tx, to: Address, target: int | Address,
-                    rows: list[PendingMessage], now: datetime, pacer: Pacer) -> Delivery | None:
+    async def _plan(self, tx: Tx, to: Address, rows: list[PendingMessage], now: datetime,
+                    pacer: Pacer) -> Delivery | None:
         """The chat's next message. Rows with nothing left to say are marked done on the
         way; a row that must wait (an update of a notice not sent yet) lets the next go."""
         waiting: set[int] = set()
@@ -193,8 +186,7 @@ class OutboxWorker:
             ids = [r.id for r in chosen]
             if len(chosen) > 1 and chosen[0].kind == DIGESTIBLE and chosen[0].batch is None:
                 await tx.outbox.set_batch(ids, f"digest-{ids[0]}")
-            # ``target`` as flows named it (the chat's number until every id is an address).
-            plan = await render(chosen, target, self._deps, tx, now)  # type: ignore[arg-type]
+            plan = await render(chosen, to, self._deps, tx, now)
             if plan == "wait":
                 waiting.update(ids)
             elif plan is None:
@@ -285,13 +277,3 @@ class OutboxWorker:
             if refused:
                 await undeliverable(plan, self._deps, tx, now)
 
-
-def _as_address(where: int | str) -> Address | None:
-    """The address of a destination as flows give it (an address; a bare number is a
-    Telegram chat, as rows written before addresses had channels name one)."""
-    try:
-        if isinstance(where, int):
-            return address("telegram", where)
-        return parse_address(where)
-    except BadAddress:
-        return None

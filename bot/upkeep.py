@@ -13,11 +13,11 @@ import uuid
 from collections.abc import Mapping
 
 from bot.errors import describe_error
-from bot.housekeeping import DraftReminder, run_housekeeping
+from bot.housekeeping import run_housekeeping
 from bot.outbound import Outbound, Refused, SendFailure
 from bot.services import Services
 from content.watch import watch_content
-from flows.address import Address, BadAddress, Channel, channel_of, parse_address
+from flows.address import Channel, channel_of
 
 # Reminders are due after 24 hours and only in the daytime, so a few minutes late is fine.
 HOUSEKEEPING_INTERVAL_S = 600.0
@@ -43,9 +43,9 @@ async def housekeeping(
 async def housekeeping_once(services: Services, outbounds: Mapping[Channel, Outbound]) -> None:
     report = await run_housekeeping(services)
     for item in report.reminders:
-        to = _reminder_address(item)
-        outbound = outbounds.get(channel_of(to)) if to is not None else None
-        if to is None or outbound is None:
+        to = item.chat_id
+        outbound = outbounds.get(channel_of(to))
+        if outbound is None:
             # A draft started at the console is reminded there, not pushed; one of a
             # channel not running here is lost (marked sent: never two reminders).
             continue
@@ -57,13 +57,6 @@ async def housekeeping_once(services: Services, outbounds: Mapping[Channel, Outb
         except SendFailure as failure:
             # Marked sent already (housekeeping's rule: lose one reminder, never send two).
             log.warning("draft reminder not delivered: %s", failure.reason)
-
-
-def _reminder_address(item: DraftReminder) -> Address | None:
-    try:
-        return parse_address(f"{item.channel}:{item.chat_id}")
-    except BadAddress:
-        return None
 
 
 async def content_reloads(services: Services, interval_s: float = CONTENT_CHECK_INTERVAL_S) -> None:

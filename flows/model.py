@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from content.base import Locale
+from flows.address import Address, Channel, ValidAddress, channel_of, ident_of
 from flows.text import Html, esc, plain
 
 DEFAULT_LOCALE: Locale = "ja"
@@ -61,7 +62,7 @@ class Reply(BaseModel):
 
     text: ReplyHtml
     buttons: Keyboard = ()
-    chat_id: int | None = None
+    chat_id: ValidAddress | None = None
     # Replace the text and buttons of this earlier message of the bot instead of sending a
     # new one (the coordinators' group message after a ticket is claimed, say).
     edit_message_id: int | None = None
@@ -76,9 +77,9 @@ class Inbound(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    channel: Literal["telegram", "console"]
-    user_id: int
-    chat_id: int
+    channel: Channel
+    user_id: ValidAddress
+    chat_id: ValidAddress
     chat_type: ChatType = "private"
     kind: InboundKind
     # text: the message; command: the arguments after the command word.
@@ -99,9 +100,21 @@ class Inbound(BaseModel):
     # The name the client shows for the person; used for coordinators on the roster only.
     display_name: str | None = None
 
+    @model_validator(mode="after")
+    def _one_channel(self) -> Inbound:
+        if channel_of(self.user_id) != self.channel or channel_of(self.chat_id) != self.channel:
+            raise ValueError("the person and the chat must be on the inbound's channel")
+        return self
+
     @property
     def session_key(self) -> str:
-        return f"{self.channel}:{self.chat_id}:{self.user_id}"
+        # channel:chat:person, as it always was: ids never hold ':' and a chat's people are
+        # on its channel, so keys cannot collide and those saved before addresses still fit.
+        return session_key(self.chat_id, self.user_id)
+
+
+def session_key(chat_id: Address, user_id: Address) -> str:
+    return f"{chat_id}:{ident_of(user_id)}"
 
 
 class Session(BaseModel):

@@ -325,3 +325,51 @@ def test_an_adult_who_is_away_is_no_adult_patient(detector: TriageDetector) -> N
 def test_what_followed_the_parents_own_reinsertion_is_told(detector: TriageDetector) -> None:
     assert detector.assess("経鼻胃管いれなおしたら咳がとまらなくて苦しそう").emergency
     assert not detector.assess("経鼻胃管が抜けたけど入れ直したら落ち着きました").emergency
+
+
+def test_an_adult_who_is_the_signs_subject_in_its_clause_is_no_child_in_danger(
+    detector: TriageDetector,
+) -> None:
+    assert not detector.assess(
+        "おばあちゃんが今朝から息苦しいって言ってて病院連れて行きたいんだけど呼吸器の子を連れていけない"
+    ).emergency
+    assert not detector.assess(
+        "I cut my finger badly while cooking and it's bleeding a lot, who can watch my son's vent?"
+    ).emergency
+    # Away, asleep or helping, an adult is no patient.
+    for text in ("サチュ79 and dropping、今バギングしてる、夫がhospitalに電話中",
+                 "妻が仮眠中で、モニター見たらSpO2が85、吸引もしたけど戻りません"):
+        assert detector.assess(text).emergency, text
+
+
+def test_new_signs_of_the_thirteenth_round(detector: TriageDetector) -> None:
+    for text in (
+        "息子が2時間前から急に玉が痛いって泣いてて、見たら片方が真っ赤に腫れてる",
+        "胃ろうから引いたら、コーヒーみたいな茶色いものがたくさん引けました",
+        "shock from wall socket, son 3yo, crying, burn mark on fingers, what now",
+        "Heart rate on the monitor says 240 and he's pale and sweaty.",
+        "発作がいつもより長くてもう10分くらい続いてます",
+        "上の子が弟のフェノバールをジュースと間違えて全部飲んだかもしれない",
+    ):
+        assert detector.assess(text).emergency, text
+    for text in (
+        "Our pulse ox probe keeps falling off at night. Any tips?",
+        "She's been seizure-free for 6 months. Do we still need to keep two Buccolam doses?",
+        "大きい地震きたら、エレベーター止まって呼吸器の子抱えて階段で避難できるのかな…",
+    ):
+        assert not detector.assess(text).emergency, text
+
+
+def test_fourteenth_round_signs_and_scope(detector: TriageDetector) -> None:
+    # A heart child who fainted stays an emergency however well they seem after.
+    assert detector.assess(
+        "my 9 yo (TOF repair) said his chest felt weird then blacked out for a few seconds."
+        " awake now and says he's fine"
+    ).emergency
+    assert detector.assess("糖尿病の娘が低血糖で意識がございません。").emergency
+    assert not detector.assess(
+        "bath scare, he slipped but my hand was on him and his head never went under"
+    ).emergency
+    assert not detector.assess(
+        "vent alarms 5 or 6 times a night from leaks when he rolls over, always settles"
+    ).emergency

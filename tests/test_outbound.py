@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -38,12 +38,9 @@ from bot.outbox_worker import OutboxWorker
 from bot.pacing import Limits
 from bot.telegram.outbound import TelegramOutbound
 from flows.address import address
-from flows.desk import deliveries
-from flows.desk.deliveries import FAMILY_KINDS
 from flows.model import Button, Reply
-from flows.records import PendingMessage
 from flows.text import Html
-from tests.desk_world import GROUP, A, FakeBot, VirtualClock, World, announced, make_ticket
+from tests.desk_world import GROUP, A, FakeBot, VirtualClock, World, make_ticket
 from tests.fake_line_api import FakeLineAPI, ManualClock
 from tests.fakes import FixedClock
 
@@ -237,28 +234,14 @@ def _telegram_of(world: World) -> TelegramOutbound:
     return TelegramOutbound(world.bot, world.limits)  # type: ignore[arg-type]
 
 
-Destination = Callable[..., Awaitable[Any]]
-
-
-@pytest.fixture
-def family_on_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The family of every ticket reached at LINE_FAMILY: what the outbox says once the
-    tickets of LINE families keep their address."""
-    real: Destination = deliveries.address
-
-    async def destination(row: PendingMessage, deps: Any, store: Any) -> Any:
-        if row.kind in FAMILY_KINDS:
-            return LINE_FAMILY
-        return await real(row, deps, store)
-
-    monkeypatch.setattr(deliveries, "address", destination)
-
-
-async def _taken(world: World) -> str:
-    """A family's request, taken by coordinator A: a notice for the family is queued."""
-    notice = await announced(world)
+async def _taken(world: World, line: LineOutbound) -> None:
+    """A request of a family on LINE, announced in the group and taken by coordinator A:
+    a notice for the family is queued."""
+    reference = await make_ticket(world, family=LINE_FAMILY)
+    _worker(world, _telegram_of(world), line)
+    [notice] = await world.deliver()
+    assert notice.chat_id == GROUP and reference in notice.text
     await world.group(A).press(notice.button("v1:dk:c"), notice)
-    return notice.text
 
 
 async def _family_rows(world: World) -> list[dict[str, Any]]:
@@ -267,12 +250,10 @@ async def _family_rows(world: World) -> list[dict[str, Any]]:
     )
 
 
-@pytest.mark.usefixtures("family_on_line")
 async def test_a_429_then_success_reaches_the_line_family_once(
     world: World, line: LineOutbound, line_api: FakeLineAPI
 ) -> None:
-    await _taken(world)
-    _worker(world, _telegram_of(world), line)
+    await _taken(world, line)
     line_api.fail_next(1, 429, retry_after=3)
     await world.deliver()
     [row] = await _family_rows(world)
@@ -282,12 +263,10 @@ async def test_a_429_then_success_reaches_the_line_family_once(
     assert _push_keys(line_api) == [(429, key), (200, key)]
 
 
-@pytest.mark.usefixtures("family_on_line")
 async def test_a_line_5xx_is_retried_until_it_goes_through(
     world: World, line: LineOutbound, line_api: FakeLineAPI
 ) -> None:
-    await _taken(world)
-    _worker(world, _telegram_of(world), line)
+    await _taken(world, line)
     line_api.fail_next(2, 500)
     await world.deliver()
     [row] = await _family_rows(world)
@@ -295,12 +274,10 @@ async def test_a_line_5xx_is_retried_until_it_goes_through(
     assert [status for status, _ in _push_keys(line_api)] == [500, 500, 200]
 
 
-@pytest.mark.usefixtures("family_on_line")
 async def test_a_line_family_out_of_reach_is_given_up_and_the_coordinator_told(
     world: World, line: LineOutbound, line_api: FakeLineAPI
 ) -> None:
-    await _taken(world)
-    _worker(world, _telegram_of(world), line)
+    await _taken(world, line)
     line_api.forget(FAMILY)
     before = len(world.to(A))
     await world.deliver()

@@ -12,8 +12,8 @@ import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.pacing import Limits, Pacer, digest_size
-from flows.address import address
 from tests.desk_world import GROUP, A, Sent, World, make_ticket
+from tests.fakes import tg
 
 # Building a RetryAfter makes PTB itself warn about the attribute's future type.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -192,20 +192,19 @@ async def test_a_flaky_api_still_delivers_every_notification_exactly_once(world:
 
 def test_the_pacer_counts_a_sliding_window_per_group() -> None:
     now = [0.0]
-    group, person = address("telegram", GROUP), address("telegram", A)
     pacer = Pacer(Limits(group_messages=5, group_window=10.0, group_reserve=1),
                   clock=lambda: now[0])
     for second in range(4):
         now[0] = float(second)
-        assert pacer.wait(group) == 0.0
-        pacer.record(group)
+        assert pacer.wait(tg(GROUP)) == 0.0
+        pacer.record(tg(GROUP))
     now[0] = 4.0
-    assert pacer.budget(group) == 0 and pacer.wait(group) == pytest.approx(6.0)
-    assert pacer.wait(person) == 0.0  # a private chat is not held up by the group
+    assert pacer.budget(tg(GROUP)) == 0 and pacer.wait(tg(GROUP)) == pytest.approx(6.0)
+    assert pacer.wait(tg(A)) == 0.0  # a private chat is not held up by the group
     now[0] = 10.0
-    assert pacer.budget(group) == 1 and pacer.wait(group) == 0.0
+    assert pacer.budget(tg(GROUP)) == 1 and pacer.wait(tg(GROUP)) == 0.0
     pacer.pause(5)
-    assert pacer.wait(person) == pytest.approx(5.0) and pacer.wait_overall() == pytest.approx(5.0)
+    assert pacer.wait(tg(A)) == pytest.approx(5.0) and pacer.wait_overall() == pytest.approx(5.0)
 
 
 def test_digests_are_for_bursts_only() -> None:

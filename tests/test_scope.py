@@ -160,6 +160,7 @@ def test_a_child_in_the_message_or_an_adult_who_only_helps_keeps_it_ours(
         # a hospital of that name (江戸川区で看護師のいる…).
         "江戸川区で看護師いる放デイ探してます",
         "江東区の放デイで看護師がいるところを教えてください",
+        "新宿区の保健センターの保健師さんの連絡先教えて",  # that ward's own office
     ],
 )
 def test_another_municipality_is_not_ours(scope: ScopeFinder, text: str) -> None:
@@ -223,6 +224,18 @@ def test_chiyoda_tokyo_and_places_visited_stay_ours(scope: ScopeFinder, text: st
         ("I use a wheelchair myself. Can I get taxi vouchers for my own hospital visits?",
          "otona"),
         ("福祉型信託で障害のある子に財産を残す方法を知りたい", "funso"),
+        # The child is named only to say they are well; the adult's care is the matter.
+        ("夫がALSで人工呼吸器をつけています。子どもは元気なんですが、夫の停電対策について相談できますか",
+         "otona"),
+        # The question is put on the healthy twin, beside the other one's care.
+        ("双子のうち一人は医ケアがあって、もう一人は元気です。元気なほうの幼稚園の説明会はいつ？",
+         "kusei_ippan"),
+        ("転出届って郵送でもできるの？子どもが医ケアで窓口行けなくて", "juminhyo"),
+        ("古い吸引器を捨てたいんだけど、何ごみになるの？", "gomi"),
+        ("40代の兄が知的障害なんですが、大人になってからでも愛の手帳って取れますか", "otona"),
+        ("ははが さんそきかいを つかってます ていでんのとき どうしたら", "otona"),
+        ("What's the deadline for hoikuen applications for April? My other kid is typically"
+         " developing.", "kusei_ippan"),
     ],
 )
 def test_out_of_scope_gets_its_pointer_never_the_nearest_entry(

@@ -54,11 +54,11 @@ class TelegramOutbound(Outbound):
         # Telegram has no idempotency key to give it: the worker marks a row sent right
         # after Telegram accepted it instead.
         try:
-            chat = telegram_id(to)
+            telegram_id(to)
         except (BadAddress, ValueError):
             raise Rejected("BadAddress") from None
         try:
-            return await send_reply(self.bot, reply, chat, before_part=before_part)
+            return await send_reply(self.bot, reply, to, before_part=before_part)
         except RetryAfter as error:
             raise TryLater("RetryAfter", retry_after_seconds(error), pause_channel=True) from None
         except Forbidden:

@@ -279,6 +279,11 @@ class TriageDetector:
             return True
         if s.adult.search(sentence) and not _names_a_child(s, sentence):
             return True
+        # 祖母が息苦しいって…呼吸器の子を連れていけない: the adult is the sign's subject in its
+        # own clause, whatever child the rest of the sentence names.
+        if (s.adult.search(sentence, clause_start, start)
+                and not _names_a_child(s, sentence[clause_start:end])):
+            return True
         # Resolved: said after the sign in its sentence, or in the next one about now (今は落ち
         # 着いています), and not a resolution still to come or somebody else's words.
         # Searched from the sign's first words, so a resolution its own later words swallowed
@@ -325,12 +330,17 @@ class TriageDetector:
         return s.present.search(sentence, 0, start) is None
 
 
+# …できるのかな, …だろうか: wondering, a question without its mark.
+_WONDERING = re.compile(r"(?:かな|かなぁ|かなあ|だろう|だろうか|でしょうか|のか)"
+                        r"[ー～〜…‥.、!！\s]*$")
 _QUESTION_MARKS = re.compile(r"[。．.\s]*[?？]")
 
 
 def _asks(message: _Message, index: int) -> bool:
     """Whether the sentence ends with a question mark (the split drops its terminator)."""
     sentence = message.sentences[index]
+    if _WONDERING.search(sentence.text):
+        return True
     return _QUESTION_MARKS.match(message.text, sentence.start + len(sentence.text)) is not None
 
 

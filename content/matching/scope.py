@@ -48,6 +48,8 @@ PARTICLES = "がのはをにもとへや"
 _LATER = ("まで", "未満", "以上", "以降", "以下", "になったら", "になると", "になるまで", "を過ぎ",
           "を超え", "から", "前後", "になる")
 _AGE_JA = re.compile(r"(\d{1,3}) ?(?:歳|才|さい)")
+# 40代の兄: a decade names an adult only beside a kin word (20代の母です is the writer).
+_DECADE_KIN = re.compile(r"([2-9])0 ?代の(?:兄|姉|弟|妹|息子|娘|長男|長女|次男|次女|子)")
 _AGE_EN = re.compile(r"(?:(\d{1,3}) ?(?:years? old|yo|y o)(?![a-z])|(?:aged|turned) (\d{1,3}))")
 _LATER_EN = ("or older", "and older", "and over", "or over", "until", "up to")
 # After a word ending in な (元気な), what makes it a negation: 元気ない, 元気なく, 元気なさそう.
@@ -155,6 +157,7 @@ class ScopeFinder:
         self._not_people = WordList(who.not_people)
         self._healthy = WordList(who.healthy)
         self._self_marks = WordList(who.self_marks)
+        self._healthy_subject = WordList(who.healthy_subject)
         self.healthy_may_answer = frozenset(who.healthy_may_answer)
         self.healthy_pointer = who.healthy_pointer
         self._adult_age = who.adult_age
@@ -162,6 +165,7 @@ class ScopeFinder:
         self._home = WordList(where.home)
         self._places = WordList(_place_names(where.others, where.needs_suffix))
         self._visited = WordList(where.visited)
+        self._offices = WordList(where.offices)
         self._lives = WordList(where.lives)
         self._moving = WordList(where.moving)
         self._there = WordList(where.there)
@@ -220,6 +224,10 @@ class ScopeFinder:
             for m in self._healthy.finditer(surface)
         )
 
+    def asks_about_healthy(self, surface: str) -> bool:
+        """Whether the question is put on the healthy child (元気なほうの幼稚園)."""
+        return bool(self._healthy_subject.found(surface))
+
     def without_healthy(self, surface: str) -> str:
         """The message with its words of health taken out (医ケアのない下の子: the 医ケア
         in it says the child has none)."""
@@ -245,6 +253,8 @@ class ScopeFinder:
         # sought there, so a visited word further on is no hospital or person of that name.
         if _ACTIVITY_PARTICLE.match(surface, match.end()):
             return False
+        if self._offices.starts_within(surface, match.end(), VISITED_REACH):
+            return False  # 新宿区の保健センター: that ward's own office
         found = self._visited.first_within(surface, match.end(), VISITED_REACH)
         if found is None or _ACTIVITY_PARTICLE.search(surface, match.end(), found.start()):
             # 江東区の放デイで看護師がいる所: what is sought there, not a person or a place.
@@ -264,6 +274,10 @@ class ScopeFinder:
             needs = self._writer_needs(text, surface)
             if needs and self._self_marks.found(text):
                 return OutOfScope("who", self._who_pointer, tuple(needs))
+            # 夫がALSで呼吸器を…子どもは元気です: the child is named only to say they are well.
+            adults = [m.group(0) for m in self._adults.finditer(text) if not self._helps(text, m)]
+            if adults and self.says_healthy(surface):
+                return OutOfScope("who", self._who_pointer, tuple(adults))
             return None
         words = list(adult_age)
         words += [m.group(0) for m in self._adults.finditer(text) if not self._helps(text, m)]
@@ -287,6 +301,7 @@ class ScopeFinder:
         for m in _AGE_JA.finditer(text):
             if int(m.group(1)) >= self._adult_age and not text.startswith(_LATER, m.end()):
                 ages.append(m.group(0))
+        ages += [m.group(0) for m in _DECADE_KIN.finditer(text)]
         for m in _AGE_EN.finditer(text):
             age = int(m.group(1) or m.group(2))
             rest = text[m.end():].lstrip()
