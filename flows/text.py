@@ -104,9 +104,11 @@ def pieces(text: str) -> Iterator[Piece]:
             continue
         attrs = match.group("attrs")
         href: str | None = None
+        if "link" in stack:
+            raise MarkupError(f"{token!r} inside a link: a link holds only text")
         if mark == "link":
             found = _HREF.fullmatch(attrs)
-            if found is None or "link" in stack:
+            if found is None:
                 raise MarkupError(f"{token!r}: a link is <a href=\"…\"> and holds only text")
             href = html.unescape(found.group("url"))
         elif attrs.strip():
