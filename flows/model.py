@@ -168,6 +168,7 @@ class Outcome(BaseModel):
     replies: list[Reply]
     session: Session
     # A short notice after a button press, seen by the person who pressed only (Telegram's
-    # answer to a button). Channels without such a notice drop it, so a toast only ever
-    # repeats or acknowledges: whatever the person needs to know is also in a reply.
+    # answer to a button). Channels without such a notice drop it, so whatever the person
+    # needs to know is also in a reply, or, in the coordinators' group, on the card the
+    # button sits on (who holds the ticket, whether it is closed).
     toast: PlainText | None = None
