@@ -8,8 +8,8 @@ pieces exist, and :func:`check_markup` refuses anything else when a
 
 - ``<b>…</b>`` strong, ``<i>…</i>`` emphasis, ``<code>…</code>`` a code to copy (a reference,
   an id), ``<a href="…">…</a>`` a link (nothing else inside it, no attribute but ``href``);
-- text, with the entities ``&amp;`` ``&lt;`` ``&gt;`` ``&quot;`` ``&#39;`` (and numeric ones)
-  for ``&`` ``<`` and quotes; a bare ``>`` is text, as in HTML;
+- text, with the entities ``&amp;`` ``&lt;`` ``&gt;`` ``&quot;`` and numeric ones (``&#39;``)
+  for ``&`` ``<`` and quotes, no other named ones; a bare ``>`` is text, as in HTML;
 - ``\\n`` a line break (an empty line between parts, :data:`BLANK`), and a list item is a
   line that starts with :data:`BULLET`'s ``•``, which reads the same in every channel.
 
@@ -40,7 +40,7 @@ TAGS: dict[str, Mark] = {"b": "strong", "i": "emphasis", "code": "code", "a": "l
 
 _PIECE = re.compile(
     r"<(?P<close>/?)(?P<name>[A-Za-z][\w-]*)(?P<attrs>[^<>]*)>"
-    r"|&(?P<entity>#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+    r"|&(?P<entity>#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|amp|lt|gt|quot);"
     r"|[<&]"
 )
 _HREF = re.compile(r'\s+href="(?P<url>[^"<>]*)"\s*')
