@@ -10,6 +10,7 @@ from typing import Any
 from bot.services import Services
 from content.base import Locale
 from content.records import EmergencyAssessment, EmergencyDetector
+from flows.address import address
 from flows.model import Inbound
 from flows.text import to_plain
 
@@ -84,7 +85,7 @@ class Asker:
         locale = lang or guess_locale(text)
         content = self.services.content
         match = content.matcher().match(text, locale)
-        user = next(self._ids)
+        user = address("console", next(self._ids))
         inbound = Inbound(
             channel="console", user_id=user, chat_id=user, kind="text", text=text,
             language_code=locale,

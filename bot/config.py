@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from content.loader import DEFAULT_CONTENT_DIR
+from flows.address import Address, address
 from flows.records import DeskSettings, RosterMember
 
 # "123456789" or "123456789:kodomo_hattatsu" (a Telegram user id, optionally its office)
@@ -31,6 +32,7 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr | None = None
     api_base_url: str = "https://api.telegram.org/bot"
+    # Telegram's number of the coordinators' group, as always; the desk gets its address.
     coordinators_chat: int | None = None
     db: Path = Path("tsunagu.db")
     content_dir: Path = DEFAULT_CONTENT_DIR
@@ -119,12 +121,12 @@ class Settings(BaseSettings):
     def roster_seed(self) -> list[RosterMember]:
         """The coordinators, staff and partners named in the environment, merged by user
         id."""
-        seeded: dict[int, RosterMember] = {}
+        seeded: dict[Address, RosterMember] = {}
         for value, role in ((self.coordinators, "coordinator"), (self.staff, "staff")):
             for item in _roster_items(value):
                 match = _ROSTER_ITEM.match(item)
                 assert match is not None  # checked by the validator
-                user_id, office = int(match.group(1)), match.group(2)
+                user_id, office = address("telegram", match.group(1)), match.group(2)
                 current = seeded.get(user_id, RosterMember(user_id=user_id))
                 seeded[user_id] = current.model_copy(
                     update={role: True, "office": current.office or office}
@@ -132,7 +134,7 @@ class Settings(BaseSettings):
         for item in _roster_items(self.partners):
             match = _ROSTER_ITEM.match(item)
             assert match is not None  # checked by the validator
-            user_id = int(match.group(1))
+            user_id = address("telegram", match.group(1))
             current = seeded.get(user_id, RosterMember(user_id=user_id))
             seeded[user_id] = current.model_copy(
                 update={"partner": True, "department": match.group(2)})
@@ -140,7 +142,8 @@ class Settings(BaseSettings):
 
     def desk_settings(self) -> DeskSettings:
         return DeskSettings(
-            coordinators_chat=self.coordinators_chat,
+            coordinators_chat=(None if self.coordinators_chat is None
+                               else address("telegram", self.coordinators_chat)),
             remind_after_hours=self.unclaimed_reminder_hours,
         )
 

@@ -15,6 +15,7 @@ from typing import TextIO
 
 from bot.services import Services
 from content.base import Locale, Translator
+from flows.address import address
 from flows.model import Button, Inbound, Reply, locale_from_language_code
 from flows.text import to_plain
 
@@ -24,7 +25,7 @@ class ConsoleDriver:
         self.services = services
         self.out = out
         self.lang = lang
-        self.user_id = os.getuid() if hasattr(os, "getuid") else 1
+        self.user_id = address("console", os.getuid() if hasattr(os, "getuid") else 1)
         self.choices: list[Button] = []
         # The session's state and language after the last step: whether digits are an
         # answer or a button, and which language the driver's own few lines are in.

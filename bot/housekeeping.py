@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.services import Services
+from flows.address import Address
 from flows.intake.reminders import REMIND_AFTER, due, reminder
 from flows.model import Reply
 from storage.repos import Tx
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class DraftReminder:
     channel: str
-    chat_id: int
+    chat_id: Address
     reply: Reply
 
 

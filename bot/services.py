@@ -18,6 +18,7 @@ from bot.config import ConfigError
 from content.editor import FaqFileEditor
 from content.i18n import CatalogTranslations
 from content.source import ContentStore
+from flows.address import Channel
 from flows.engine import Engine
 from flows.milestones.upcoming import MilestoneSchedule
 from flows.model import Inbound, Outcome, Reply, Session
@@ -27,6 +28,12 @@ from flows.turn import Deps
 from storage.database import Database
 
 log = logging.getLogger(__name__)
+
+
+def event_key(channel: Channel, ident: str | int) -> str:
+    """How a channel's delivery of one event is remembered (``telegram:<update_id>``): the
+    channels' own ids could be equal, their keys cannot."""
+    return f"{channel}:{ident}"
 
 
 class SystemClock:
@@ -44,7 +51,7 @@ class Services:
     outbox_signal: asyncio.Event = field(default_factory=asyncio.Event)
     # Updates whose replies went out since the last step; their saved replies are cleared
     # in the next step's transaction rather than in one of their own.
-    _answered: list[int] = field(default_factory=list)
+    _answered: list[str] = field(default_factory=list)
 
     @classmethod
     async def start(
@@ -88,40 +95,40 @@ class Services:
             self._answered.clear()
         await self.db.close()
 
-    async def process(self, inbound: Inbound, update_id: int | None = None) -> Outcome | None:
+    async def process(self, inbound: Inbound, event: str | None = None) -> Outcome | None:
         """Run one step and save its result atomically.
 
         Replies are sent by the caller after the commit, which then calls ``replies_sent``.
-        With an ``update_id`` the replies are saved with the step until then, so a crash in
-        between does not lose them: when Telegram delivers the update again (the driver
-        confirms updates only once handled), the saved replies are returned instead of
-        running the step twice. None: the update was handled and answered before.
+        With an ``event`` key (:func:`event_key`) the replies are saved with the step until
+        then, so a crash in between does not lose them: when the channel delivers the event
+        again (the driver confirms it only once handled), the saved replies are returned
+        instead of running the step twice. None: the event was handled and answered before.
         """
         now = self.engine.deps.clock.now()
         answered, self._answered = self._answered, []
         try:
-            return await self._step(inbound, update_id, now, answered)
+            return await self._step(inbound, event, now, answered)
         except BaseException:
             self._answered[:0] = answered  # rolled back: cleared with a later step
             raise
 
-    async def _step(self, inbound: Inbound, update_id: int | None, now: datetime,
-                    answered: list[int]) -> Outcome | None:
+    async def _step(self, inbound: Inbound, event: str | None, now: datetime,
+                    answered: list[str]) -> Outcome | None:
         async with self.db.transaction() as tx:
             if answered:
                 await tx.updates.replies_sent(*answered)
-            if update_id is not None and not await tx.updates.claim(update_id, now):
-                unsent = await tx.updates.unsent_replies(update_id)
+            if event is not None and not await tx.updates.claim(event, now):
+                unsent = await tx.updates.unsent_replies(event)
                 if unsent is None:
-                    log.info("update %s was already handled; skipped", update_id)
+                    log.info("event %s was already handled; skipped", event)
                     return None
-                log.info("update %s was handled but not answered; answering now", update_id)
+                log.info("event %s was handled but not answered; answering now", event)
                 return _outcome_from_json(unsent, inbound)
             session = await tx.sessions.load(inbound.session_key)
             outcome = await self.engine.handle(inbound, session, tx)
             await tx.sessions.save(outcome.session, now)
-            if update_id is not None and (outcome.replies or outcome.toast):
-                await tx.updates.keep_replies(update_id, _outcome_to_json(outcome))
+            if event is not None and (outcome.replies or outcome.toast):
+                await tx.updates.keep_replies(event, _outcome_to_json(outcome))
             queued = tx.outbox.enqueued
         if queued:
             # Only then: a round of the worker is a transaction of its own, and most steps
@@ -129,14 +136,14 @@ class Services:
             self.outbox_signal.set()
         return outcome
 
-    async def replies_sent(self, update_id: int) -> None:
-        """The update's replies went out (or were given up): forget them.
+    async def replies_sent(self, event: str) -> None:
+        """The event's replies went out (or were given up): forget them.
 
         Noted here and written with the next step (or on close), which saves a transaction
-        per update. A crash before then can only send them once more if Telegram delivers
-        the update again; it cannot lose them.
+        per event. A crash before then can only send them once more if the channel delivers
+        the event again; it cannot lose them.
         """
-        self._answered.append(update_id)
+        self._answered.append(event)
 
 
 async def seed_roster(db: Database, roster: Sequence[RosterMember], at: datetime) -> None:

@@ -202,6 +202,9 @@ class ScopeWho(_Strict):
     # The offtopic.yaml topic whose pointer answers a question about a healthy child's
     # ordinary matters (a sibling's nursery application, school entry notice).
     healthy_pointer: Identifier | None = None
+    # Words that put the question on the child said to be healthy (元気なほうの, the
+    # healthy twin): the other child's care named beside them does not make it the FAQ's.
+    healthy_subject: list[NonEmpty] = Field(default_factory=list)
     # A stated age from which the person is an adult (20歳になって), not a rule (20歳まで).
     adult_age: int = Field(default=20, ge=1, le=120)
     # The offtopic.yaml topic whose pointer answers a message about an adult.
@@ -219,6 +222,9 @@ class ScopeWhere(_Strict):
     needs_suffix: list[NonEmpty] = Field(default_factory=list)
     # A place visited rather than lived in, right after the name (世田谷の病院, 品川駅).
     visited: list[NonEmpty] = Field(default_factory=list)
+    # A municipality's own offices after its name (新宿区の保健センター, 横浜市役所): that
+    # place's matter, never a place visited.
+    offices: list[NonEmpty] = Field(default_factory=list)
     # Living there (横浜市在住, 横浜に住んで, we live in Yokohama): with no move in the
     # message, naming Chiyoda's services does not make the family ours.
     lives: list[NonEmpty] = Field(default_factory=list)

@@ -10,7 +10,9 @@ address usable as a key (sessions, pacing, the outbox) and as one column.
 
 from __future__ import annotations
 
-from typing import Literal, NewType, get_args
+from typing import Annotated, Literal, NewType, get_args
+
+from pydantic import AfterValidator
 
 Channel = Literal["telegram", "line", "console"]
 CHANNELS: tuple[Channel, ...] = get_args(Channel)
@@ -65,3 +67,22 @@ def is_group(where: Address) -> bool:
     """A group chat rather than a person (Telegram gives groups negative ids; families on
     LINE are always people: the desk does not serve LINE groups)."""
     return channel_of(where) == "telegram" and ident_of(where).startswith("-")
+
+
+def typed_address(text: str) -> Address:
+    """A person's id as staff type it in a command: a bare number is a Telegram id (as it
+    always was), anything else must be a whole address such as ``line:U4af…``."""
+    text = text.strip()
+    if text.lstrip("-").isdigit():
+        return address("telegram", text)
+    return parse_address(text)
+
+
+# A field of a record that holds an address: checked whenever one is built or read back.
+ValidAddress = Annotated[Address, AfterValidator(parse_address)]
+
+
+def typed_form(where: Address) -> str:
+    """How staff see and type an address: a Telegram id as its bare number, anything else
+    whole (the inverse of :func:`typed_address`)."""
+    return ident_of(where) if channel_of(where) == "telegram" else where

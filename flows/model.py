@@ -16,6 +16,7 @@ from pydantic import (
 
 from content.base import Locale
 from flows import callbacks
+from flows.address import Address, Channel, ValidAddress, channel_of, ident_of
 from flows.text import Html, check_markup, esc, plain
 
 DEFAULT_LOCALE: Locale = "ja"
@@ -110,7 +111,7 @@ class Reply(BaseModel):
     # are a one-time choice, answered now or not at all, and a channel may show them only
     # until the next message.
     keep_buttons: bool = False
-    chat_id: int | None = None
+    chat_id: ValidAddress | None = None
     # Replace the text and buttons of this earlier message of the bot instead of sending a
     # new one (the coordinators' group message after a ticket is claimed, say). A channel
     # that cannot edit sends the reply as a new message.
@@ -126,9 +127,9 @@ class Inbound(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    channel: Literal["telegram", "console"]
-    user_id: int
-    chat_id: int
+    channel: Channel
+    user_id: ValidAddress
+    chat_id: ValidAddress
     chat_type: ChatType = "private"
     kind: InboundKind
     # text: the message; command: the arguments after the command word.
@@ -149,9 +150,21 @@ class Inbound(BaseModel):
     # The name the client shows for the person; used for coordinators on the roster only.
     display_name: str | None = None
 
+    @model_validator(mode="after")
+    def _one_channel(self) -> Inbound:
+        if channel_of(self.user_id) != self.channel or channel_of(self.chat_id) != self.channel:
+            raise ValueError("the person and the chat must be on the inbound's channel")
+        return self
+
     @property
     def session_key(self) -> str:
-        return f"{self.channel}:{self.chat_id}:{self.user_id}"
+        # channel:chat:person, as it always was: ids never hold ':' and a chat's people are
+        # on its channel, so keys cannot collide and those saved before addresses still fit.
+        return session_key(self.chat_id, self.user_id)
+
+
+def session_key(chat_id: Address, user_id: Address) -> str:
+    return f"{chat_id}:{ident_of(user_id)}"
 
 
 class Session(BaseModel):

@@ -18,6 +18,7 @@ from content.records import (
     MatchMode,
     UnansweredQuestion,
 )
+from flows.address import Address
 from flows.records import (
     ConsentDecision,
     DeskTicket,
@@ -142,13 +143,13 @@ class Outbox(Protocol):
 
 
 class Roster(Protocol):
-    async def get(self, user_id: int) -> RosterMember | None:
+    async def get(self, user_id: Address) -> RosterMember | None:
         """The active member with this id; None for anyone else (a parent, a stranger)."""
         ...
 
     async def members(self) -> list[RosterMember]: ...
 
-    async def note_private_chat(self, user_id: int, at: datetime) -> None:
+    async def note_private_chat(self, user_id: Address, at: datetime) -> None:
         """Remember that this member has written to the bot in a private chat."""
         ...
 
@@ -156,7 +157,7 @@ class Roster(Protocol):
         """Add or change a member (staff editing the roster)."""
         ...
 
-    async def deactivate(self, user_id: int, at: datetime) -> bool:
+    async def deactivate(self, user_id: Address, at: datetime) -> bool:
         """Take a member off the roster; False if there was no such active member."""
         ...
 
@@ -168,7 +169,7 @@ class ContentChangeLog(Protocol):
     """Every staff change, append-only; an undo is a new change naming the one it reverts."""
 
     async def record(
-        self, change: FaqChange, *, at: datetime, actor: int, reverted_of: int | None = None
+        self, change: FaqChange, *, at: datetime, actor: Address, reverted_of: int | None = None
     ) -> int: ...
 
     async def history(self, entry_id: str, limit: int) -> list[RecordedChange]:
@@ -217,12 +218,12 @@ class TicketTransitions(Protocol):
     """Taking, handing on, closing and reopening tickets. Changes are compare-and-set: each
     says what it expects to find, so two coordinators acting at once cannot both win."""
 
-    async def claim(self, ticket_id: int, user_id: int, at: datetime) -> bool:
+    async def claim(self, ticket_id: int, user_id: Address, at: datetime) -> bool:
         """Take an open ticket nobody holds; False if someone was quicker."""
         ...
 
     async def reassign(
-        self, ticket_id: int, *, expected: int | None, to: int | None, at: datetime
+        self, ticket_id: int, *, expected: Address | None, to: Address | None, at: datetime
     ) -> bool:
         """Hand a held ticket from ``expected`` to ``to`` (None: release it to the queue)."""
         ...
@@ -238,7 +239,8 @@ class TicketEntries(Protocol):
     """What is said on a ticket: the family's messages, the coordinators' replies, notes."""
 
     async def add_entry(
-        self, ticket_id: int, kind: EntryKind, text: str, at: datetime, author: int | None = None
+        self, ticket_id: int, kind: EntryKind, text: str, at: datetime,
+        author: Address | None = None,
     ) -> int: ...
 
     async def entries(self, ticket_id: int, limit: int) -> list[TicketEntry]:
@@ -304,7 +306,7 @@ class TicketNeeds(Protocol):
     """The needs and problems coordinators record on tickets, with each status change."""
 
     async def record_need(
-        self, ticket_id: int, code: str, note: str | None, at: datetime, by: int
+        self, ticket_id: int, code: str, note: str | None, at: datetime, by: Address
     ) -> TicketNeed | None:
         """Record a new need as open; None when the ticket has that code already. The note
         is kept only while the ticket's details exist."""
@@ -315,7 +317,7 @@ class TicketNeeds(Protocol):
         ...
 
     async def set_need_status(
-        self, need_id: int, status: NeedStatus, at: datetime, by: int
+        self, need_id: int, status: NeedStatus, at: datetime, by: Address
     ) -> bool:
         """Change the status and remember who did it when; False if it already was that."""
         ...

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from content.base import Locale
 from content.records import FaqChange
+from flows.address import ValidAddress
 
 FaqViewHow = Literal["text", "button"]
 
@@ -63,7 +64,7 @@ class Draft(BaseModel):
 
     subject: str
     channel: str
-    chat_id: int
+    chat_id: ValidAddress
     locale: Locale
     consent_id: int
     answers: dict[str, Any]
@@ -90,7 +91,7 @@ class NewTicket(BaseModel):
     # The personal part, kept apart so it can be deleted while the anonymous row stays.
     subject: str
     channel: str
-    chat_id: int
+    chat_id: ValidAddress
     locale: Locale
     consent_id: int
     share_with_departments: bool
@@ -111,8 +112,8 @@ class TicketHead(BaseModel):
     status: str
     office: str
     priority: Priority
-    # The coordinator holding the ticket (their Telegram user id), once someone took it.
-    assignee: int | None = None
+    # The coordinator holding the ticket (their address), once someone took it.
+    assignee: ValidAddress | None = None
 
 
 class TicketRecord(TicketHead):
@@ -153,17 +154,17 @@ class OutboxMessage(BaseModel):
     kind: OutboxKind
     ticket_id: int | None = None
     office: str | None = None
-    # A coordinator's Telegram user id; None means the office's coordinators.
-    recipient: int | None = None
+    # A coordinator's address; None means the office's coordinators.
+    recipient: ValidAddress | None = None
     payload: dict[str, str | int | bool | None] = {}
 
 
 class RosterMember(BaseModel):
-    """A coordinator, ward staff member or partner, by Telegram user id."""
+    """A coordinator, ward staff member or partner, by their address."""
 
     model_config = ConfigDict(frozen=True)
 
-    user_id: int
+    user_id: ValidAddress
     display_name: str = ""
     office: str | None = None
     coordinator: bool = False
@@ -184,7 +185,7 @@ class RosterMember(BaseModel):
 class RecordedChange(FaqChange):
     id: int
     at: datetime
-    actor: int
+    actor: ValidAddress
     # The change this one undid, for an undo.
     reverted_of: int | None = None
 
@@ -204,7 +205,7 @@ class DeskSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     # The coordinators' Telegram group; None: no group (notices wait in the outbox).
-    coordinators_chat: int | None = None
+    coordinators_chat: ValidAddress | None = None
     # What the coordinators read (the group, details, their commands).
     locale: Locale = "ja"
     # Business hours a new ticket may wait unclaimed before a reminder in the group; the
@@ -221,7 +222,7 @@ class TicketDetails(BaseModel):
 
     subject: str
     channel: str
-    chat_id: int
+    chat_id: ValidAddress
     locale: Locale
     share_with_departments: bool = False
     answers: dict[str, Any] = {}
@@ -260,7 +261,7 @@ class TicketEntry(BaseModel):
     at: datetime
     kind: EntryKind
     # The coordinator who wrote it; None for the family.
-    author: int | None = None
+    author: ValidAddress | None = None
     text: str
 
 
@@ -302,7 +303,7 @@ class TicketNeed(BaseModel):
     code: str
     status: NeedStatus
     recorded_at: datetime
-    recorded_by: int
+    recorded_by: ValidAddress
     updated_at: datetime
     # For coordinators only; None once the ticket's details are deleted.
     note: str | None = None
@@ -316,7 +317,7 @@ class NeedChange(BaseModel):
     need_id: int
     at: datetime
     status: NeedStatus
-    actor: int
+    actor: ValidAddress
 # --- Sharing with related departments, the whole picture ------------------------------
 
 
@@ -329,7 +330,7 @@ class NewShare(BaseModel):
     ticket_id: int
     department: str
     # The coordinator who shared it.
-    actor: int
+    actor: ValidAddress
     # The consent decision that allowed it.
     consent_id: int
     recipients: int

@@ -11,6 +11,7 @@ from typing_extensions import TypeVar
 from content.base import Locale, Translator
 from content.loader import Content
 from content.records import EmergencyDetector, FaqMatcher
+from flows.address import Address
 from flows.model import Button, Inbound, Keyboard, Reply, Session, locale_from_language_code
 from flows.ports import Audited, Clock, ContentEditor, NextMilestone, Store, Translations
 from flows.records import DeskSettings
@@ -73,7 +74,7 @@ class Turn(Generic[StoreT]):
     def content(self) -> Content:
         return self.deps.content.current()
 
-    def say(self, text: Html, buttons: Keyboard = (), chat_id: int | None = None, *,
+    def say(self, text: Html, buttons: Keyboard = (), chat_id: Address | None = None, *,
             keep_buttons: bool = False) -> None:
         self.replies.append(Reply(text=text, buttons=buttons, chat_id=chat_id,
                                   keep_buttons=keep_buttons))

@@ -48,18 +48,42 @@ async def migrate(conn: aiosqlite.Connection, upto: int | None = None) -> int:
     for migration in available():
         if migration.version <= version or (upto is not None and migration.version > upto):
             continue
-        # executescript would commit on its own; run statements one by one inside BEGIN.
-        await conn.execute("BEGIN IMMEDIATE")
+        # A table is rebuilt to change a column (SQLite cannot alter one): with foreign keys
+        # enforced, dropping the old table would delete the rows that refer to it (ON DELETE
+        # CASCADE). So, as SQLite prescribes, they are off while a migration runs, and every
+        # reference is checked before it commits. The pragma is a no-op inside a transaction.
+        enforced = await _foreign_keys(conn)
+        await conn.execute("PRAGMA foreign_keys = OFF")
         try:
-            for statement in _statements(migration.sql):
-                await conn.execute(statement)
-            await conn.execute(f"PRAGMA user_version = {migration.version}")
-            await conn.commit()
-        except BaseException:
-            await conn.rollback()
-            raise
+            # executescript would commit on its own; run statements one by one inside BEGIN.
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(migration.sql):
+                    await conn.execute(statement)
+                await _check_references(conn, migration)
+                await conn.execute(f"PRAGMA user_version = {migration.version}")
+                await conn.commit()
+            except BaseException:
+                await conn.rollback()
+                raise
+        finally:
+            await conn.execute(f"PRAGMA foreign_keys = {'ON' if enforced else 'OFF'}")
         version = migration.version
     return version
+
+
+async def _foreign_keys(conn: aiosqlite.Connection) -> bool:
+    async with conn.execute("PRAGMA foreign_keys") as cur:
+        row = await cur.fetchone()
+    return bool(row and row[0])
+
+
+async def _check_references(conn: aiosqlite.Connection, migration: Migration) -> None:
+    async with conn.execute("PRAGMA foreign_key_check") as cur:
+        broken = await cur.fetchall()
+    if broken:
+        tables = sorted({str(row[0]) for row in broken})
+        raise RuntimeError(f"{migration.name} leaves rows referring to nothing in {tables}")
 
 
 def _statements(sql: str) -> list[str]:

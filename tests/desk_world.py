@@ -32,7 +32,7 @@ from flows.text import to_plain
 from flows.turn import Deps
 from storage.database import Database
 from tests.fake_bot_api import check_text
-from tests.fakes import FixedClock
+from tests.fakes import FixedClock, tg
 from tests.intake_fakes import request_deps, services_on
 
 GROUP = -100_777
@@ -40,17 +40,17 @@ PARENT = 5151
 A, B, SUPERVISOR, STAFF, STRANGER = 1001, 1002, 1003, 1004, 4242
 NAMES = {A: "Aoki", B: "Baba", SUPERVISOR: "Sato", STAFF: "Tanaka"}
 ROSTER = [
-    RosterMember(user_id=A, display_name="Aoki", office="jido_katei", coordinator=True),
-    RosterMember(user_id=B, coordinator=True),  # seeded by id only: the name comes later
-    RosterMember(user_id=SUPERVISOR, display_name="Sato", office="kodomo_hattatsu",
+    RosterMember(user_id=tg(A), display_name="Aoki", office="jido_katei", coordinator=True),
+    RosterMember(user_id=tg(B), coordinator=True),  # seeded by id only: the name comes later
+    RosterMember(user_id=tg(SUPERVISOR), display_name="Sato", office="kodomo_hattatsu",
                  coordinator=True, supervisor=True),
-    RosterMember(user_id=STAFF, display_name="Tanaka", staff=True),
+    RosterMember(user_id=tg(STAFF), display_name="Tanaka", staff=True),
 ]
 
 
 def desk_deps(clock: FixedClock | None = None, **desk: Any) -> Deps:
     deps = request_deps(clock or FixedClock())
-    return dataclasses.replace(deps, desk=DeskSettings(coordinators_chat=GROUP, **desk))
+    return dataclasses.replace(deps, desk=DeskSettings(coordinators_chat=tg(GROUP), **desk))
 
 
 class TickingClock(FixedClock):
@@ -171,7 +171,7 @@ class Person:
         return "private" if self.chat_id > 0 else "supergroup"
 
     async def send(self, kind: InboundKind, **fields: Any) -> Outcome:
-        inbound = Inbound(channel="telegram", user_id=self.user_id, chat_id=self.chat_id,
+        inbound = Inbound(channel="telegram", user_id=tg(self.user_id), chat_id=tg(self.chat_id),
                           chat_type=self.chat_type, kind=kind,
                           language_code=self.language_code,
                           display_name=NAMES.get(self.user_id, f"Person{self.user_id}"),
@@ -354,7 +354,7 @@ async def make_ticket(world: TicketWorld, *, subject: str | None = None,
         ticket_id = await tx.tickets.create(NewTicket(
             number=number, reference=reference, created_at=now, office="jido_katei",
             priority=priority, subject=subject, channel="telegram",
-            chat_id=9000 + number, locale="en", consent_id=consent,
+            chat_id=tg(9000 + number), locale="en", consent_id=consent,
             share_with_departments=False,
             answers={"age": {"kind": "age", "years": 1, "months": 0}, "needs": list(needs),
                      "name": "Secret Name"}))

@@ -28,6 +28,7 @@ from content.records import (
     MatchMode,
     UnansweredQuestion,
 )
+from flows.address import Address, address
 from flows.engine import Engine
 from flows.model import Inbound, InboundKind, Outcome, Session
 from flows.ports import (
@@ -148,6 +149,11 @@ def small_content() -> Content:
     )
 
 
+def tg(ident: int) -> Address:
+    """A Telegram person's or chat's address, as the Telegram driver makes it."""
+    return address("telegram", ident)
+
+
 class FakeMatcher(FaqMatcher):
     """Answers by keyword, so transcripts can steer the matcher precisely."""
 
@@ -258,7 +264,7 @@ class MemoryAudit(AuditLog):
 class MemoryContentChanges(ContentChangeLog):
     rows: list[RecordedChange] = field(default_factory=list)
 
-    async def record(self, change: FaqChange, *, at: datetime, actor: int,
+    async def record(self, change: FaqChange, *, at: datetime, actor: Address,
                      reverted_of: int | None = None) -> int:
         recorded = RecordedChange(id=len(self.rows) + 1, at=at, actor=actor,
                                   reverted_of=reverted_of, **change.model_dump())
@@ -278,15 +284,15 @@ class MemoryContentChanges(ContentChangeLog):
 class MemoryRoster(Roster):
     """Nobody is a coordinator or staff unless a test adds them."""
 
-    members_by_id: dict[int, RosterMember] = field(default_factory=dict)
+    members_by_id: dict[Address, RosterMember] = field(default_factory=dict)
 
-    async def get(self, user_id: int) -> RosterMember | None:
+    async def get(self, user_id: Address) -> RosterMember | None:
         return self.members_by_id.get(user_id)
 
     async def members(self) -> list[RosterMember]:
         return list(self.members_by_id.values())
 
-    async def note_private_chat(self, user_id: int, at: datetime) -> None:
+    async def note_private_chat(self, user_id: Address, at: datetime) -> None:
         member = self.members_by_id.get(user_id)
         if member is not None:
             self.members_by_id[user_id] = member.model_copy(update={"private_chat": True})
@@ -294,7 +300,7 @@ class MemoryRoster(Roster):
     async def put(self, member: RosterMember, at: datetime) -> None:
         self.members_by_id[member.user_id] = member
 
-    async def deactivate(self, user_id: int, at: datetime) -> bool:
+    async def deactivate(self, user_id: Address, at: datetime) -> bool:
         return self.members_by_id.pop(user_id, None) is not None
 
 
@@ -413,11 +419,11 @@ class NoDesk(TicketLookup, TicketTransitions, TicketEntries, GroupCard, TicketRe
     async def latest_for_subject(self, subject: str) -> DeskTicket | None:
         return None
 
-    async def claim(self, ticket_id: int, user_id: int, at: datetime) -> bool:
+    async def claim(self, ticket_id: int, user_id: Address, at: datetime) -> bool:
         return False
 
     async def reassign(
-        self, ticket_id: int, *, expected: int | None, to: int | None, at: datetime
+        self, ticket_id: int, *, expected: Address | None, to: Address | None, at: datetime
     ) -> bool:
         return False
 
@@ -428,7 +434,8 @@ class NoDesk(TicketLookup, TicketTransitions, TicketEntries, GroupCard, TicketRe
         return False
 
     async def add_entry(
-        self, ticket_id: int, kind: EntryKind, text: str, at: datetime, author: int | None = None
+        self, ticket_id: int, kind: EntryKind, text: str, at: datetime,
+        author: Address | None = None,
     ) -> int:
         raise LookupError(f"no ticket {ticket_id} on a desk without tickets")
 
@@ -460,7 +467,7 @@ class MemoryNeeds(TicketNeeds):
     changes: list[NeedChange] = field(default_factory=list)
 
     async def record_need(
-        self, ticket_id: int, code: str, note: str | None, at: datetime, by: int
+        self, ticket_id: int, code: str, note: str | None, at: datetime, by: Address
     ) -> TicketNeed | None:
         if any(n.ticket_id == ticket_id and n.code == code for n in self.rows.values()):
             return None
@@ -477,7 +484,7 @@ class MemoryNeeds(TicketNeeds):
         return True
 
     async def set_need_status(
-        self, need_id: int, status: NeedStatus, at: datetime, by: int
+        self, need_id: int, status: NeedStatus, at: datetime, by: Address
     ) -> bool:
         need = self.rows.get(need_id)
         if need is None or need.status == status:
@@ -597,8 +604,8 @@ class Chat:
     def _in(self, kind: InboundKind, **fields: Any) -> Inbound:
         return Inbound(
             channel="telegram",
-            user_id=self.user_id,
-            chat_id=self.user_id,
+            user_id=tg(self.user_id),
+            chat_id=tg(self.user_id),
             language_code=self.language_code,
             kind=kind,
             **fields,

@@ -46,9 +46,11 @@ from bot.telegram.application import build_application
 from bot.telegram.updates import to_inbound
 from content.loader import DEFAULT_CONTENT_DIR
 from flows import callbacks
+from flows.address import telegram_id
 from flows.model import Session
 from flows.records import DeskSettings, RosterMember
 from tests.fake_bot_api import App, FakeBotAPI, Json, buttons
+from tests.fakes import tg
 from tests.simulation import Parent, Plan
 
 TOKEN = "123456:TEST-token-abc"
@@ -160,12 +162,12 @@ class Fuzz:
 
     async def _start(self, content: Path) -> None:
         settings = Settings(bot_token=TOKEN, api_base_url="http://bot-api.test/bot")
-        roster = [RosterMember(user_id=COORDINATOR, coordinator=True, office="jido_katei",
+        roster = [RosterMember(user_id=tg(COORDINATOR), coordinator=True, office="jido_katei",
                                display_name="Coordinator")]
 
         async def open_services() -> Services:
             self.services = await Services.start(
-                self.workdir / "t.db", content, roster, DeskSettings(coordinators_chat=GROUP))
+                self.workdir / "t.db", content, roster, DeskSettings(coordinators_chat=tg(GROUP)))
             return self.services
 
         def request() -> HTTPXRequest:
@@ -352,7 +354,7 @@ class Fuzz:
             if update.callback_query is not None:
                 assert toasts, f"{kind}: button not acknowledged"
             # A refused button may answer with the notice under the spinner only.
-            assert inbound.chat_id in chats or any(toasts), f"{kind}: no reply"
+            assert telegram_id(inbound.chat_id) in chats or any(toasts), f"{kind}: no reply"
             self._session_round_trip(inbound.session_key)
         if kind == "group_stranger":
             assert self._tickets() == tickets_before, "a stranger changed a ticket"

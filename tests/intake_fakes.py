@@ -16,6 +16,7 @@ from content.intake_models import ConsentText, IntakeFile, RoutingFile
 from content.loader import DEFAULT_CONTENT_DIR, Content
 from content.models import Office, OfficesFile
 from content.needs_models import NeedsFile
+from flows.address import address
 from flows.engine import Engine
 from flows.model import Inbound, InboundKind, Outcome
 from flows.turn import Deps
@@ -127,7 +128,8 @@ class SqliteChat(Chat):
         return outcome
 
     def _in(self, kind: InboundKind, **fields: Any) -> Inbound:
-        return Inbound(channel=self.channel, user_id=self.user_id, chat_id=self.user_id,
+        who = address(self.channel, self.user_id)
+        return Inbound(channel=self.channel, user_id=who, chat_id=who,
                        language_code=self.language_code, kind=kind, **fields)
 
     async def rows(self, sql: str, *args: Any) -> list[dict[str, Any]]:

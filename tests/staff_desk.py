@@ -14,6 +14,7 @@ from bot.services import Services
 from flows.records import RosterMember
 from flows.text import to_plain
 from tests.content_dirs import copy_shipped
+from tests.fakes import tg
 from tests.intake_fakes import SqliteChat
 
 STAFF_ID = 7001
@@ -29,7 +30,8 @@ class Desk:
     parent: SqliteChat
 
     def chat(self, user_id: int, language_code: str = "ja") -> SqliteChat:
-        return SqliteChat(self.services, user_id=user_id, language_code=language_code)
+        return SqliteChat(self.services, user_id=user_id, language_code=language_code,
+                          channel="telegram")
 
     def entry(self, locale: str, entry_id: str) -> dict[str, Any]:
         data = yaml.safe_load((self.root / f"faq.{locale}.yaml").read_text("utf-8"))
@@ -48,16 +50,17 @@ class Desk:
 async def open_desk(tmp_path: Path) -> AsyncIterator[Desk]:
     root = copy_shipped(tmp_path)
     roster = [
-        RosterMember(user_id=STAFF_ID, display_name="区職員A", staff=True),
-        RosterMember(user_id=COORDINATOR_ID, display_name="調整役B", coordinator=True,
+        RosterMember(user_id=tg(STAFF_ID), display_name="区職員A", staff=True),
+        RosterMember(user_id=tg(COORDINATOR_ID), display_name="調整役B", coordinator=True,
                      office="kodomo_hattatsu"),
     ]
     services = await Services.start(tmp_path / "desk.db", root, roster)
     desk = Desk(
         services=services,
         root=root,
-        staff=SqliteChat(services, user_id=STAFF_ID, language_code="en"),
-        parent=SqliteChat(services, user_id=PARENT_ID, language_code="ja"),
+        # Staff are on the roster by their Telegram ids, so they write from Telegram.
+        staff=SqliteChat(services, user_id=STAFF_ID, language_code="en", channel="telegram"),
+        parent=SqliteChat(services, user_id=PARENT_ID, language_code="ja", channel="telegram"),
     )
     try:
         yield desk

@@ -11,6 +11,7 @@ from content.i18n import CatalogTranslations
 from flows.age_bands import LABELS, NOT_RECORDED, age_band
 from flows.desk.views import age_label
 from flows.records import DeskTicket, TicketDetails
+from tests.fakes import tg
 
 CREATED = datetime(2026, 4, 10, 1, 0, tzinfo=UTC)
 
@@ -20,7 +21,7 @@ def _ticket(age: object, *, details: bool = True) -> DeskTicket:
     return DeskTicket(
         id=1, reference="K-0001", created_at=CREATED, status="new", office="o",
         priority="normal", waiting_since=CREATED,
-        details=TicketDetails(subject="s", channel="telegram", chat_id=1, locale="ja",
+        details=TicketDetails(subject="s", channel="telegram", chat_id=tg(1), locale="ja",
                               answers=answers) if details else None,
     )
 

@@ -20,7 +20,7 @@ from flows.records import RosterMember
 from storage.database import Database
 from storage.reports import report_figures, tokyo_day_bounds
 from tests.fake_bot_api import FakeBotAPI
-from tests.fakes import FixedClock
+from tests.fakes import FixedClock, tg
 from tests.running_desk import REPLY_TIMEOUT, StartDesk, needs_content
 
 # 23:30 on 30 April in Tokyo, still 14:30 UTC: the day counted is Tokyo's.
@@ -31,7 +31,7 @@ COORDINATOR = 9001
 @pytest.fixture
 async def services(tmp_path: Path) -> AsyncIterator[Services]:
     started = await Services.start(tmp_path / "t.db", DEFAULT_CONTENT_DIR,
-                                   [RosterMember(user_id=COORDINATOR, coordinator=True)])
+                                   [RosterMember(user_id=tg(COORDINATOR), coordinator=True)])
     started.engine.deps = dataclasses.replace(started.engine.deps,
                                               clock=FixedClock(LATE_EVENING))
     yield started
@@ -40,7 +40,7 @@ async def services(tmp_path: Path) -> AsyncIterator[Services]:
 
 async def start(services: Services, user: int, payload: str = "") -> Outcome:
     outcome = await services.process(Inbound(
-        channel="telegram", user_id=user, chat_id=user, kind="command", command="start",
+        channel="telegram", user_id=tg(user), chat_id=tg(user), kind="command", command="start",
         text=payload, language_code="ja",
     ))
     assert outcome is not None

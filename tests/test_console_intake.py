@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.console import ConsoleDriver
 from bot.services import Services
+from flows.address import ident_of
 from storage.database import Database
 from tests.intake_fakes import request_deps, services_on
 
@@ -108,8 +109,8 @@ async def test_digits_are_an_answer_where_the_question_wants_one(tmp_path: Path)
         assert "(1–" not in after_phone
         assert terminal.driver.state == "intake:phone_times"
         async with services.db.transaction() as tx:
-            draft = await tx.drafts.load(f"console:{terminal.driver.user_id}:"
-                                         f"{terminal.driver.user_id}")
+            who = terminal.driver.user_id
+            draft = await tx.drafts.load(f"{who}:{ident_of(who)}")
         assert draft is not None
         assert draft.answers["age"] == {"kind": "age", "years": 2, "months": 0}
         assert draft.answers["phone"] == "09012345678"

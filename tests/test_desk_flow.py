@@ -24,7 +24,7 @@ from tests.desk_world import (
     announced,
     send_request,
 )
-from tests.fakes import fake_source
+from tests.fakes import fake_source, tg
 from tests.intake_fakes import with_confirmed_hours
 
 PERSONAL = ("Hanako", "Chiyoda", "090", "1234-5678", "suction", "Ventilator", "人工呼吸器",
@@ -84,7 +84,7 @@ async def test_two_coordinators_race_and_the_first_wins(world: World) -> None:
     assert b.toast == "Sorry, K-0001 is already held by Aoki."
     assert b.last is not None and b.last.replies == []  # no noise in the group
     [ticket] = await world.rows("SELECT assignee, status, claimed_at FROM tickets")
-    assert (ticket["assignee"], ticket["status"]) == (A, "assigned") and ticket["claimed_at"]
+    assert (ticket["assignee"], ticket["status"]) == (tg(A), "assigned") and ticket["claimed_at"]
 
     sent = await world.deliver()
     [taken] = world.to(PARENT, sent)
@@ -103,7 +103,7 @@ async def test_details_go_only_to_the_holder_in_private(world: World) -> None:
     reads = await world.rows("SELECT actor, action, subject FROM audit WHERE action LIKE"
                              " 'ticket.%' ORDER BY id")
     assert [(r["actor"], r["action"], r["subject"]) for r in reads] == [
-        (str(A), "ticket.claim", "K-0001"), (str(A), "ticket.read", "K-0001")]
+        (tg(A), "ticket.claim", "K-0001"), (tg(A), "ticket.read", "K-0001")]
 
 
 async def test_without_a_private_chat_the_group_is_told_how_to_open_one(world: World) -> None:
@@ -135,7 +135,7 @@ async def test_details_and_ticket_are_refused_to_anyone_but_the_holder(world: Wo
     assert "Hanako" not in b.said
     assert world.to(B, await world.deliver()) == []
     denied = await world.rows("SELECT actor, detail FROM audit WHERE action = 'denied'")
-    assert [(d["actor"], d["detail"]) for d in denied] == [(str(B), "details")] * 2
+    assert [(d["actor"], d["detail"]) for d in denied] == [(tg(B), "details")] * 2
 
     a = world.private(A)
     await a.command("ticket", "k1")  # references as people type them
@@ -266,8 +266,8 @@ async def test_a_stranger_is_refused_politely_and_logged(world: World) -> None:
     assert staff.said == "Sorry, this is only for the desk's coordinators."
     denied = await world.rows("SELECT actor, subject FROM audit WHERE action = 'denied'")
     assert [(d["actor"], d["subject"]) for d in denied] == [
-        (str(STRANGER), "/queue"), (str(STRANGER), "button:dk"), (str(STRANGER), "/claim"),
-        (str(STAFF), "/ticket")]
+        (tg(STRANGER), "/queue"), (tg(STRANGER), "button:dk"), (tg(STRANGER), "/claim"),
+        (tg(STAFF), "/ticket")]
     [ticket] = await world.rows("SELECT assignee FROM tickets")
     assert ticket["assignee"] is None
 
@@ -353,7 +353,7 @@ async def test_close_then_the_family_reopens_within_the_window(world: World) -> 
     sent = await world.deliver()
     assert [s.text for s in world.to(A, sent)] == ["K-0001: the family reopened their request."]
     [ticket] = await world.rows("SELECT status, assignee, closed_at, outcome FROM tickets")
-    assert ticket == {"status": "assigned", "assignee": A, "closed_at": None, "outcome": None}
+    assert ticket == {"status": "assigned", "assignee": tg(A), "closed_at": None, "outcome": None}
 
 
 async def test_reopening_is_refused_after_the_window_and_for_others(world: World) -> None:
@@ -401,8 +401,8 @@ async def test_release_and_reassign(world: World) -> None:
     actions = await world.rows("SELECT actor, action FROM audit WHERE action LIKE 'ticket.%'"
                                " ORDER BY id")
     assert [(r["actor"], r["action"]) for r in actions][-3:] == [
-        (str(A), "ticket.release"), (str(SUPERVISOR), "ticket.reassign"),
-        (str(B), "ticket.read")]
+        (tg(A), "ticket.release"), (tg(SUPERVISOR), "ticket.reassign"),
+        (tg(B), "ticket.read")]
 
 
 async def test_withdrawal_updates_the_group_and_tells_the_holder(world: World) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flows.records import ConsentDecision, NewTicket, OutboxMessage
 from storage.database import Database
+from tests.fakes import tg
 
 NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 
@@ -21,7 +22,7 @@ async def new_ticket(db: Database, number: int = 1) -> int:
             age_information=False, writer="guardian", guardian_confirmed=False))
         return await tx.tickets.create(NewTicket(
             number=number, reference=f"K-{number:04d}", created_at=NOW, office="jido_katei",
-            priority="normal", subject="s", channel="telegram", chat_id=5, locale="ja",
+            priority="normal", subject="s", channel="telegram", chat_id=tg(5), locale="ja",
             consent_id=consent, share_with_departments=False, answers={"name": "N"}))
 
 
@@ -34,7 +35,7 @@ async def test_only_one_of_many_racing_connections_claims_a_ticket(tmp_path: Pat
 
     async def claim(db: Database, user: int) -> bool:
         async with db.transaction() as tx:
-            return await tx.desk.claim(ticket_id, user, NOW)
+            return await tx.desk.claim(ticket_id, tg(user), NOW)
 
     try:
         results = await asyncio.gather(*(claim(db, 100 + i) for i, db in enumerate(databases)))
@@ -43,7 +44,7 @@ async def test_only_one_of_many_racing_connections_claims_a_ticket(tmp_path: Pat
         async with first.transaction() as tx:
             ticket = await tx.desk.get(ticket_id)
         assert ticket is not None
-        assert (ticket.assignee, ticket.status) == (winner, "assigned")
+        assert (ticket.assignee, ticket.status) == (tg(winner), "assigned")
     finally:
         for db in databases:
             await db.close()
@@ -55,18 +56,18 @@ async def test_changes_say_what_they_expect(tmp_path: Path) -> None:
         ticket_id = await new_ticket(db)
         async with db.transaction() as tx:
             desk = tx.desk
-            assert await desk.claim(ticket_id, 1, NOW)
-            assert not await desk.claim(ticket_id, 2, NOW)  # held already
-            assert not await desk.reassign(ticket_id, expected=2, to=3, at=NOW)  # not 2's
-            assert await desk.reassign(ticket_id, expected=1, to=3, at=NOW)
+            assert await desk.claim(ticket_id, tg(1), NOW)
+            assert not await desk.claim(ticket_id, tg(2), NOW)  # held already
+            assert not await desk.reassign(ticket_id, expected=tg(2), to=tg(3), at=NOW)  # not 2's
+            assert await desk.reassign(ticket_id, expected=tg(1), to=tg(3), at=NOW)
             later = NOW + timedelta(hours=1)
-            assert await desk.reassign(ticket_id, expected=3, to=None, at=later)
+            assert await desk.reassign(ticket_id, expected=tg(3), to=None, at=later)
             released = await desk.get(ticket_id)
             assert released is not None and released.status == "new"
             assert released.assignee is None and released.waiting_since == later
             assert await desk.close(ticket_id, "resolved", later)
             assert not await desk.close(ticket_id, "other", later)  # closed already
-            assert not await desk.claim(ticket_id, 4, later)  # a closed ticket is not claimed
+            assert not await desk.claim(ticket_id, tg(4), later)  # a closed ticket is not claimed
             assert await desk.reopen(ticket_id, later)
             assert not await desk.reopen(ticket_id, later)
             reopened = await desk.get(ticket_id)
@@ -82,7 +83,7 @@ async def test_what_was_said_goes_with_the_details(tmp_path: Path) -> None:
         ticket_id = await new_ticket(db)
         async with db.transaction() as tx:
             await tx.desk.add_entry(ticket_id, "family", "our address is …", NOW)
-            await tx.desk.add_entry(ticket_id, "note", "called the hospital", NOW, 7)
+            await tx.desk.add_entry(ticket_id, "note", "called the hospital", NOW, tg(7))
             assert [e.kind for e in await tx.desk.entries(ticket_id, 10)] == ["family", "note"]
             assert [e.kind for e in await tx.desk.entries(ticket_id, 1)] == ["note"]
             await tx.desk.close(ticket_id, "resolved", NOW)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_bot_api import FakeBotAPI, Json, buttons
+from tests.fakes import tg
 from tests.running_desk import (
     PARENT,
     REPLY_TIMEOUT,
@@ -107,9 +108,9 @@ def test_the_desk_through_the_real_process(
             "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL")
     finally:
         conn.close()
-    assert (str(A), "ticket.claim", "K-0001") in audit
-    assert (str(A), "ticket.read", "K-0001") in audit
-    assert (str(STRANGER), "denied", "/queue") in audit
+    assert (tg(A), "ticket.claim", "K-0001") in audit
+    assert (tg(A), "ticket.read", "K-0001") in audit
+    assert (tg(STRANGER), "denied", "/queue") in audit
     assert outbox_unsent == (0,)
     assert not re.search(r"K-0001.*K-0001", " ".join(
         m["text"] for m in api.messages(GROUP))), "announced once"

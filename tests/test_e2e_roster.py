@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_bot_api import FakeBotAPI, Json, buttons
+from tests.fakes import tg
 from tests.running_desk import (
     REPLY_TIMEOUT,
     StartDesk,
@@ -87,17 +88,17 @@ def test_a_removal_holds_across_a_restart_with_the_id_still_seeded(
     try:
         audit = [tuple(r) for r in conn.execute(
             "SELECT actor, action, subject FROM audit ORDER BY id")]
-        [active] = conn.execute("SELECT active FROM roster WHERE user_id = ?", (COORDINATOR,))
+        [active] = conn.execute("SELECT active FROM roster WHERE user_id = ?", (tg(COORDINATOR),))
     finally:
         conn.close()
     assert active == (0,)
     # Added once from the environment (first start), removed by staff, never re-added.
-    assert [a for a in audit if a[2] == str(COORDINATOR)] == [
-        ("environment", "roster.seed", str(COORDINATOR)),
-        (str(STAFF), "roster.remove", str(COORDINATOR)),
+    assert [a for a in audit if a[2] == tg(COORDINATOR)] == [
+        ("environment", "roster.seed", tg(COORDINATOR)),
+        (tg(STAFF), "roster.remove", tg(COORDINATOR)),
     ]
-    denied = [a for a in audit if a[:2] == (str(COORDINATOR), "denied")]
+    denied = [a for a in audit if a[:2] == (tg(COORDINATOR), "denied")]
     assert [a[2] for a in denied] == ["/queue", "/ticket", "/mine", "button:dk"]
-    assert (str(COORDINATOR), "ticket.read", "K-0001") in audit  # before the removal only
+    assert (tg(COORDINATOR), "ticket.read", "K-0001") in audit  # before the removal only
     assert [a for a in audit if a[1] == "ticket.read"] == [
-        (str(COORDINATOR), "ticket.read", "K-0001")]
+        (tg(COORDINATOR), "ticket.read", "K-0001")]

@@ -286,3 +286,90 @@ def test_a_gas_leak_with_a_child_unwell_is_an_emergency(detector: TriageDetector
     assessment = detector.assess("家の中がガスくさい、子どもが頭痛いって言ってる")
     assert assessment.emergency and "gas" in assessment.signals
     assert not detector.assess("ガスの点検はいつですか").emergency
+
+
+def test_a_chemical_in_the_eye_is_an_emergency(detector: TriageDetector) -> None:
+    for text in ("目に漂白剤入った", "Got bleach in her eye, she's screaming"):
+        assessment = detector.assess(text)
+        assert assessment.emergency and "eye" in assessment.signals
+    assert not detector.assess("洗剤が目に入ったらどうすればいい？").emergency
+
+
+def test_what_happened_while_asleep_is_an_event_not_a_habit(detector: TriageDetector) -> None:
+    # 寝てる間に…抜けてて is what was found; 寝てるときに抜けることがある is a habit.
+    assert detector.assess("寝てる間にカニューレ抜けてて、予備も入らない").emergency
+    assert not detector.assess("寝てるときにカニューレが抜けることがあります").emergency
+
+
+def test_a_question_about_what_a_condition_would_do_is_not_an_emergency(
+    detector: TriageDetector,
+) -> None:
+    assert not detector.assess("地震で停電したら、酸素濃縮器って止まっちゃうんですよね？").emergency
+    # The same clauses told as what happened are.
+    assert detector.assess("地震で停電して、酸素濃縮器が止まっちゃった！顔色わるい").emergency
+
+
+def test_a_past_that_names_the_wound_does_not_date_the_bleeding(detector: TriageDetector) -> None:
+    assert detector.assess("先週手術した傷から血がじわじわ止まらなくて、ガーゼもう5枚目").emergency
+    assert not detector.assess("先週、傷から血が止まらなくて病院で縫ってもらいました").emergency
+
+
+def test_an_adult_who_is_away_is_no_adult_patient(detector: TriageDetector) -> None:
+    assert detector.assess(
+        "Ventilator tube is broken near the trach, I hold it with hand, my husband not home"
+    ).emergency
+    assert detector.assess("夫が仕事でいない、カニューレ抜けて入らない").emergency
+    assert not detector.assess("My husband cut his hand and it's bleeding a lot").emergency
+
+
+def test_what_followed_the_parents_own_reinsertion_is_told(detector: TriageDetector) -> None:
+    assert detector.assess("経鼻胃管いれなおしたら咳がとまらなくて苦しそう").emergency
+    assert not detector.assess("経鼻胃管が抜けたけど入れ直したら落ち着きました").emergency
+
+
+def test_an_adult_who_is_the_signs_subject_in_its_clause_is_no_child_in_danger(
+    detector: TriageDetector,
+) -> None:
+    assert not detector.assess(
+        "おばあちゃんが今朝から息苦しいって言ってて病院連れて行きたいんだけど呼吸器の子を連れていけない"
+    ).emergency
+    assert not detector.assess(
+        "I cut my finger badly while cooking and it's bleeding a lot, who can watch my son's vent?"
+    ).emergency
+    # Away, asleep or helping, an adult is no patient.
+    for text in ("サチュ79 and dropping、今バギングしてる、夫がhospitalに電話中",
+                 "妻が仮眠中で、モニター見たらSpO2が85、吸引もしたけど戻りません"):
+        assert detector.assess(text).emergency, text
+
+
+def test_new_signs_of_the_thirteenth_round(detector: TriageDetector) -> None:
+    for text in (
+        "息子が2時間前から急に玉が痛いって泣いてて、見たら片方が真っ赤に腫れてる",
+        "胃ろうから引いたら、コーヒーみたいな茶色いものがたくさん引けました",
+        "shock from wall socket, son 3yo, crying, burn mark on fingers, what now",
+        "Heart rate on the monitor says 240 and he's pale and sweaty.",
+        "発作がいつもより長くてもう10分くらい続いてます",
+        "上の子が弟のフェノバールをジュースと間違えて全部飲んだかもしれない",
+    ):
+        assert detector.assess(text).emergency, text
+    for text in (
+        "Our pulse ox probe keeps falling off at night. Any tips?",
+        "She's been seizure-free for 6 months. Do we still need to keep two Buccolam doses?",
+        "大きい地震きたら、エレベーター止まって呼吸器の子抱えて階段で避難できるのかな…",
+    ):
+        assert not detector.assess(text).emergency, text
+
+
+def test_fourteenth_round_signs_and_scope(detector: TriageDetector) -> None:
+    # A heart child who fainted stays an emergency however well they seem after.
+    assert detector.assess(
+        "my 9 yo (TOF repair) said his chest felt weird then blacked out for a few seconds."
+        " awake now and says he's fine"
+    ).emergency
+    assert detector.assess("糖尿病の娘が低血糖で意識がございません。").emergency
+    assert not detector.assess(
+        "bath scare, he slipped but my hand was on him and his head never went under"
+    ).emergency
+    assert not detector.assess(
+        "vent alarms 5 or 6 times a night from leaks when he rolls over, always settles"
+    ).emergency

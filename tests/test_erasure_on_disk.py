@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.housekeeping import run_housekeeping
+from bot.services import event_key
 from flows.model import Inbound, Outcome
 from tests.fakes import FixedClock, fake_source
 from tests.intake_fakes import SqliteChat, request_content, request_deps
@@ -30,10 +31,10 @@ class TelegramChat(SqliteChat):
     _update_ids = itertools.count(1)
 
     async def send(self, inbound: Inbound) -> Outcome:
-        update_id = next(self._update_ids)
-        outcome = await self.services.process(inbound, update_id)
+        event = event_key("telegram", next(self._update_ids))
+        outcome = await self.services.process(inbound, event)
         assert outcome is not None
-        await self.services.replies_sent(update_id)
+        await self.services.replies_sent(event)
         self.last = outcome
         self.session = outcome.session
         return outcome

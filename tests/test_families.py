@@ -21,6 +21,7 @@ from flows.records import (
 from flows.text import to_plain
 from flows.tickets import format_reference
 from tests.desk_world import GROUP, SUPERVISOR, A, B, World
+from tests.fakes import tg
 from tests.intake_fakes import services_on
 
 
@@ -44,7 +45,7 @@ async def _family(world: World, subject: str, *, office: str = "jido_katei", yea
             age_information=True, writer="guardian", guardian_confirmed=False))
         await tx.tickets.create(NewTicket(
             number=number, reference=format_reference(number), created_at=now, office=office,
-            priority="normal", subject=subject, channel="telegram", chat_id=number,
+            priority="normal", subject=subject, channel="telegram", chat_id=tg(number),
             locale="en", consent_id=consent, share_with_departments=True,
             answers={"age": {"kind": "age", "years": years, "months": 0}, "care": list(care),
                      "needs": ["talk"], "name": name}))
@@ -154,7 +155,7 @@ async def test_opening_a_family_is_audited_and_scoped(world: World) -> None:
     assert "Family of K-0001" in text and "Secret Name" in text
     assert "sharing with related departments: yes" in text
     [row] = await world.rows("SELECT * FROM audit WHERE action = 'family.read'")
-    assert (row["actor"], row["subject"]) == (str(A), "K-0001")
+    assert (row["actor"], row["subject"]) == (tg(A), "K-0001")
     for other in ("K-0003", "K-0004", "K-0099"):
         text = await _said(world, A, other)
         assert "not among the families you can see" in text and "Secret Name" not in text
@@ -168,7 +169,7 @@ async def test_families_is_for_private_chats_and_coordinators(world: World) -> N
     text = to_plain("\n".join(r.text for r in outcome.replies))
     assert "works only in a private chat" in text and "K-0001" not in text
     async with world.services.db.transaction() as tx:
-        await tx.roster.put(RosterMember(user_id=2001, partner=True, department="hokenjo"),
+        await tx.roster.put(RosterMember(user_id=tg(2001), partner=True, department="hokenjo"),
                             world.clock.now())
     for user_id in (2001, 4242):
         text = await _said(world, user_id)

@@ -6,7 +6,7 @@ import pytest
 
 from flows.engine import Engine
 from flows.model import Inbound, Session
-from tests.fakes import Chat, FakeContentSource, FixedClock, fake_source, make_deps
+from tests.fakes import Chat, FakeContentSource, FixedClock, fake_source, make_deps, tg
 
 
 @pytest.fixture
@@ -180,7 +180,7 @@ async def test_browse_faq_by_category(engine: Engine) -> None:
 
 
 async def test_group_messages_get_no_reply(engine: Engine) -> None:
-    inbound = Inbound(channel="telegram", user_id=1, chat_id=-100, chat_type="supergroup",
+    inbound = Inbound(channel="telegram", user_id=tg(1), chat_id=tg(-100), chat_type="supergroup",
                       kind="text", text="訪問看護")
     outcome = await engine.handle(inbound, Session(key="k"), Chat(engine).store)
     assert outcome.replies == []
@@ -201,8 +201,8 @@ async def test_engine_does_not_change_the_session_it_was_given() -> None:
     engine = Engine(make_deps(FakeContentSource(), FixedClock()))
     original = Session(key="telegram:1:1")
     await engine.handle(
-        Inbound(channel="telegram", user_id=1, chat_id=1, kind="command", command="language",
-                text="en"),
+        Inbound(channel="telegram", user_id=tg(1), chat_id=tg(1), kind="command",
+                command="language", text="en"),
         original,
         Chat(engine).store,
     )

@@ -59,7 +59,7 @@ async def test_a_restart_in_the_middle_of_a_request_resumes_it(chat: SqliteChat)
     answers = json.loads(details["answers"])
     assert answers["age"] == {"kind": "age", "years": 2, "months": 3}
     assert answers["care"] == ["vent"] and answers["needs"] == ["nursing"]
-    assert details["subject"] == "console:42:42" and details["chat_id"] == 42
+    assert details["subject"] == "console:42:42" and details["chat_id"] == "console:42"
     [notice] = await chat.rows("SELECT * FROM outbox")
     assert notice["kind"] == "ticket_new" and notice["ticket_id"] == ticket["id"]
     assert notice["sent_at"] is None

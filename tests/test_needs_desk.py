@@ -10,6 +10,7 @@ from content.loader import DEFAULT_CONTENT_DIR, load_content
 from flows.desk.needs import parse_status
 from tests.content_dirs import copy_shipped
 from tests.desk_world import GROUP, PARENT, STRANGER, SUPERVISOR, A, B, Sent, World, announced
+from tests.fakes import tg
 
 NOTE = "No short stay free at the centre until March"
 
@@ -40,13 +41,13 @@ async def test_a_need_is_recorded_with_its_note_for_the_coordinators_only(world:
     audit = await world.rows("SELECT actor, action, subject, detail FROM audit"
                              " WHERE action LIKE 'need.%' ORDER BY id")
     assert audit == [
-        {"actor": str(A), "action": "need.add", "subject": "K-0001", "detail": "short_stay"},
-        {"actor": str(A), "action": "need.read", "subject": "K-0001", "detail": None},
+        {"actor": tg(A), "action": "need.add", "subject": "K-0001", "detail": "short_stay"},
+        {"actor": tg(A), "action": "need.read", "subject": "K-0001", "detail": None},
     ]
     every_audit = await world.rows("SELECT * FROM audit")
     assert not any(NOTE in str(row) for row in every_audit)
     needs = await world.rows("SELECT code, status, recorded_by FROM ticket_needs")
-    assert needs == [{"code": "short_stay", "status": "open", "recorded_by": A}]
+    assert needs == [{"code": "short_stay", "status": "open", "recorded_by": tg(A)}]
 
 
 async def test_an_unknown_code_is_refused_with_the_list(world: World) -> None:
@@ -104,7 +105,7 @@ async def test_statuses_change_by_command_and_button_and_keep_their_history(
     assert "1. No night visiting nursing — beyond the ward (for the council)" in a.said
     changes = await world.rows("SELECT at, status, actor FROM ticket_need_changes ORDER BY id")
     assert [(c["status"], c["actor"]) for c in changes] == [
-        ("open", A), ("in_progress", A), ("beyond_ward", A)]
+        ("open", tg(A)), ("in_progress", tg(A)), ("beyond_ward", tg(A))]
     assert changes[0]["at"] < changes[1]["at"] < changes[2]["at"]
     [need] = await world.rows("SELECT status FROM ticket_needs")
     assert need == {"status": "beyond_ward"}
@@ -131,7 +132,7 @@ async def test_only_the_holder_and_supervisors_keep_needs_and_only_in_private(
     assert "only for the desk's coordinators" in stranger.said
     denied = await world.rows("SELECT actor FROM audit WHERE action = 'denied' AND"
                               " detail = 'needs'")
-    assert denied == [{"actor": str(B)}, {"actor": str(B)}]
+    assert denied == [{"actor": tg(B)}, {"actor": tg(B)}]
 
     # A supervisor follows the needs up without reading the holder's note.
     supervisor = world.private(SUPERVISOR)

@@ -13,6 +13,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, 
 
 from bot.telegram.pacing import Limits, Pacer, digest_size
 from tests.desk_world import GROUP, A, Sent, World, make_ticket
+from tests.fakes import tg
 
 # Building a RetryAfter makes PTB itself warn about the attribute's future type.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -195,15 +196,15 @@ def test_the_pacer_counts_a_sliding_window_per_group() -> None:
                   clock=lambda: now[0])
     for second in range(4):
         now[0] = float(second)
-        assert pacer.wait(GROUP) == 0.0
-        pacer.record(GROUP)
+        assert pacer.wait(tg(GROUP)) == 0.0
+        pacer.record(tg(GROUP))
     now[0] = 4.0
-    assert pacer.budget(GROUP) == 0 and pacer.wait(GROUP) == pytest.approx(6.0)
-    assert pacer.wait(A) == 0.0  # a private chat is not held up by the group
+    assert pacer.budget(tg(GROUP)) == 0 and pacer.wait(tg(GROUP)) == pytest.approx(6.0)
+    assert pacer.wait(tg(A)) == 0.0  # a private chat is not held up by the group
     now[0] = 10.0
-    assert pacer.budget(GROUP) == 1 and pacer.wait(GROUP) == 0.0
+    assert pacer.budget(tg(GROUP)) == 1 and pacer.wait(tg(GROUP)) == 0.0
     pacer.pause(5)
-    assert pacer.wait(A) == pytest.approx(5.0) and pacer.wait_overall() == pytest.approx(5.0)
+    assert pacer.wait(tg(A)) == pytest.approx(5.0) and pacer.wait_overall() == pytest.approx(5.0)
 
 
 def test_digests_are_for_bursts_only() -> None:

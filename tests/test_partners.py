@@ -13,6 +13,7 @@ from bot.services import Services
 from content.loader import DEFAULT_CONTENT_DIR, load_content
 from flows.records import RosterMember
 from tests.desk_world import STAFF, World
+from tests.fakes import tg
 
 
 def test_partners_come_from_the_environment_with_their_department(
@@ -21,9 +22,9 @@ def test_partners_come_from_the_environment_with_their_department(
     monkeypatch.setenv("TSUNAGU_COORDINATORS", "11:jido_katei")
     monkeypatch.setenv("TSUNAGU_PARTNERS", "21:hokenjo, 22:shogai_fukushi")
     seeded = {m.user_id: m for m in load_settings().roster_seed()}
-    assert seeded[21] == RosterMember(user_id=21, partner=True, department="hokenjo")
-    assert seeded[22].department == "shogai_fukushi" and not seeded[22].coordinator
-    assert seeded[11].coordinator and not seeded[11].partner
+    assert seeded[tg(21)] == RosterMember(user_id=tg(21), partner=True, department="hokenjo")
+    assert seeded[tg(22)].department == "shogai_fukushi" and not seeded[tg(22)].coordinator
+    assert seeded[tg(11)].coordinator and not seeded[tg(11)].partner
 
 
 @pytest.mark.parametrize("value", ["21", "21:Hokenjo", "abc:hokenjo"])
@@ -35,18 +36,18 @@ def test_a_partner_without_a_department_is_named(monkeypatch: pytest.MonkeyPatch
 
 
 async def test_an_unknown_department_stops_the_start(tmp_path: Path) -> None:
-    partner = RosterMember(user_id=21, partner=True, department="police")
+    partner = RosterMember(user_id=tg(21), partner=True, department="police")
     with pytest.raises(ConfigError, match=r"^TSUNAGU_PARTNERS: unknown department 'police'"
                                           r" \(known: hattatsu_center, hokenjo, shogai_fukushi\)"):
         await Services.start(tmp_path / "t.db", DEFAULT_CONTENT_DIR, [partner])
 
 
 async def test_seeded_partners_are_on_the_roster(tmp_path: Path) -> None:
-    partner = RosterMember(user_id=21, partner=True, department="hokenjo")
+    partner = RosterMember(user_id=tg(21), partner=True, department="hokenjo")
     services = await Services.start(tmp_path / "t.db", DEFAULT_CONTENT_DIR, [partner])
     try:
         async with services.db.transaction() as tx:
-            assert await tx.roster.get(21) == partner
+            assert await tx.roster.get(tg(21)) == partner
     finally:
         await services.close()
 
@@ -62,15 +63,15 @@ async def test_staff_add_a_partner_with_a_department(tmp_path: Path) -> None:
         await staff.command("roster", "add 777 partner hokenjo")
         assert "777" in staff.said and "health center" in staff.said and "partner" in staff.said
         async with world.services.db.transaction() as tx:
-            member = await tx.roster.get(777)
+            member = await tx.roster.get(tg(777))
         assert member is not None and member.partner and member.department == "hokenjo"
         assert not member.coordinator
         [row] = await world.rows("SELECT * FROM audit WHERE action = 'roster.put'")
-        assert (row["actor"], row["subject"]) == (str(STAFF), "777")
+        assert (row["actor"], row["subject"]) == (tg(STAFF), "telegram:777")
         # Made a coordinator instead: the department goes with the partner role.
         await staff.command("roster", "add 777 jido_katei coordinator")
         async with world.services.db.transaction() as tx:
-            member = await tx.roster.get(777)
+            member = await tx.roster.get(tg(777))
         assert member is not None and member.coordinator and not member.partner
         assert member.department is None
     finally:

@@ -19,28 +19,30 @@ from bot.telegram.application import HandledFirstBot, build_application
 from content.loader import DEFAULT_CONTENT_DIR
 from flows.model import Inbound
 from tests.fake_bot_api import FakeBotAPI
+from tests.fakes import tg
 
 TOKEN = "123456:TEST-token-abc"
 PARENT = 6161
 
 
 def _text(text: str) -> Inbound:
-    return Inbound(channel="telegram", user_id=PARENT, chat_id=PARENT, kind="text", text=text)
+    return Inbound(channel="telegram", user_id=tg(PARENT), chat_id=tg(PARENT), kind="text",
+                   text=text)
 
 
 async def test_answers_of_a_step_are_kept_until_sent(tmp_path: Path) -> None:
     services = await Services.start(tmp_path / "t.db", DEFAULT_CONTENT_DIR)
     try:
-        first = await services.process(_text("訪問看護を使いたい"), update_id=41)
+        first = await services.process(_text("訪問看護を使いたい"), event="telegram:41")
         assert first is not None and first.replies
         # The process died before sending: Telegram delivers the update again.
-        again = await services.process(_text("訪問看護を使いたい"), update_id=41)
+        again = await services.process(_text("訪問看護を使いたい"), event="telegram:41")
         assert again is not None
         assert [r.text for r in again.replies] == [r.text for r in first.replies]
         assert again.replies[0].buttons == first.replies[0].buttons
-        await services.replies_sent(41)
+        await services.replies_sent("telegram:41")
         # Sent: a later delivery of the same update changes and sends nothing.
-        assert await services.process(_text("訪問看護を使いたい"), update_id=41) is None
+        assert await services.process(_text("訪問看護を使いたい"), event="telegram:41") is None
     finally:
         await services.close()
 
@@ -48,13 +50,13 @@ async def test_answers_of_a_step_are_kept_until_sent(tmp_path: Path) -> None:
 async def test_kept_answers_are_dropped_once_telegram_cannot_ask_again(tmp_path: Path) -> None:
     services = await Services.start(tmp_path / "t.db", DEFAULT_CONTENT_DIR)
     try:
-        await services.process(_text("訪問看護を使いたい"), update_id=42)
+        await services.process(_text("訪問看護を使いたい"), event="telegram:42")
         await run_housekeeping(services, datetime.now(UTC) + timedelta(days=2))
-        assert await services.process(_text("訪問看護を使いたい"), update_id=42) is None
+        assert await services.process(_text("訪問看護を使いたい"), event="telegram:42") is None
         await run_housekeeping(services, datetime.now(UTC) + timedelta(days=8))
         async with services.db.transaction() as tx:
-            assert await tx.updates.unsent_replies(42) is None
-            assert await tx.updates.claim(42, datetime.now(UTC))  # forgotten altogether
+            assert await tx.updates.unsent_replies("telegram:42") is None
+            assert await tx.updates.claim("telegram:42", datetime.now(UTC))  # forgotten altogether
     finally:
         await services.close()
 

@@ -19,6 +19,7 @@ from flows.age_bands import age_band
 from flows.records import ConsentDecision, NewTicket
 from storage.database import Database
 from storage.reports import report_figures, tokyo_day_bounds
+from tests.fakes import tg
 
 APRIL_1_TOKYO = datetime(2026, 3, 31, 15, 0, tzinfo=UTC)  # 2026-04-01 00:00 in Tokyo
 
@@ -61,7 +62,7 @@ async def _ticket(tx: Any, number: int, at: datetime, office: str, answers: dict
     return int(await tx.tickets.create(NewTicket(
         number=number, reference=f"K-{number:04d}", created_at=at, office=office,
         priority="normal", subject=f"telegram:{number}:{number}", channel="telegram",
-        chat_id=number, locale="ja", consent_id=consent, share_with_departments=False,
+        chat_id=tg(number), locale="ja", consent_id=consent, share_with_departments=False,
         answers=answers,
     )))
 

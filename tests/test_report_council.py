@@ -21,6 +21,7 @@ from content.loader import DEFAULT_CONTENT_DIR, load_content
 from flows.records import NeedStatus
 from storage.database import Database
 from storage.reports import ReportFigures, report_figures, tokyo_day_bounds
+from tests.fakes import tg
 from tests.test_report import APRIL_1_TOKYO, read_csv, seed
 
 SECRET = "ショートステイ先の〇〇園は3月まで満床"
@@ -44,10 +45,10 @@ async def seed_needs(path: Path) -> None:
             ids = {number: ticket_id for number, ticket_id in await cur.fetchall()}
         at = APRIL_1_TOKYO + timedelta(days=40)
         for number, code, status in NEEDS:
-            need = await tx.needs.record_need(ids[number], code, SECRET, at, COORDINATOR)
+            need = await tx.needs.record_need(ids[number], code, SECRET, at, tg(COORDINATOR))
             assert need is not None
             if status != "open":
-                assert await tx.needs.set_need_status(need.id, status, at, COORDINATOR)
+                assert await tx.needs.set_need_status(need.id, status, at, tg(COORDINATOR))
     await db.close()
 
 

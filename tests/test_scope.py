@@ -155,6 +155,12 @@ def test_a_child_in_the_message_or_an_adult_who_only_helps_keeps_it_ours(
         "横浜市在住ですが、千代田区のショートステイは使えますか",
         # Names in kana.
         "せたがやの児発を探しています",
+        "たいとうくのほけんしさんにきてほしい",
+        # A particle after the name makes it where something is sought, not a person or
+        # a hospital of that name (江戸川区で看護師のいる…).
+        "江戸川区で看護師いる放デイ探してます",
+        "江東区の放デイで看護師がいるところを教えてください",
+        "新宿区の保健センターの保健師さんの連絡先教えて",  # that ward's own office
     ],
 )
 def test_another_municipality_is_not_ours(scope: ScopeFinder, text: str) -> None:
@@ -168,6 +174,7 @@ def test_another_municipality_is_not_ours(scope: ScopeFinder, text: str) -> None
         "東京都の医療的ケア児支援センターはどこ？",  # Tokyo-wide
         "世田谷の成育医療センターに入院中です",  # a hospital there, not a home
         "品川の病院に通っています。訪問看護を頼みたい",
+        "江戸川区の看護師さんに言われました。訪問看護を頼みたい",
         "区の支援を受けたい",  # the ward: Chiyoda
         "地区の防災訓練に呼吸器の子と参加したい",  # 地区 is no municipality
         "特別区の制度ですか？",
@@ -211,6 +218,24 @@ def test_chiyoda_tokyo_and_places_visited_stay_ours(scope: ScopeFinder, text: st
         ("気切の子の母です。私自身がうつで通院していて、手帳を取りたい", "otona"),
         # A child the message calls healthy, and no care named besides (healthy_pointer).
         ("健常の上の子の小学校の入学通知がまだ届きません", "kusei_ippan"),
+        # Tax stays tax beside a child's disability: the FAQ has no answer on deductions.
+        ("Can I claim the disability deduction for my son on my income tax?", "zeikin"),
+        ("My sister-in-law is on home oxygen. Can she use the respite service?", "otona"),
+        ("I use a wheelchair myself. Can I get taxi vouchers for my own hospital visits?",
+         "otona"),
+        ("福祉型信託で障害のある子に財産を残す方法を知りたい", "funso"),
+        # The child is named only to say they are well; the adult's care is the matter.
+        ("夫がALSで人工呼吸器をつけています。子どもは元気なんですが、夫の停電対策について相談できますか",
+         "otona"),
+        # The question is put on the healthy twin, beside the other one's care.
+        ("双子のうち一人は医ケアがあって、もう一人は元気です。元気なほうの幼稚園の説明会はいつ？",
+         "kusei_ippan"),
+        ("転出届って郵送でもできるの？子どもが医ケアで窓口行けなくて", "juminhyo"),
+        ("古い吸引器を捨てたいんだけど、何ごみになるの？", "gomi"),
+        ("40代の兄が知的障害なんですが、大人になってからでも愛の手帳って取れますか", "otona"),
+        ("ははが さんそきかいを つかってます ていでんのとき どうしたら", "otona"),
+        ("What's the deadline for hoikuen applications for April? My other kid is typically"
+         " developing.", "kusei_ippan"),
     ],
 )
 def test_out_of_scope_gets_its_pointer_never_the_nearest_entry(

@@ -25,6 +25,7 @@ import pytest
 from tests.bot_process import TOKEN, BotProcess, tsunagu_command, tsunagu_env
 from tests.desk_world import PARENT, STAFF, STRANGER, A, Person, World, send_request
 from tests.fake_bot_api import FakeBotAPI, buttons
+from tests.fakes import tg
 from tests.running_desk import needs_content
 from tests.simulation import Parent, Plan
 from tests.simulation import World as Simulation
@@ -124,7 +125,7 @@ async def test_nobody_off_the_roster_reaches_a_coordinator_or_staff_action(
         # coordinator.
         await world.group(A).press(f"v1:dk:c:{ticket['id']}")
         [claimed] = await world.rows("SELECT assignee FROM tickets")
-        assert claimed["assignee"] == A
+        assert claimed["assignee"] == tg(A)
     finally:
         await world.close()
 

@@ -14,18 +14,18 @@ from flows.records import RecordedConsent, RosterMember
 from flows.text import to_plain
 from storage.migrate import available, migrate
 from tests.desk_world import GROUP, PARENT, SUPERVISOR, A, B, World, make_ticket, send_request
-from tests.fakes import FixedClock
+from tests.fakes import FixedClock, tg
 
 NOW = FixedClock().now()
 NURSE, NURSE2, WELFARE, SILENT = 2001, 2002, 2003, 2004
 PARTNERS = [
-    RosterMember(user_id=NURSE, display_name="Nurse Ito", partner=True, department="hokenjo"),
-    RosterMember(user_id=NURSE2, display_name="Nurse Ueda", partner=True,
+    RosterMember(user_id=tg(NURSE), display_name="Nurse Ito", partner=True, department="hokenjo"),
+    RosterMember(user_id=tg(NURSE2), display_name="Nurse Ueda", partner=True,
                  department="hokenjo"),
-    RosterMember(user_id=WELFARE, display_name="Kato", partner=True,
+    RosterMember(user_id=tg(WELFARE), display_name="Kato", partner=True,
                  department="shogai_fukushi"),
     # On the roster, but has never written to the bot: nothing can reach them.
-    RosterMember(user_id=SILENT, display_name="Mori", partner=True, department="hokenjo"),
+    RosterMember(user_id=tg(SILENT), display_name="Mori", partner=True, department="hokenjo"),
 ]
 
 
@@ -35,7 +35,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     async with world.services.db.transaction() as tx:
         for member in PARTNERS:
             await tx.roster.put(member, NOW)
-            if member.user_id != SILENT:
+            if member.user_id != tg(SILENT):
                 await tx.roster.note_private_chat(member.user_id, NOW)
     yield world
     await world.close()
@@ -67,13 +67,13 @@ async def test_the_summary_reaches_the_departments_partners_and_only_them(world:
     # Nothing in the group, nothing to the other department or to the silent partner.
     assert not world.to(GROUP, sent) and not world.to(WELFARE, sent)
     [share] = await world.rows("SELECT * FROM shares")
-    assert (share["department"], share["actor"], share["recipients"]) == ("hokenjo", A, 2)
+    assert (share["department"], share["actor"], share["recipients"]) == ("hokenjo", tg(A), 2)
     assert share["at"] == when.isoformat()
     actions = [(r["actor"], r["action"], r["subject"], r["detail"])
                for r in await world.rows("SELECT * FROM audit WHERE action LIKE 'ticket.share%'")]
-    assert (str(A), "ticket.share", reference, "hokenjo") in actions
+    assert (tg(A), "ticket.share", reference, "hokenjo") in actions
     delivered = {a[3] for a in actions if a[1] == "ticket.share.delivered"}
-    assert delivered == {f"hokenjo to {NURSE}", f"hokenjo to {NURSE2}"}
+    assert delivered == {f"hokenjo to {tg(NURSE)}", f"hokenjo to {tg(NURSE2)}"}
 
 
 async def test_without_the_sharing_choice_nothing_is_sent(world: World) -> None:
@@ -87,7 +87,7 @@ async def test_without_the_sharing_choice_nothing_is_sent(world: World) -> None:
     assert await _outbox(world, "ticket_shared") == []
     assert await world.rows("SELECT * FROM shares") == []
     [refused] = await world.rows("SELECT * FROM audit WHERE action = 'share.refused'")
-    assert (refused["actor"], refused["subject"]) == (str(A), reference)
+    assert (refused["actor"], refused["subject"]) == (tg(A), reference)
     assert not [s for s in await world.deliver() if s.chat_id in (NURSE, NURSE2)]
 
 
@@ -149,7 +149,7 @@ async def test_only_the_holder_or_a_supervisor_shares(world: World) -> None:
     assert await _outbox(world, "ticket_shared") == []
     await world.private(SUPERVISOR).command("share", f"{reference} hokenjo")
     [share] = await world.rows("SELECT actor FROM shares")
-    assert share["actor"] == SUPERVISOR
+    assert share["actor"] == tg(SUPERVISOR)
 
 
 async def test_partners_and_strangers_cannot_share(world: World) -> None:
@@ -162,8 +162,8 @@ async def test_partners_and_strangers_cannot_share(world: World) -> None:
 async def test_nobody_reachable_in_the_department_means_nothing_is_sent(world: World) -> None:
     reference = await _held_request(world)
     async with world.services.db.transaction() as tx:
-        await tx.roster.deactivate(NURSE, NOW)
-        await tx.roster.deactivate(NURSE2, NOW)
+        await tx.roster.deactivate(tg(NURSE), NOW)
+        await tx.roster.deactivate(tg(NURSE2), NOW)
     said = await world.private(A).command("share", f"{reference} hokenjo")
     assert "has opened a private chat" in to_plain(said.replies[0].text)
     assert await world.rows("SELECT * FROM shares") == []
@@ -216,7 +216,7 @@ async def test_a_partner_passes_a_family_on_and_the_request_says_so(world: World
     [ticket] = await world.rows("SELECT referred_by FROM tickets")
     assert ticket["referred_by"] == "hokenjo"
     [audit] = await world.rows("SELECT * FROM audit WHERE action = 'ticket.referral'")
-    assert (audit["actor"], audit["subject"], audit["detail"]) == (str(NURSE), "K-0001",
+    assert (audit["actor"], audit["subject"], audit["detail"]) == (tg(NURSE), "K-0001",
                                                                    "hokenjo")
     await world.deliver()
     await world.private(A).command("claim", "K-0001")
@@ -252,7 +252,7 @@ async def test_the_partner_reads_the_summary_in_the_desks_language(tmp_path: Pat
     try:
         async with world.services.db.transaction() as tx:
             await tx.roster.put(PARTNERS[2], NOW)
-            await tx.roster.note_private_chat(WELFARE, NOW)
+            await tx.roster.note_private_chat(tg(WELFARE), NOW)
         reference = await _held_request(world)
         said = await world.private(A).command("share", f"{reference} shogai_fukushi")
         assert "障害者福祉課（1人）に送ります" in to_plain(said.replies[0].text)

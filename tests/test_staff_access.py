@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.fakes import tg
 from tests.staff_desk import COORDINATOR_ID, PARENT_ID, open_desk, plain
 
 STRANGER_ID = 9999
@@ -27,7 +28,7 @@ async def test_a_parent_gets_the_unknown_command_reply_and_an_audit_row(tmp_path
 
         audit = await desk.rows("SELECT actor, action, subject, detail FROM audit" + ATTEMPTS)
         assert audit == [
-            {"actor": str(PARENT_ID), "action": "denied", "subject": "/faq_edit", "detail": None}
+            {"actor": tg(PARENT_ID), "action": "denied", "subject": "/faq_edit", "detail": None}
         ]
         # No text of the attempt is kept anywhere.
         assert "秘密" not in str(audit)
@@ -46,7 +47,7 @@ async def test_every_staff_command_is_refused_to_others(tmp_path: Path) -> None:
         audit = await desk.rows("SELECT actor, action FROM audit" + ATTEMPTS)
         assert len(audit) == 2 * len(commands)
         assert {row["action"] for row in audit} == {"denied"}
-        assert {row["actor"] for row in audit} == {str(STRANGER_ID), str(COORDINATOR_ID)}
+        assert {row["actor"] for row in audit} == {tg(STRANGER_ID), tg(COORDINATOR_ID)}
         assert await desk.rows("SELECT * FROM content_changes") == []
 
 
@@ -69,7 +70,7 @@ async def test_forged_staff_buttons_from_a_non_staff_user_are_refused(tmp_path: 
         assert (desk.root / "faq.ja.yaml").read_bytes() == before
         audit = await desk.rows("SELECT actor, action, subject FROM audit" + ATTEMPTS)
         assert len(audit) == 4
-        assert all(r["actor"] == str(PARENT_ID) and r["action"] == "denied" for r in audit)
+        assert all(r["actor"] == tg(PARENT_ID) and r["action"] == "denied" for r in audit)
         # The made-up rest of the data is not written down.
         assert {r["subject"] for r in audit} == {"button:ga", "button:save", "button:gaps",
                                                  "button:gn"}
@@ -80,7 +81,7 @@ async def test_a_staff_member_taken_off_the_roster_loses_a_pending_edit(tmp_path
         await desk.staff.command("faq_edit", "coord_what")
         async with desk.services.db.transaction() as tx:
             await tx.conn.execute("UPDATE roster SET active = 0 WHERE user_id = ?",
-                                  (desk.staff.user_id,))
+                                  (tg(desk.staff.user_id),))
         before = (desk.root / "faq.ja.yaml").read_bytes()
         await desk.staff.text("新しい回答")
         assert desk.staff.session.state == "idle"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from content.loader import load_content
 from flows.engine import build_flows
+from tests.fakes import tg
 from tests.staff_desk import STAFF_ID, open_desk, plain
 
 NEW_ANSWER = "コーディネーターは、医療的ケアが必要なお子さんの家族の相談窓口です（新しい回答）。"
@@ -42,7 +43,7 @@ async def test_a_staff_edit_changes_the_next_answer(tmp_path: Path) -> None:
         assert len(rows) == 1
         row = rows[0]
         assert (row["actor"], row["entry_id"], row["locale"], row["field"]) == (
-            STAFF_ID, "coord_what", "ja", "answer"
+            tg(STAFF_ID), "coord_what", "ja", "answer"
         )
         assert json.loads(row["old_value"]) == {"answer": old_answer}
         assert json.loads(row["new_value"]) == {"answer": NEW_ANSWER}

@@ -62,20 +62,20 @@ async def test_a_failed_step_leaves_nothing_behind(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "t.db")
     with pytest.raises(RuntimeError):
         async with db.transaction() as tx:
-            await tx.updates.claim(7, NOW)
+            await tx.updates.claim("telegram:7", NOW)
             await tx.sessions.save(Session(key="k", state="half"), NOW)
             raise RuntimeError("crash in the middle of a step")
     async with db.transaction() as tx:
         assert (await tx.sessions.load("k")).state == "idle"
-        assert await tx.updates.claim(7, NOW)  # the update was not marked handled
+        assert await tx.updates.claim("telegram:7", NOW)  # the update was not marked handled
     await db.close()
 
 
 async def test_an_update_is_claimed_once(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "t.db")
     async with db.transaction() as tx:
-        assert await tx.updates.claim(100, NOW)
-        assert not await tx.updates.claim(100, NOW)
+        assert await tx.updates.claim("telegram:100", NOW)
+        assert not await tx.updates.claim("telegram:100", NOW)
         assert await tx.updates.forget_before(NOW + timedelta(days=8)) == 1
     await db.close()
 

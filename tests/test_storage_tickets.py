@@ -16,7 +16,7 @@ from bot.housekeeping import run_housekeeping
 from flows.intake.reminders import due
 from flows.records import ConsentDecision, ConsentDecisionKind, Draft, NewTicket
 from storage.database import Database
-from tests.fakes import FixedClock, fake_source
+from tests.fakes import FixedClock, fake_source, tg
 from tests.intake_fakes import SqliteChat, request_content, request_deps
 
 NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo
@@ -33,7 +33,7 @@ def decision(
 
 
 def draft(updated: datetime, reminded: datetime | None = None) -> Draft:
-    return Draft(subject="telegram:1:1", channel="telegram", chat_id=1, locale="en",
+    return Draft(subject="telegram:1:1", channel="telegram", chat_id=tg(1), locale="en",
                  consent_id=1, answers={"writer": "guardian", "_step": "age"},
                  created_at=updated, updated_at=updated, reminded_at=reminded)
 
@@ -41,7 +41,7 @@ def draft(updated: datetime, reminded: datetime | None = None) -> Draft:
 def ticket(number: int, consent_id: int, subject: str = "telegram:1:1") -> NewTicket:
     return NewTicket(
         number=number, reference=f"K-{number:04d}", created_at=NOW, office="jido_katei",
-        priority="normal", subject=subject, channel="telegram", chat_id=1, locale="ja",
+        priority="normal", subject=subject, channel="telegram", chat_id=tg(1), locale="ja",
         consent_id=consent_id, share_with_departments=False, answers={"name": "千代田 花子"},
     )
 
@@ -148,8 +148,8 @@ async def test_housekeeping_reminds_once_then_expires_the_draft(tmp_path: Path) 
         clock.advance(hours=2)  # 25 hours idle, 11:00 in Tokyo
         report = await run_housekeeping(chat.services)
         [reminder] = report.reminders
-        assert reminder.channel == "telegram" and reminder.chat_id == 42
-        assert reminder.reply.chat_id == 42
+        assert reminder.channel == "telegram" and reminder.chat_id == tg(42)
+        assert reminder.reply.chat_id == tg(42)
         assert "Continue my request" in reminder.reply.text
         assert "Tue, Dec 1, 2026" in reminder.reply.text  # when it will be deleted
         assert [b.data for row in reminder.reply.buttons for b in row] == ["v1:req:go",

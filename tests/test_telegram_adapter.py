@@ -31,9 +31,11 @@ from bot.telegram.application import (
 from bot.telegram.render import split_html, telegram_length
 from bot.telegram.runner import RedactingFormatter, token_variants
 from content.i18n import CatalogTranslations
+from flows.address import address
 from flows.model import Button, Inbound, Outcome, Reply, Session
 from flows.text import Html
 from tests.fake_bot_api import App, FakeBotAPI, buttons, check_text
+from tests.fakes import tg
 
 TOKEN = "123456:TEST-token-abc"
 PARENT = 4242
@@ -66,14 +68,14 @@ class FakeServices:
 
     engine: _Engine = field(default_factory=_Engine)
     seen: list[Inbound] = field(default_factory=list)
-    handled: set[int] = field(default_factory=set)
+    handled: set[str] = field(default_factory=set)
     closed: bool = False
 
-    async def process(self, inbound: Inbound, update_id: int | None = None) -> Outcome | None:
-        if update_id is not None:
-            if update_id in self.handled:
+    async def process(self, inbound: Inbound, event: str | None = None) -> Outcome | None:
+        if event is not None:
+            if event in self.handled:
                 return None
-            self.handled.add(update_id)
+            self.handled.add(event)
         self.seen.append(inbound)
         session = Session(key=inbound.session_key)
         if inbound.kind == "button":
@@ -101,7 +103,7 @@ class FakeServices:
         quoted = Html("「{}」について").format(inbound.text)
         return Outcome(replies=[Reply(text=quoted, buttons=MENU)], session=session)
 
-    async def replies_sent(self, update_id: int) -> None:
+    async def replies_sent(self, event: str) -> None:
         pass  # nothing is kept: a redelivery here is always skipped
 
     async def close(self) -> None:
@@ -247,7 +249,7 @@ async def test_failure_on_a_button_press_answers_it(
     api: FakeBotAPI,
     services: FakeServices,
 ) -> None:
-    async def broken(inbound: Inbound, update_id: int | None = None) -> Outcome | None:
+    async def broken(inbound: Inbound, event: str | None = None) -> Outcome | None:
         raise ValueError("database is locked")
 
     # A step that fails, in place of the fake's.
@@ -458,9 +460,10 @@ async def test_draft_reminders_go_to_telegram_chats_only(
 
     report = hk.HousekeepingReport(
         reminders=[
-            hk.DraftReminder("telegram", PARENT, Reply(text=Html("<b>下書き</b>が残っています"))),
-            hk.DraftReminder("console", 1, Reply(text="console only")),
-            hk.DraftReminder("telegram", -5, Reply(text="blocked")),
+            hk.DraftReminder("telegram", tg(PARENT),
+                             Reply(text=Html("<b>下書き</b>が残っています"))),
+            hk.DraftReminder("console", address("console", 1), Reply(text="console only")),
+            hk.DraftReminder("telegram", tg(-5), Reply(text="blocked")),
         ]
     )
 

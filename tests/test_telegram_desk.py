@@ -31,6 +31,7 @@ from flows.turn import Deps
 from storage.database import Database
 from tests.desk_world import GROUP, PARENT, ROSTER, STRANGER, A, B, TickingClock, desk_deps
 from tests.fake_bot_api import App, FakeBotAPI, Json
+from tests.fakes import tg
 from tests.intake_fakes import services_on
 
 pytestmark = [
@@ -266,7 +267,7 @@ async def test_a_bot_api_failing_half_the_calls_delivers_each_notice_once(
             for reference in references([notice]):
                 ticket_id = int(reference.removeprefix("K-"))
                 await desk.services.process(Inbound(
-                    channel="telegram", user_id=A, chat_id=GROUP, chat_type="supergroup",
+                    channel="telegram", user_id=tg(A), chat_id=tg(GROUP), chat_type="supergroup",
                     kind="button", button=f"v1:dk:c:{ticket_id}",
                     message_id=notice["message_id"]))
 
@@ -303,7 +304,7 @@ async def until_outbox_empty(desk: Desk, within: float = 30.0) -> None:
 
 async def step(desk: Desk, user: int, command: str, args: str = "") -> None:
     """One command through the engine and the database, without sending its replies."""
-    await desk.services.process(Inbound(channel="telegram", user_id=user, chat_id=user,
+    await desk.services.process(Inbound(channel="telegram", user_id=tg(user), chat_id=tg(user),
                                         kind="command", command=command, text=args))
 
 

@@ -19,6 +19,7 @@ from bot.telegram.application import build_application
 from flows.turn import Deps
 from storage.database import Database
 from tests.fake_bot_api import App, FakeBotAPI, buttons
+from tests.fakes import tg
 from tests.intake_fakes import request_deps, services_on
 
 TOKEN = "123456:TEST-token-abc"
@@ -133,7 +134,7 @@ async def test_a_request_through_telegram_survives_a_restart(tmp_path: Path) -> 
     assert (ticket["reference"], ticket["office"], ticket["priority"]) == (
         "K-0001", "jido_katei", "high")
     [details] = await rows(path, "SELECT * FROM ticket_details")
-    assert details["subject"] == f"telegram:{PARENT}:{PARENT}" and details["chat_id"] == PARENT
+    assert details["subject"] == f"telegram:{PARENT}:{PARENT}" and details["chat_id"] == tg(PARENT)
     assert json.loads(details["answers"])["care"] == ["tube"]
     [notice] = await rows(path, "SELECT kind, payload FROM outbox")
     assert notice["kind"] == "ticket_new" and "千代田" not in notice["payload"]

@@ -36,7 +36,8 @@ def test_private_text_is_passed_through_as_typed() -> None:
     assert inbound is not None
     assert inbound.kind == "text"
     assert inbound.text == typed  # the engine escapes, not the driver
-    assert (inbound.channel, inbound.user_id, inbound.chat_id) == ("telegram", 4242, 4242)
+    assert (inbound.channel, inbound.user_id, inbound.chat_id) == (
+        "telegram", "telegram:4242", "telegram:4242")
     assert inbound.chat_type == "private"
     assert inbound.language_code == "ja"
     assert inbound.session_key == "telegram:4242:4242"
@@ -104,7 +105,8 @@ def test_button_press() -> None:
     assert inbound is not None
     assert inbound.kind == "button"
     assert inbound.button == "v1:off"
-    assert (inbound.user_id, inbound.chat_id, inbound.chat_type) == (4242, 4242, "private")
+    assert (inbound.user_id, inbound.chat_id, inbound.chat_type) == (
+        "telegram:4242", "telegram:4242", "private")
 
 
 def test_button_press_on_inline_message_has_no_chat() -> None:
@@ -241,7 +243,7 @@ def test_group_text_keeps_the_chat_type() -> None:
     inbound = to_inbound(update(message=message(chat=GROUP, text="確認しました")), BOT_NAME)
     assert inbound is not None
     assert inbound.chat_type == "supergroup"
-    assert (inbound.user_id, inbound.chat_id) == (4242, -100123)
+    assert (inbound.user_id, inbound.chat_id) == ("telegram:4242", "telegram:-100123")
 
 
 def test_messages_from_bots_are_ignored() -> None:

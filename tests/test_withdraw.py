@@ -48,7 +48,8 @@ async def test_withdrawal_on_the_database_deletes_what_it_says(tmp_path: Path) -
         await send_request(chat)
         # A coordinator took the ticket (the coordinators' desk does this).
         async with chat.services.db.transaction() as tx:
-            await tx.conn.execute("UPDATE tickets SET assignee = 9001, status = 'assigned'")
+            await tx.conn.execute(
+                "UPDATE tickets SET assignee = 'telegram:9001', status = 'assigned'")
             await tx.conn.execute("UPDATE outbox SET sent_at = ?",
                                   (datetime(2026, 11, 24, 1, 1, tzinfo=UTC).isoformat(),))
         await start_second_request(chat)
@@ -81,7 +82,7 @@ async def test_withdrawal_on_the_database_deletes_what_it_says(tmp_path: Path) -
         notices = await chat.rows("SELECT * FROM outbox ORDER BY id")
         assert [n["kind"] for n in notices] == ["ticket_new", "ticket_withdrawn"]
         withdrawn = notices[1]
-        assert withdrawn["recipient"] == 9001 and withdrawn["office"] == "jido_katei"
+        assert withdrawn["recipient"] == "telegram:9001" and withdrawn["office"] == "jido_katei"
         assert json.loads(withdrawn["payload"]) == {"reference": "K-0001",
                                                     "office": "jido_katei"}
         assert withdrawn["sent_at"] is None

@@ -28,10 +28,12 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
+from bot.services import event_key
 from bot.telegram.render import answer_button, retry_after_seconds, send_replies
 from bot.telegram.updates import to_inbound
 from content.base import Locale
 from content.i18n import CatalogTranslations
+from flows.address import Address, telegram_id
 from flows.model import Inbound, Outcome
 
 log = logging.getLogger(__name__)
@@ -68,9 +70,9 @@ class DeskServices(Protocol):
     @property
     def engine(self) -> _Engine: ...
 
-    async def process(self, inbound: Inbound, update_id: int | None = None) -> Outcome | None: ...
+    async def process(self, inbound: Inbound, event: str | None = None) -> Outcome | None: ...
 
-    async def replies_sent(self, update_id: int) -> None: ...
+    async def replies_sent(self, event: str) -> None: ...
 
     async def close(self) -> None: ...
 
@@ -135,7 +137,8 @@ class UpdateHandlers:
             if query is not None:
                 await answer_button(bot, query.id, None)
             return
-        outcome = await self.services.process(inbound, update_id=update.update_id)
+        event = event_key("telegram", update.update_id)
+        outcome = await self.services.process(inbound, event=event)
         if outcome is None:
             # Handled before (Telegram delivered it again): everything was sent then.
             return
@@ -144,10 +147,10 @@ class UpdateHandlers:
                                   query.id if query is not None else None)
         except Exception:
             # Refused by Telegram (the error handler apologises) or a bug: not kept.
-            await self.services.replies_sent(update.update_id)
+            await self.services.replies_sent(event)
             raise
         if sent:
-            await self.services.replies_sent(update.update_id)
+            await self.services.replies_sent(event)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error
@@ -171,13 +174,13 @@ class UpdateHandlers:
                 return
             if update.callback_query is not None:
                 await answer_button(context.bot, update.callback_query.id, None)
-            await context.bot.send_message(chat_id=inbound.chat_id, text=APOLOGY)
+            await context.bot.send_message(chat_id=telegram_id(inbound.chat_id), text=APOLOGY)
         except Exception as exc:  # the error handler must never raise itself
             log.warning("apology for update %s not sent: %s", update.update_id, type(exc).__name__)
 
 
 async def _deliver(
-    context: ContextTypes.DEFAULT_TYPE, outcome: Outcome, chat_id: int, query_id: str | None
+    context: ContextTypes.DEFAULT_TYPE, outcome: Outcome, chat_id: Address, query_id: str | None
 ) -> bool:
     """Send a step's answers, waiting out Telegram's failures; False if stopped first.
 

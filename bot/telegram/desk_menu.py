@@ -11,6 +11,7 @@ import logging
 from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
+from flows.address import telegram_id
 from flows.desk.commands import COMMANDS
 from flows.turn import Deps
 
@@ -27,7 +28,7 @@ async def publish_desk_commands(bot: Bot, deps: Deps) -> None:
     commands = [BotCommand(name, t.gettext(what)[:_DESCRIPTION_CHARS])
                 for name, _params, what in COMMANDS if name not in ("ticket", "note")]
     try:
-        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id=group))
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id=telegram_id(group)))
     except TelegramError as exc:
         # A convenience only: the commands work without the menu.
         log.warning("desk commands not set for the group: %s", type(exc).__name__)

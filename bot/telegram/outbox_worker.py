@@ -48,8 +48,9 @@ from telegram.error import (
 from bot.services import Services
 from bot.telegram.application import BackgroundJob, DeskServices, describe_error
 from bot.telegram.desk_menu import publish_desk_commands
-from bot.telegram.pacing import Limits, Pacer, digest_size, is_group
+from bot.telegram.pacing import Limits, Pacer, digest_size
 from bot.telegram.render import retry_after_seconds, send_reply
+from flows.address import Address, is_group
 from flows.desk.deliveries import DIGESTIBLE, Delivery, address, delivered, render, undeliverable
 from flows.records import PendingMessage
 from flows.turn import Deps
@@ -122,7 +123,7 @@ class OutboxWorker:
         next_round = self.settings.poll_interval
         plans: list[Delivery] = []
         async with self.services.db.transaction() as tx:
-            chats: dict[int, list[PendingMessage]] = {}
+            chats: dict[Address, list[PendingMessage]] = {}
             for row in await tx.outbox.due(now, self.settings.batch):
                 where = await address(row, deps, tx)
                 if where == "drop":
@@ -145,7 +146,7 @@ class OutboxWorker:
             await self._deliver(plan)
         return 0.0 if plans else next_round
 
-    async def _plan(self, tx: Tx, chat_id: int, rows: list[PendingMessage],
+    async def _plan(self, tx: Tx, chat_id: Address, rows: list[PendingMessage],
                     now: datetime) -> Delivery | None:
         """The chat's next message. Rows with nothing left to say are marked done on the
         way; a row that must wait (an update of a notice not sent yet) lets the next go."""
@@ -167,7 +168,7 @@ class OutboxWorker:
             else:
                 return plan
 
-    def _choose(self, chat_id: int, rows: Sequence[PendingMessage]) -> list[PendingMessage]:
+    def _choose(self, chat_id: Address, rows: Sequence[PendingMessage]) -> list[PendingMessage]:
         """The rows for the chat's next message: the oldest, or a digest of notices."""
         first = rows[0]
         if first.batch is not None:

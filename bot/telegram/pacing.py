@@ -18,6 +18,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flows.address import Address, is_group
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -40,28 +42,23 @@ class Limits:
         return max(self.group_messages - self.group_reserve, 1)
 
 
-def is_group(chat_id: int) -> bool:
-    # Telegram gives groups and channels negative ids, people positive ones.
-    return chat_id < 0
-
-
 class Pacer:
     def __init__(self, limits: Limits | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits or Limits()
         self._clock = clock
-        self._last: dict[int, float] = {}
-        self._recent: dict[int, deque[float]] = {}
+        self._last: dict[Address, float] = {}
+        self._recent: dict[Address, deque[float]] = {}
         self._last_any = -math.inf
         self._paused_until = -math.inf
 
-    def _window(self, chat_id: int, now: float) -> deque[float]:
+    def _window(self, chat_id: Address, now: float) -> deque[float]:
         recent = self._recent.setdefault(chat_id, deque())
         while recent and recent[0] <= now - self.limits.group_window:
             recent.popleft()
         return recent
 
-    def wait(self, chat_id: int) -> float:
+    def wait(self, chat_id: Address) -> float:
         """Seconds until the next message may go into ``chat_id`` (0: now)."""
         now = self._clock()
         waits = [self._paused_until - now,
@@ -79,13 +76,13 @@ class Pacer:
         return max(0.0, self._paused_until - now,
                    self._last_any + self.limits.overall_interval - now)
 
-    def budget(self, chat_id: int) -> int:
+    def budget(self, chat_id: Address) -> int:
         """How many more messages the worker may send into the chat in the current window."""
         if not is_group(chat_id):
             return self.limits.group_budget  # private chats are paced by the interval alone
         return max(self.limits.group_budget - len(self._window(chat_id, self._clock())), 0)
 
-    def record(self, chat_id: int) -> None:
+    def record(self, chat_id: Address) -> None:
         now = self._clock()
         self._last[chat_id] = now
         self._last_any = now

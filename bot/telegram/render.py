@@ -25,6 +25,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter
 
+from flows.address import Address, telegram_id
 from flows.model import Keyboard, Reply
 from flows.text import Close, Mark, MarkupError, Open, Text, pieces
 
@@ -96,7 +97,7 @@ def is_parse_refusal(error: BadRequest) -> bool:
     return _PARSE_REFUSAL in str(error).lower()
 
 
-async def send_replies(bot: Bot, replies: Sequence[Reply], chat_id: int) -> list[int]:
+async def send_replies(bot: Bot, replies: Sequence[Reply], chat_id: Address) -> list[int]:
     """Send each reply in order; ``chat_id`` is the chat the person wrote in."""
     sent: list[int] = []
     for reply in replies:
@@ -107,7 +108,7 @@ async def send_replies(bot: Bot, replies: Sequence[Reply], chat_id: int) -> list
     return sent
 
 
-async def send_reply(bot: Bot, reply: Reply, chat_id: int,
+async def send_reply(bot: Bot, reply: Reply, chat_id: Address,
                      before_part: BeforePart | None = None) -> int | None:
     """Send (or edit in place) one reply; the id of its first message.
 
@@ -120,6 +121,7 @@ async def send_reply(bot: Bot, reply: Reply, chat_id: int,
     if reply.edit_message_id is not None:
         await edit_reply(bot, reply, chat_id)
         return reply.edit_message_id
+    chat = telegram_id(chat_id)
     parts = split_html(to_telegram_html(reply.text))
     first: int | None = None
     for index, part in enumerate(parts):
@@ -129,38 +131,39 @@ async def send_reply(bot: Bot, reply: Reply, chat_id: int,
         try:
             # parse_mode and the preview setting are also Defaults of the application;
             # they are given here too so rendering does not depend on how the bot was built.
-            message = await bot.send_message(chat_id=chat_id, text=part, parse_mode=ParseMode.HTML,
+            message = await bot.send_message(chat_id=chat, text=part, parse_mode=ParseMode.HTML,
                                              link_preview_options=NO_PREVIEW, reply_markup=markup)
         except BadRequest as error:
             if not is_parse_refusal(error):
                 raise
             log.error("reply HTML refused by Telegram; sent as plain text")
-            message = await bot.send_message(chat_id=chat_id, text=_visible(part),
+            message = await bot.send_message(chat_id=chat, text=_visible(part),
                                              parse_mode=None, link_preview_options=NO_PREVIEW,
                                              reply_markup=markup)
         first = first if first is not None else message.message_id
     return first
 
 
-async def edit_reply(bot: Bot, reply: Reply, chat_id: int) -> None:
+async def edit_reply(bot: Bot, reply: Reply, chat_id: Address) -> None:
     """Replace an earlier message's text and buttons (unchanged is fine).
 
     Edited messages are short (a ticket's line in the coordinators' group); a text over the
     limit keeps its first part only.
     """
     assert reply.edit_message_id is not None
+    chat = telegram_id(chat_id)
     text = split_html(to_telegram_html(reply.text))[0]
     markup = keyboard_markup(reply.buttons)
     try:
         try:
-            await bot.edit_message_text(chat_id=chat_id, message_id=reply.edit_message_id,
+            await bot.edit_message_text(chat_id=chat, message_id=reply.edit_message_id,
                                         text=text, parse_mode=ParseMode.HTML,
                                         link_preview_options=NO_PREVIEW, reply_markup=markup)
         except BadRequest as error:
             if not is_parse_refusal(error):
                 raise
             log.error("edited HTML refused by Telegram; edited as plain text")
-            await bot.edit_message_text(chat_id=chat_id, message_id=reply.edit_message_id,
+            await bot.edit_message_text(chat_id=chat, message_id=reply.edit_message_id,
                                         text=_visible(text), parse_mode=None,
                                         link_preview_options=NO_PREVIEW, reply_markup=markup)
     except BadRequest as exc:

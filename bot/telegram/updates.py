@@ -12,6 +12,7 @@ from typing import cast, get_args
 from telegram import Chat, Message, Update, User
 from telegram.constants import MessageAttachmentType
 
+from flows.address import address
 from flows.model import ChatType, Inbound, InboundKind
 
 # "/start", "/start@tsunagu_bot", "/start@tsunagu_bot some words". Telegram's command
@@ -143,8 +144,8 @@ def _inbound(
 ) -> Inbound:
     return Inbound(
         channel="telegram",
-        user_id=user.id,
-        chat_id=chat.id,
+        user_id=address("telegram", user.id),
+        chat_id=address("telegram", chat.id),
         chat_type=cast(ChatType, chat.type),  # checked against _CHAT_TYPES by the callers
         kind=kind,
         text=text,

@@ -267,12 +267,22 @@ class TriageDetector:
             return True
         if sign.question and s.condition.search(sentence):
             return True
+        # 地震で停電したら、酸素濃縮器って止まっちゃうんですよね？: a question about what would
+        # happen under a condition told in an earlier clause.
+        if _asks(message, index) and any(
+                not _narrative(sentence, m) for m in s.after.finditer(sentence, 0, clause_start)):
+            return True
         if s.practice.search(sentence) or s.other.search(sentence):
             return True
         # 救命講習を受けました。心臓マッサージの回数は…: the drill told just before.
         if index > 0 and s.practice.search(message.sentences[index - 1].text):
             return True
         if s.adult.search(sentence) and not _names_a_child(s, sentence):
+            return True
+        # 祖母が息苦しいって…呼吸器の子を連れていけない: the adult is the sign's subject in its
+        # own clause, whatever child the rest of the sentence names.
+        if (s.adult.search(sentence, clause_start, start)
+                and not _names_a_child(s, sentence[clause_start:end])):
             return True
         # Resolved: said after the sign in its sentence, or in the next one about now (今は落ち
         # 着いています), and not a resolution still to come or somebody else's words.
@@ -315,8 +325,23 @@ class TriageDetector:
         # "Now" counts only between the past and the sign: 生まれた時にチアノーゼがあって、
         # 今は元気 is still about the past.
         if past.start() < start:
-            return s.present.search(sentence, past.end(), start) is None
+            # From the past word's own start: 先週手術した傷 names the wound, not when it bled.
+            return s.present.search(sentence, past.start(), start) is None
         return s.present.search(sentence, 0, start) is None
+
+
+# …できるのかな, …だろうか: wondering, a question without its mark.
+_WONDERING = re.compile(r"(?:かな|かなぁ|かなあ|だろう|だろうか|でしょうか|のか)"
+                        r"[ー～〜…‥.、!！\s]*$")
+_QUESTION_MARKS = re.compile(r"[。．.\s]*[?？]")
+
+
+def _asks(message: _Message, index: int) -> bool:
+    """Whether the sentence ends with a question mark (the split drops its terminator)."""
+    sentence = message.sentences[index]
+    if _WONDERING.search(sentence.text):
+        return True
+    return _QUESTION_MARKS.match(message.text, sentence.start + len(sentence.text)) is not None
 
 
 # After …たら, a verb in the past tells what happened (頭をうったら耳から水が出てきた);

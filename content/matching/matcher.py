@@ -116,9 +116,11 @@ class BandedMatcher:
         # 医ケアのない上の子の保育園: the care named inside the words of health is none.
         views = (self._query(text, self._scope.without_healthy(rest), locale).views
                  if healthy and self._scope is not None else query.views)
+        about_healthy = healthy and self._scope is not None and self._scope.asks_about_healthy(rest)
         if (
             result.mode == "answer"
             and matter.care_may_answer
+            and not about_healthy
             and self._offtopic.has_care_context(
                 views,
                 matter,
@@ -143,7 +145,7 @@ class BandedMatcher:
                 or not scope.says_healthy(rest)):
             return result
         views = self._query(text, scope.without_healthy(rest), locale).views
-        if self._offtopic.names_care(views):
+        if self._offtopic.names_care(views) and not scope.asks_about_healthy(rest):
             return result
         return FaqMatch(mode="refuse", confidence=result.confidence,
                         suggestions=result.suggestions, offtopic=scope.healthy_pointer)

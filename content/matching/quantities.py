@@ -164,7 +164,8 @@ def long_minutes(sentence: str) -> list[Span]:
 _PULSE = re.compile(r"脈|みゃく|心拍|しんぱく|\bhr\b|\bpulse|heart ?rate|heart ?beat|\bbpm")
 # 1分間に40: the "1" counts time, not beats.
 _COUNT = re.compile(r"(?<![0-9.])(\d{2,3})(?![0-9])(?!\s*(?:分|秒|時間|min|sec|hour))")
-_PULSE_REACH = 20
+# Room for "heart rate on the monitor says 240".
+_PULSE_REACH = 26
 
 
 def pulse_abnormal(sentence: str) -> list[Span]:

@@ -48,6 +48,8 @@ PARTICLES = "がのはをにもとへや"
 _LATER = ("まで", "未満", "以上", "以降", "以下", "になったら", "になると", "になるまで", "を過ぎ",
           "を超え", "から", "前後", "になる")
 _AGE_JA = re.compile(r"(\d{1,3}) ?(?:歳|才|さい)")
+# 40代の兄: a decade names an adult only beside a kin word (20代の母です is the writer).
+_DECADE_KIN = re.compile(r"([2-9])0 ?代の(?:兄|姉|弟|妹|息子|娘|長男|長女|次男|次女|子)")
 _AGE_EN = re.compile(r"(?:(\d{1,3}) ?(?:years? old|yo|y o)(?![a-z])|(?:aged|turned) (\d{1,3}))")
 _LATER_EN = ("or older", "and older", "and over", "or over", "until", "up to")
 # After a word ending in な (元気な), what makes it a negation: 元気ない, 元気なく, 元気なさそう.
@@ -61,6 +63,10 @@ HELPER_PARTICLES = "がはも"
 HELPER_REACH = 12
 # How far after a municipality's name a visited place may come (世田谷の成育医療センター).
 VISITED_REACH = 10
+# A particle straight after a place's name that makes it where something happens.
+# Words of a visited place that name a person only when right after the name.
+_HONORIFICS = frozenset({"さん", "様", "先生", "san", "sensei"})
+_ACTIVITY_PARTICLE = re.compile(r"(?:で|は|を|が|へ|まで|から|に(?!ある|あり))")
 # How far after a municipality's name living there may be said (横浜市に住んで, 横浜在住),
 # and how much before it is looked at in English (we live in Yokohama).
 LIVES_REACH = 2
@@ -124,10 +130,14 @@ class WordList:
 
     def starts_within(self, text: str, start: int, reach: int) -> bool:
         """Whether a word begins between ``start`` and ``start + reach``."""
+        return self.first_within(text, start, reach) is not None
+
+    def first_within(self, text: str, start: int, reach: int) -> re.Match[str] | None:
+        """The first word that begins between ``start`` and ``start + reach``."""
         if self.regex is None:
-            return False
+            return None
         match = self.regex.search(text, start)
-        return match is not None and match.start() <= start + reach
+        return match if match is not None and match.start() <= start + reach else None
 
 
 def _masked(text: str, words: WordList) -> str:
@@ -147,6 +157,7 @@ class ScopeFinder:
         self._not_people = WordList(who.not_people)
         self._healthy = WordList(who.healthy)
         self._self_marks = WordList(who.self_marks)
+        self._healthy_subject = WordList(who.healthy_subject)
         self.healthy_may_answer = frozenset(who.healthy_may_answer)
         self.healthy_pointer = who.healthy_pointer
         self._adult_age = who.adult_age
@@ -154,6 +165,7 @@ class ScopeFinder:
         self._home = WordList(where.home)
         self._places = WordList(_place_names(where.others, where.needs_suffix))
         self._visited = WordList(where.visited)
+        self._offices = WordList(where.offices)
         self._lives = WordList(where.lives)
         self._moving = WordList(where.moving)
         self._there = WordList(where.there)
@@ -212,6 +224,10 @@ class ScopeFinder:
             for m in self._healthy.finditer(surface)
         )
 
+    def asks_about_healthy(self, surface: str) -> bool:
+        """Whether the question is put on the healthy child (元気なほうの幼稚園)."""
+        return bool(self._healthy_subject.found(surface))
+
     def without_healthy(self, surface: str) -> str:
         """The message with its words of health taken out (医ケアのない下の子: the 医ケア
         in it says the child has none)."""
@@ -233,7 +249,18 @@ class ScopeFinder:
         return any(before.endswith(w) for w in self._lives.found(before[-LIVES_BEFORE:]))
 
     def _is_visited(self, surface: str, match: re.Match[str]) -> bool:
-        return self._visited.starts_within(surface, match.end(), VISITED_REACH)
+        # 江戸川区で看護師のいる…: a particle of place right after the name says what is
+        # sought there, so a visited word further on is no hospital or person of that name.
+        if _ACTIVITY_PARTICLE.match(surface, match.end()):
+            return False
+        if self._offices.starts_within(surface, match.end(), VISITED_REACH):
+            return False  # 新宿区の保健センター: that ward's own office
+        found = self._visited.first_within(surface, match.end(), VISITED_REACH)
+        if found is None or _ACTIVITY_PARTICLE.search(surface, match.end(), found.start()):
+            # 江東区の放デイで看護師がいる所: what is sought there, not a person or a place.
+            return False
+        # 足立さん is a person of that name; 台東区の保健師さん is that ward's nurse.
+        return found.group(0) not in _HONORIFICS or found.start() <= match.end() + 1
 
     def who(self, surface: str) -> OutOfScope | None:
         text = _masked(surface, self._not_people)
@@ -247,6 +274,10 @@ class ScopeFinder:
             needs = self._writer_needs(text, surface)
             if needs and self._self_marks.found(text):
                 return OutOfScope("who", self._who_pointer, tuple(needs))
+            # 夫がALSで呼吸器を…子どもは元気です: the child is named only to say they are well.
+            adults = [m.group(0) for m in self._adults.finditer(text) if not self._helps(text, m)]
+            if adults and self.says_healthy(surface):
+                return OutOfScope("who", self._who_pointer, tuple(adults))
             return None
         words = list(adult_age)
         words += [m.group(0) for m in self._adults.finditer(text) if not self._helps(text, m)]
@@ -270,6 +301,7 @@ class ScopeFinder:
         for m in _AGE_JA.finditer(text):
             if int(m.group(1)) >= self._adult_age and not text.startswith(_LATER, m.end()):
                 ages.append(m.group(0))
+        ages += [m.group(0) for m in _DECADE_KIN.finditer(text)]
         for m in _AGE_EN.finditer(text):
             age = int(m.group(1) or m.group(2))
             rest = text[m.end():].lstrip()

@@ -8,6 +8,7 @@ only; everything else works in the group too, where nothing personal is shown.
 from __future__ import annotations
 
 from content.base import N_
+from flows.address import BadAddress, typed_address, typed_form
 from flows.desk import holding, relay
 from flows.desk.context import DeskTurn, view_turn
 from flows.desk.details import ENTRIES_SHOWN, details_reply
@@ -198,15 +199,19 @@ async def _coordinator_named(d: DeskTurn, who: str) -> RosterMember | None:
     """A coordinator by user id or by name (exactly, or the only one starting so)."""
     who = who.strip().lstrip("@")
     members = [m for m in await d.store.roster.members() if m.coordinator or m.supervisor]
-    if who.isdigit():
-        found = [m for m in members if m.user_id == int(who)]
+    if who.isdigit() or ":" in who:
+        try:
+            wanted_id = typed_address(who)
+        except BadAddress:
+            wanted_id = None  # not an id after all: the coordinators are listed below
+        found = [m for m in members if m.user_id == wanted_id]
     else:
         wanted = who.casefold()
         found = [m for m in members if m.display_name.casefold() == wanted] or [
             m for m in members if wanted and m.display_name.casefold().startswith(wanted)]
     if len(found) == 1:
         return found[0]
-    names = ", ".join(f"{esc(m.display_name or '-')} ({m.user_id})" for m in members)
+    names = ", ".join(f"{esc(m.display_name or '-')} ({typed_form(m.user_id)})" for m in members)
     d.say(d._("Whom? Name one coordinator by name or user id: {names}").format(names=names))
     return None
 

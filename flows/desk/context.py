@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from content.base import Locale, Translator
+from flows.address import Address, address
+from flows.desk.views import member_name
 from flows.model import Inbound, Keyboard, Session
 from flows.ports import CoordinatorStore, Outbox, Roster
 from flows.records import DeskTicket, OutboxKind, OutboxMessage, RosterMember
@@ -14,6 +16,8 @@ from flows.turn import Deps, Turn
 
 # A toast (the notice after a button press) shows about this much.
 TOAST_CHARS = 190
+# The rendering-only turn's inbound: nobody wrote it.
+_NOBODY = address("telegram", 0)
 
 
 def desk_translator(deps: Deps) -> Translator:
@@ -24,7 +28,7 @@ def view_turn(deps: Deps, store: object, locale: Locale) -> Turn:
     """A turn that only renders (for the outbox worker, or in another person's language),
     so the intake's own renderers such as ``answer_lines`` serve the desk too."""
     return Turn(
-        inbound=Inbound(channel="telegram", user_id=0, chat_id=0, kind="unsupported"),
+        inbound=Inbound(channel="telegram", user_id=_NOBODY, chat_id=_NOBODY, kind="unsupported"),
         session=Session(key="desk:view", locale=locale),
         deps=deps,
         store=store,
@@ -32,7 +36,7 @@ def view_turn(deps: Deps, store: object, locale: Locale) -> Turn:
 
 
 async def enqueue(outbox: Outbox, now: datetime, kind: OutboxKind, ticket: DeskTicket | None,
-                  recipient: int | None = None, **payload: str | int | bool | None) -> None:
+                  recipient: Address | None = None, **payload: str | int | bool | None) -> None:
     """An outbox row for the worker. Payloads carry ids and codes, never what was written."""
     await outbox.enqueue(
         OutboxMessage(
@@ -46,7 +50,7 @@ async def enqueue(outbox: Outbox, now: datetime, kind: OutboxKind, ticket: DeskT
     )
 
 
-async def roster_names(roster: Roster) -> dict[int, str]:
+async def roster_names(roster: Roster) -> dict[Address, str]:
     return {m.user_id: m.display_name for m in await roster.members() if m.display_name}
 
 
@@ -107,14 +111,11 @@ class DeskTurn:
         )
 
     async def enqueue(self, kind: OutboxKind, ticket: DeskTicket | None,
-                      recipient: int | None = None, **payload: str | int | bool | None) -> None:
+                      recipient: Address | None = None, **payload: str | int | bool | None) -> None:
         await enqueue(self.store.outbox, self.now, kind, ticket, recipient, **payload)
 
-    async def names(self) -> dict[int, str]:
+    async def names(self) -> dict[Address, str]:
         return await roster_names(self.store.roster)
 
-    async def name_of(self, user_id: int | None) -> str:
-        if user_id is None:
-            return ""
-        names = await self.names()
-        return names.get(user_id) or self._("coordinator {id}").format(id=user_id)
+    async def name_of(self, user_id: Address | None) -> str:
+        return member_name(await self.names(), user_id, self.t)

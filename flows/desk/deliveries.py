@@ -17,11 +17,12 @@ from typing import Literal
 from content.base import Translator, format_day, in_tokyo
 from content.loader import Content
 from flows import callbacks
+from flows.address import Address, BadAddress, parse_address
 from flows.desk.context import desk_translator, enqueue, roster_names, view_turn
 from flows.desk.details import ENTRIES_SHOWN, details_reply
 from flows.desk.relay import FAMILY_BUTTON, REOPEN
 from flows.desk.sharing import department_name, shared_summary
-from flows.desk.views import CLAIM, DESK_BUTTON, group_notice, office_label
+from flows.desk.views import CLAIM, DESK_BUTTON, group_notice, member_name, office_label
 from flows.milestones.delivery import milestone_reply
 from flows.milestones.sending import MILESTONE_KIND
 from flows.model import Button, Reply
@@ -34,9 +35,9 @@ FAMILY_KINDS = frozenset({"message_to_family", "family_notice"})
 # Notices that may be combined into one digest message.
 DIGESTIBLE = "ticket_new"
 
-# A chat id, or: not yet (no coordinators' group configured), or never (the ticket's
+# A chat's address, or: not yet (no coordinators' group configured), or never (the ticket's
 # details are gone, the chat is not Telegram's).
-Address = int | Literal["wait", "drop"]
+Destination = Address | Literal["wait", "drop"]
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class Delivery:
     """One Telegram message (or edit) for one or more outbox rows."""
 
     rows: tuple[PendingMessage, ...]
-    chat_id: int
+    chat_id: Address
     reply: Reply
     # Once Telegram accepted it, these tickets are shown by this message in the group.
     announces: tuple[int, ...] = ()
@@ -54,11 +55,19 @@ class Delivery:
         return self.rows[0].kind
 
 
+def _payload_address(row: PendingMessage, key: str) -> Address | None:
+    value = row.payload.get(key)
+    try:
+        return parse_address(value) if isinstance(value, str) else None
+    except BadAddress:
+        return None
+
+
 async def _ticket(row: PendingMessage, tickets: TicketLookup) -> DeskTicket | None:
     return await tickets.get(row.ticket_id) if row.ticket_id is not None else None
 
 
-async def address(row: PendingMessage, deps: Deps, store: DeliveryStore) -> Address:
+async def address(row: PendingMessage, deps: Deps, store: DeliveryStore) -> Destination:
     if row.kind in FAMILY_KINDS or row.kind == MILESTONE_KIND:
         ticket = await _ticket(row, store.desk)
         if ticket is None or ticket.details is None or ticket.details.channel != "telegram":
@@ -81,7 +90,7 @@ def _claim_row(ticket: DeskTicket, t: Translator) -> tuple[Button, ...]:
                    data=callbacks.encode(DESK_BUTTON, CLAIM, str(ticket.id)), role="action"),)
 
 
-async def render(rows: Sequence[PendingMessage], chat_id: int, deps: Deps, store: DeliveryStore,
+async def render(rows: Sequence[PendingMessage], chat_id: Address, deps: Deps, store: DeliveryStore,
                  now: datetime) -> Delivery | Literal["wait"] | None:
     """The message for ``rows`` (several only for a digest or repeated refreshes of one
     ticket); None when there is nothing to send any more."""
@@ -123,10 +132,9 @@ async def _single(row: PendingMessage, ticket: DeskTicket | None, deps: Deps,
         return details_reply(ticket, entries, await roster_names(store.roster), view, now)
     if row.kind == "ticket_shared" and ticket is not None:
         names = await roster_names(store.roster)
-        by = int(row.payload.get("by") or 0)
         view = view_turn(deps, store, deps.desk.locale)
         return shared_summary(ticket, str(row.payload.get("department") or ""),
-                              names.get(by) or _("coordinator {id}").format(id=by), view, now)
+                              member_name(names, _payload_address(row, "by"), t), view, now)
     if row.kind == "ticket_reminder" and ticket is not None:
         if ticket.status != TICKET_NEW or ticket.assignee is not None:
             return None
@@ -175,8 +183,7 @@ async def _desk_notice(row: PendingMessage, ticket: DeskTicket | None, roster: R
     ref = esc(ticket.reference) if ticket else ""
     event = row.payload.get("event")
     if event == "open_private_chat":
-        user = int(row.payload.get("user") or 0)
-        name = (await roster_names(roster)).get(user) or _("coordinator {id}").format(id=user)
+        name = member_name(await roster_names(roster), _payload_address(row, "user"), t)
         return Reply(text=_("{name}: to receive the details of {reference}, open a private chat"
                             " with me (tap my name, then Start), then press “Details” on the"
                             " ticket.").format(name=esc(name), reference=ref))
@@ -276,7 +283,7 @@ async def undeliverable(
                       user=delivery.chat_id)
     elif row.kind == "ticket_shared" and ticket is not None:
         await enqueue(store.outbox, now, "desk_notice", ticket,
-                      recipient=int(row.payload.get("by") or 0) or None,
+                      recipient=_payload_address(row, "by"),
                       event="partner_unreachable", department=row.payload.get("department"))
     elif row.kind == "ticket_escalation" and row.recipient is not None and ticket is not None:
         await enqueue(store.outbox, now, "ticket_escalation", ticket)  # to the group instead

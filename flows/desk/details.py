@@ -10,8 +10,9 @@ from babel.dates import format_datetime
 
 from content.base import TOKYO, format_moment, in_tokyo
 from flows import callbacks
+from flows.address import Address
 from flows.desk.sharing import department_name
-from flows.desk.views import DESK_BUTTON, RELEASE, office_label, status_line
+from flows.desk.views import DESK_BUTTON, RELEASE, member_name, office_label, status_line
 from flows.intake.summary import answer_lines
 from flows.model import Button, Reply
 from flows.records import DeskTicket, TicketEntry
@@ -22,10 +23,10 @@ from flows.turn import Turn
 ENTRIES_SHOWN = 20
 
 
-def entry_line(entry: TicketEntry, names: Mapping[int, str], view: Turn) -> Html:
+def entry_line(entry: TicketEntry, names: Mapping[Address, str], view: Turn) -> Html:
     _ = view._
     when = format_datetime(in_tokyo(entry.at), "M/d H:mm", tzinfo=TOKYO, locale=view.locale)
-    name = esc(names.get(entry.author or 0) or _("coordinator {id}").format(id=entry.author))
+    name = esc(member_name(names, entry.author, view.t))
     if entry.kind == "family":
         who = _("Family")
     elif entry.kind == "coordinator":
@@ -35,7 +36,7 @@ def entry_line(entry: TicketEntry, names: Mapping[int, str], view: Turn) -> Html
     return markup("[{}] <b>{}</b>: {}").format(when, who, entry.text)
 
 
-def details_text(ticket: DeskTicket, entries: Sequence[TicketEntry], names: Mapping[int, str],
+def details_text(ticket: DeskTicket, entries: Sequence[TicketEntry], names: Mapping[Address, str],
                  view: Turn, now: datetime) -> Html:
     """``view`` renders in the desk's language (see ``context.view_turn``)."""
     _ = view._
@@ -76,7 +77,7 @@ def details_text(ticket: DeskTicket, entries: Sequence[TicketEntry], names: Mapp
     return join_lines(lines)
 
 
-def details_reply(ticket: DeskTicket, entries: Sequence[TicketEntry], names: Mapping[int, str],
+def details_reply(ticket: DeskTicket, entries: Sequence[TicketEntry], names: Mapping[Address, str],
                   view: Turn, now: datetime) -> Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     if ticket.is_open:

@@ -6,6 +6,8 @@
     /roster name 123456 山田 花子             the name the group shows
     /roster remove 123456                    off the roster
 
+An id is a Telegram user id as a bare number, or a whole address such as ``line:U4af4980…``.
+
 Staff only (see flows/staff/access.py); every change is audited. TSUNAGU_COORDINATORS and
 TSUNAGU_STAFF only add, at start, people the roster never had; what staff change here stays,
 a removal included (storage/repos/roster.py ``seed``).
@@ -13,6 +15,7 @@ a removal included (storage/repos/roster.py ``seed``).
 
 from __future__ import annotations
 
+from flows.address import Address, BadAddress, typed_address, typed_form
 from flows.desk.sharing import department_name
 from flows.desk.views import office_label
 from flows.ports import RosterStore
@@ -30,19 +33,31 @@ def _line(turn: Turn, member: RosterMember) -> Html:
         office = department_name(turn.content, member.department, turn.locale)
     chat = " 💬" if member.private_chat else ""
     return markup("• <code>{}</code> {} · {} · {}{}").format(
-        member.user_id, member.display_name or "-", office, ", ".join(roles) or "-", chat)
+        typed_form(member.user_id), member.display_name or "-", office, ", ".join(roles) or "-",
+        chat)
 
 
 async def show(turn: Turn[RosterStore], member: RosterMember, args: tuple[str, ...]) -> None:
     words = args[0].split() if args and args[0].strip() else []
     if not words:
         await _list(turn)
-    elif words[0] == "add" and len(words) >= 2 and words[1].isdigit():
-        await _add(turn, member, int(words[1]), words[2:])
-    elif words[0] == "name" and len(words) >= 3 and words[1].isdigit():
-        await _rename(turn, member, int(words[1]), " ".join(words[2:]))
-    elif words[0] == "remove" and len(words) == 2 and words[1].isdigit():
-        await _remove(turn, member, int(words[1]))
+    elif words[0] in ("add", "name", "remove") and len(words) >= 2:
+        try:
+            who = typed_address(words[1])
+        except BadAddress:
+            turn.say(join_lines([
+                turn._("“{text}” is not an id. Type a Telegram user id as a number (123456789)"
+                       " or a LINE user as line:U… .").format(text=words[1][:40]),
+                BLANK, _usage(turn)]))
+            return
+        if words[0] == "add":
+            await _add(turn, member, who, words[2:])
+        elif words[0] == "name" and len(words) >= 3:
+            await _rename(turn, member, who, " ".join(words[2:]))
+        elif words[0] == "remove" and len(words) == 2:
+            await _remove(turn, member, who)
+        else:
+            turn.say(_usage(turn))
     else:
         turn.say(_usage(turn))
 
@@ -67,7 +82,7 @@ async def _list(turn: Turn[RosterStore]) -> None:
 
 
 async def _add(
-    turn: Turn[RosterStore], actor: RosterMember, user_id: int, words: list[str]
+    turn: Turn[RosterStore], actor: RosterMember, user_id: Address, words: list[str]
 ) -> None:
     offices = {o.id for o in turn.content.offices.offices}
     intake = turn.content.intake
@@ -87,7 +102,7 @@ async def _add(
     if "partner" in roles and department is None:
         turn.say(turn._("A partner needs a department: /roster add {id} partner DEPARTMENT."
                         " Departments: {departments}").format(
-            id=user_id, departments=", ".join(sorted(departments)) or "-"))
+            id=typed_form(user_id), departments=", ".join(sorted(departments)) or "-"))
         return
     member = current.model_copy(update={
         "office": office or current.office,
@@ -100,10 +115,11 @@ async def _add(
     await _save(turn, actor, member, "roster.put")
 
 
-async def _rename(turn: Turn[RosterStore], actor: RosterMember, user_id: int, name: str) -> None:
+async def _rename(turn: Turn[RosterStore], actor: RosterMember, user_id: Address, name: str
+                  ) -> None:
     current = await turn.store.roster.get(user_id)
     if current is None:
-        turn.say(turn._("{id} is not on the roster.").format(id=user_id))
+        turn.say(turn._("{id} is not on the roster.").format(id=typed_form(user_id)))
         return
     await _save(turn, actor, current.model_copy(update={"display_name": name[:60]}),
                 "roster.name")
@@ -120,15 +136,15 @@ async def _save(
     turn.say(turn._("Saved:") + "\n" + _line(turn, saved))
 
 
-async def _remove(turn: Turn[RosterStore], actor: RosterMember, user_id: int) -> None:
+async def _remove(turn: Turn[RosterStore], actor: RosterMember, user_id: Address) -> None:
     now = turn.deps.clock.now()
     if user_id == actor.user_id:
         turn.say(turn._("You cannot take yourself off the roster; ask another staff member."))
         return
     if not await turn.store.roster.deactivate(user_id, now):
-        turn.say(turn._("{id} is not on the roster.").format(id=user_id))
+        turn.say(turn._("{id} is not on the roster.").format(id=typed_form(user_id)))
         return
     await turn.store.audit.write(at=now, actor=str(actor.user_id), action="roster.remove",
                                  subject=str(user_id))
     turn.say(turn._("{id} is off the roster. Tickets they hold stay theirs until released or"
-                    " reassigned.").format(id=user_id))
+                    " reassigned.").format(id=typed_form(user_id)))

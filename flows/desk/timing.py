@@ -13,6 +13,7 @@ from typing import Literal
 
 from content.base import TOKYO, in_tokyo
 from content.intake_models import DeskHours
+from flows.address import Address
 from flows.business_hours import is_business_day
 from flows.desk.context import enqueue
 from flows.ports import CoordinatorStore
@@ -58,7 +59,7 @@ async def remind_unclaimed(deps: Deps, store: CoordinatorStore, now: datetime) -
     hours = deps.content.current().routing.desk_hours
     after = timedelta(hours=deps.desk.remind_after_hours)
     reminded = escalated = 0
-    supervisors: list[int | None] | None = None
+    supervisors: list[Address | None] | None = None
     for ticket in await store.desk.open_tickets():
         decision = due(ticket, now, hours, after)
         if decision == "remind":

@@ -16,6 +16,7 @@ from babel.dates import format_timedelta
 from content.base import N_, Locale, Translator, format_moment
 from content.loader import Content
 from flows import callbacks
+from flows.address import Address, typed_form
 from flows.age_bands import LABELS as AGE_LABELS
 from flows.age_bands import NOT_RECORDED, age_band
 from flows.model import Button, Keyboard, Reply
@@ -66,13 +67,14 @@ def ago(moment: datetime, now: datetime, t: Translator) -> str:
     return format_timedelta(moment - now, add_direction=True, locale=t.locale)
 
 
-def member_name(names: Mapping[int, str], user_id: int | None, t: Translator) -> str:
+def member_name(names: Mapping[Address, str], user_id: Address | None, t: Translator) -> str:
     if user_id is None:
         return ""
-    return names.get(user_id) or t.gettext("coordinator {id}").format(id=user_id)
+    # Without a name, the id as staff type it: for Telegram the number they always saw.
+    return names.get(user_id) or t.gettext("coordinator {id}").format(id=typed_form(user_id))
 
 
-def status_line(ticket: DeskTicket, names: Mapping[int, str], t: Translator,
+def status_line(ticket: DeskTicket, names: Mapping[Address, str], t: Translator,
                 now: datetime) -> Html:
     _ = catalog(t.gettext)
     if ticket.status == TICKET_WITHDRAWN:
@@ -91,7 +93,7 @@ def priority_mark(ticket: DeskTicket) -> str:
     return "🔴" if ticket.priority == "high" else "🟢"
 
 
-def summary_line(ticket: DeskTicket, content: Content, names: Mapping[int, str],
+def summary_line(ticket: DeskTicket, content: Content, names: Mapping[Address, str],
                  t: Translator, now: datetime) -> Html:
     """One line per ticket, for digests and /queue."""
     answers = ticket.details.answers if ticket.details else {}
@@ -104,7 +106,7 @@ def summary_line(ticket: DeskTicket, content: Content, names: Mapping[int, str],
     return markup(" · ").join(parts) + markup("\n    ") + status_line(ticket, names, t, now)
 
 
-def _card(ticket: DeskTicket, content: Content, names: Mapping[int, str], t: Translator,
+def _card(ticket: DeskTicket, content: Content, names: Mapping[Address, str], t: Translator,
           now: datetime) -> Html:
     _ = catalog(t.gettext)
     answers = ticket.details.answers if ticket.details else {}
@@ -148,7 +150,7 @@ def _buttons(tickets: Sequence[DeskTicket], t: Translator) -> Keyboard:
     return tuple(rows)
 
 
-def group_notice(tickets: Sequence[DeskTicket], content: Content, names: Mapping[int, str],
+def group_notice(tickets: Sequence[DeskTicket], content: Content, names: Mapping[Address, str],
                  t: Translator, now: datetime) -> Reply:
     """The group's message for one ticket, or a digest of several announced together.
 

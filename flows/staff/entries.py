@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from content.base import format_moment
 from content.models import TO_FILL, FaqEntry
+from flows.address import Address, typed_form
 from flows.model import Keyboard
 from flows.ports import StaffStore
 from flows.records import RecordedChange, RosterMember
@@ -134,7 +135,7 @@ def _shown(value: object) -> str:
 
 
 def _history_line(
-    turn: Turn, change: RecordedChange, undone: set[int], names: dict[int, str]
+    turn: Turn, change: RecordedChange, undone: set[int], names: dict[Address, str]
 ) -> Html:
     _ = turn._
     field_names = {
@@ -147,7 +148,7 @@ def _history_line(
     ).format(
         field=field_names.get(change.field, change.field),
         language=language_name(turn, change.locale),
-        who=esc(names.get(change.actor) or str(change.actor)),
+        who=esc(names.get(change.actor) or typed_form(change.actor)),
     )
     if change.field == "alternates":
         before = _strings(change.old.get("alternates"))
@@ -181,7 +182,7 @@ async def show_history(turn: Turn[StaffStore], member: RosterMember, args: tuple
         turn.say(turn._("No changes of {id} were made from the chat.").format(id=esc(entry_id)))
         return
     undone = {c.reverted_of for c in changes if c.reverted_of is not None}
-    names: dict[int, str] = {}
+    names: dict[Address, str] = {}
     for actor in {c.actor for c in changes}:
         someone = await turn.store.roster.get(actor)
         if someone is not None and someone.display_name:

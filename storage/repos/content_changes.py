@@ -8,6 +8,7 @@ from datetime import datetime
 import aiosqlite
 
 from content.records import FaqChange
+from flows.address import Address
 from flows.records import RecordedChange
 
 _COLUMNS = "id, at, actor, entry_id, locale, field, old_value, new_value, reverted_of"
@@ -24,7 +25,7 @@ class ContentChangeRepo:
         self._conn = conn
 
     async def record(
-        self, change: FaqChange, *, at: datetime, actor: int, reverted_of: int | None = None
+        self, change: FaqChange, *, at: datetime, actor: Address, reverted_of: int | None = None
     ) -> int:
         cur = await self._conn.execute(
             f"INSERT INTO content_changes ({_COLUMNS.removeprefix('id, ')})"

@@ -5,6 +5,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from flows.address import Address
 from flows.records import (
     TICKET_ASSIGNED,
     TICKET_CLOSED,
@@ -83,7 +84,7 @@ class DeskRepo:
         cur = await self._conn.execute(sql, args)
         return cur.rowcount == 1
 
-    async def claim(self, ticket_id: int, user_id: int, at: datetime) -> bool:
+    async def claim(self, ticket_id: int, user_id: Address, at: datetime) -> bool:
         return await self._update(
             f"""UPDATE tickets SET assignee = ?, claimed_at = ?, status = '{TICKET_ASSIGNED}'
                 WHERE id = ? AND assignee IS NULL AND status = '{TICKET_NEW}'""",
@@ -91,7 +92,7 @@ class DeskRepo:
         )
 
     async def reassign(
-        self, ticket_id: int, *, expected: int | None, to: int | None, at: datetime
+        self, ticket_id: int, *, expected: Address | None, to: Address | None, at: datetime
     ) -> bool:
         if to is None:
             # Back to the queue: it waits afresh, with its own reminder and escalation.
@@ -128,7 +129,8 @@ class DeskRepo:
         )
 
     async def add_entry(
-        self, ticket_id: int, kind: EntryKind, text: str, at: datetime, author: int | None = None
+        self, ticket_id: int, kind: EntryKind, text: str, at: datetime,
+        author: Address | None = None,
     ) -> int:
         cur = await self._conn.execute(
             "INSERT INTO ticket_entries (ticket_id, at, kind, author, text) VALUES (?, ?, ?, ?, ?)",

@@ -4,6 +4,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from flows.address import Address
 from flows.records import NeedChange, NeedStatus, TicketNeed
 
 _SELECT = """
@@ -23,7 +24,7 @@ class NeedRepo:
         self._conn = conn
 
     async def record_need(
-        self, ticket_id: int, code: str, note: str | None, at: datetime, by: int
+        self, ticket_id: int, code: str, note: str | None, at: datetime, by: Address
     ) -> TicketNeed | None:
         async with self._conn.execute(
             """INSERT INTO ticket_needs
@@ -51,7 +52,7 @@ class NeedRepo:
             return cur.rowcount > 0
 
     async def set_need_status(
-        self, need_id: int, status: NeedStatus, at: datetime, by: int
+        self, need_id: int, status: NeedStatus, at: datetime, by: Address
     ) -> bool:
         async with self._conn.execute(
             "UPDATE ticket_needs SET status = ?, updated_at = ? WHERE id = ? AND status != ?",
@@ -62,7 +63,7 @@ class NeedRepo:
         await self._change(need_id, status, at, by)
         return True
 
-    async def _change(self, need_id: int, status: NeedStatus, at: datetime, by: int) -> None:
+    async def _change(self, need_id: int, status: NeedStatus, at: datetime, by: Address) -> None:
         await self._conn.execute(
             "INSERT INTO ticket_need_changes (need_id, at, status, actor) VALUES (?, ?, ?, ?)",
             (need_id, at.isoformat(), status, by),

@@ -5,6 +5,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from flows.address import Address
 from flows.records import RosterMember
 
 # Named as RosterMember's fields, so a row is a member as it stands.
@@ -23,7 +24,7 @@ def _member(row: aiosqlite.Row) -> RosterMember:
 class SeedResult:
     """What seeding from the environment did; ids only, for the audit log."""
 
-    added: list[int] = field(default_factory=list)
+    added: list[Address] = field(default_factory=list)
     # On the roster without a role the environment names: kept as staff set them.
     other_roles: int = 0
     # Taken off the roster by staff: they stay off until staff add them back.
@@ -40,8 +41,8 @@ class RosterRepo:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
-    async def get(self, user_id: int) -> RosterMember | None:
-        """The active member with this Telegram user id, or None for anyone else."""
+    async def get(self, user_id: Address) -> RosterMember | None:
+        """The active member with this address, or None for anyone else."""
         async with self._conn.execute(
             f"SELECT {_COLUMNS} FROM roster WHERE user_id = ? AND active = 1", (user_id,)
         ) as cur:
@@ -92,14 +93,14 @@ class RosterRepo:
                 result.other_roles += 1
         return result
 
-    async def note_private_chat(self, user_id: int, at: datetime) -> None:
+    async def note_private_chat(self, user_id: Address, at: datetime) -> None:
         await self._conn.execute(
             "UPDATE roster SET private_chat_at = ? WHERE user_id = ? AND private_chat_at IS NULL",
             (at.isoformat(), user_id),
         )
 
-    async def deactivate(self, user_id: int, at: datetime) -> bool:
-        """Off the roster; the row stays so the audit log's user ids still have a name."""
+    async def deactivate(self, user_id: Address, at: datetime) -> bool:
+        """Off the roster; the row stays so the audit log's addresses still have a name."""
         cur = await self._conn.execute(
             "UPDATE roster SET active = 0, updated_at = ? WHERE user_id = ? AND active = 1",
             (at.isoformat(), user_id),

@@ -6,7 +6,10 @@ import aiosqlite
 
 
 class UpdateRepo:
-    """Remembers which Telegram updates were handled, so a redelivery changes nothing.
+    """Remembers which events were handled, so a redelivery changes nothing.
+
+    An event's key names its channel and the channel's own id of it (``telegram:<update_id>``,
+    ``line:<webhookEventId>``): ids of different channels never meet.
 
     Also keeps a handled update's answers until they are sent (migration 0006): a crash
     between saving a step and sending its answers must not leave a parent without one.
@@ -15,32 +18,32 @@ class UpdateRepo:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
-    async def claim(self, update_id: int, at: datetime) -> bool:
-        """True the first time an update is seen, False on every later delivery."""
+    async def claim(self, key: str, at: datetime) -> bool:
+        """True the first time an event is seen, False on every later delivery."""
         cur = await self._conn.execute(
             "INSERT OR IGNORE INTO processed_updates (update_id, handled_at) VALUES (?, ?)",
-            (update_id, at.isoformat()),
+            (key, at.isoformat()),
         )
         return cur.rowcount == 1
 
-    async def keep_replies(self, update_id: int, replies: str) -> None:
-        """Keep the answers (JSON) of a claimed update until ``replies_sent``."""
+    async def keep_replies(self, key: str, replies: str) -> None:
+        """Keep the answers (JSON) of a claimed event until ``replies_sent``."""
         await self._conn.execute(
-            "UPDATE processed_updates SET replies = ? WHERE update_id = ?", (replies, update_id)
+            "UPDATE processed_updates SET replies = ? WHERE update_id = ?", (replies, key)
         )
 
-    async def unsent_replies(self, update_id: int) -> str | None:
+    async def unsent_replies(self, key: str) -> str | None:
         async with self._conn.execute(
-            "SELECT replies FROM processed_updates WHERE update_id = ?", (update_id,)
+            "SELECT replies FROM processed_updates WHERE update_id = ?", (key,)
         ) as cur:
             row = await cur.fetchone()
         return None if row is None else row[0]
 
-    async def replies_sent(self, *update_ids: int) -> None:
+    async def replies_sent(self, *keys: str) -> None:
         await self._conn.executemany(
             "UPDATE processed_updates SET replies = NULL WHERE update_id = ?"
             " AND replies IS NOT NULL",
-            [(update_id,) for update_id in update_ids],
+            [(key,) for key in keys],
         )
 
     async def forget_before(self, cutoff: datetime) -> int:
