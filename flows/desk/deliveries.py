@@ -87,7 +87,7 @@ async def address(row: PendingMessage, deps: Deps, store: DeliveryStore) -> Dest
 
 def _claim_row(ticket: DeskTicket, t: Translator) -> tuple[Button, ...]:
     return (Button(label=t.gettext("Take {reference}").format(reference=ticket.reference),
-                   data=callbacks.encode(DESK_BUTTON, CLAIM, str(ticket.id))),)
+                   data=callbacks.encode(DESK_BUTTON, CLAIM, str(ticket.id)), role="action"),)
 
 
 async def render(rows: Sequence[PendingMessage], chat_id: Address, deps: Deps, store: DeliveryStore,
@@ -145,7 +145,7 @@ async def _single(row: PendingMessage, ticket: DeskTicket | None, deps: Deps,
             text = _("⏰ {reference} has waited {hours} business hours for a coordinator. Can"
                      " someone take it?").format(
                 reference=ref, hours=f"{deps.desk.remind_after_hours:g}")
-        return Reply(text=text, buttons=(_claim_row(ticket, t),))
+        return Reply(text=text, buttons=(_claim_row(ticket, t),), keep_buttons=True)
     if row.kind == "ticket_escalation" and ticket is not None:
         if ticket.status != TICKET_NEW or ticket.assignee is not None:
             return None
@@ -153,7 +153,7 @@ async def _single(row: PendingMessage, ticket: DeskTicket | None, deps: Deps,
                             " after a reminder in the group. Please see that someone takes"
                             " it.").format(
             reference=ref, office=esc(office_label(ticket.office, content, t.locale))),
-            buttons=(_claim_row(ticket, t),))
+            buttons=(_claim_row(ticket, t),), keep_buttons=True)
     if row.kind == "ticket_withdrawn":
         reference = esc(str(row.payload.get("reference") or ""))
         return Reply(text=_("{reference} was withdrawn by the family; its details are"
@@ -242,7 +242,10 @@ async def _to_family(row: PendingMessage, ticket: DeskTicket, deps: Deps,
                     day=format_day(until, t.locale)),
             ]),
             buttons=((Button(label=_("Reopen my request"),
-                             data=callbacks.encode(FAMILY_BUTTON, REOPEN, str(ticket.id))),),),
+                             data=callbacks.encode(FAMILY_BUTTON, REOPEN, str(ticket.id)),
+                             role="action"),),),
+            # The family may come back to it any day until the request is archived.
+            keep_buttons=True,
         )
     return None
 
