@@ -4,8 +4,8 @@ Every push of a send is keyed on the ``key`` the worker gives (an outbox row's i
 position of its batch, so a send tried again after a timeout, a 5xx or a 429 reaches the
 family once: LINE answers 409 for a key it accepted before. LINE cannot edit a message; a
 reply meant to replace an earlier one goes out as a new message (bot/line/render.py).
-Buttons of a push stay in the conversation (a Flex message): a family may read a push
-hours later, when quick replies would be gone.
+Buttons of a push always stay in the conversation (a Flex message): a family may read a
+push hours later, or on LINE for PC, where quick replies would be gone or never shown.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class LineOutbound(Outbound):
             raise Rejected("BadAddress") from None
         user = ident_of(to)
         try:
-            batches = render([reply], keep_buttons=True)
+            batches = render([reply.model_copy(update={"keep_buttons": True})])
         except ValueError as error:
             # Button data over LINE's limit or more buttons than a message shows: a mistake
             # of ours that a retry would repeat.
