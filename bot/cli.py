@@ -31,7 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     console = sub.add_parser("console", help="talk with the bot in this terminal")
     console.add_argument("--lang", choices=["ja", "en"], help="answer in this language")
 
-    sub.add_parser("run", help="run the desk on Telegram (long polling) and/or LINE (webhook)")
+    sub.add_parser(
+        "run",
+        help="serve the desk on the configured channels (Telegram: long polling; LINE: webhook)",
+    )
 
     ask = sub.add_parser("ask", help="show how the bot would answer a message")
     ask.add_argument("--lang", choices=["ja", "en"], help="language of the message")
@@ -54,7 +57,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "milestones":
             return run_milestones(args)
         if args.command == "run":
-            return _run()
+            # Which channels to start, and whether any is configured, is run's to say.
+            settings = load_settings()
+            _configure_logging(settings)
+            from bot.run import run
+
+            return run(settings)
         settings = load_settings()
         _configure_logging(settings, quiet=True)
         if args.command == "console":
@@ -71,26 +79,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 2
-
-
-def _run() -> int:
-    """Telegram when its token is set, LINE when its secret and token are, or both."""
-    from bot.line.config import load_line_settings
-
-    settings = load_settings()
-    line = load_line_settings()
-    if settings.bot_token is None and not line.enabled:
-        raise ConfigError("TSUNAGU_BOT_TOKEN: is not set (get one from @BotFather; or set"
-                          " TSUNAGU_LINE_CHANNEL_SECRET and TSUNAGU_LINE_CHANNEL_ACCESS_TOKEN"
-                          " for LINE)")
-    _configure_logging(settings)
-    if settings.bot_token is None:
-        from bot.line.runner import run_line
-
-        return run_line(settings, line)
-    from bot.telegram.runner import run
-
-    return run(settings, line)
 
 
 def _configure_logging(settings: Settings, quiet: bool = False) -> None:

@@ -1,5 +1,7 @@
 """The terminal driver: the same engine and database as Telegram, typed at a prompt.
 
+Replies are shown as plain text by ``flows.text.to_plain``, the renderer LINE uses too; a
+reply meant to edit an earlier message is printed as a new one, and toasts are dropped.
 Buttons are shown as numbered choices; typing the number presses the button, except where
 the question waiting wants a typed answer (an age of 「2」, a phone number), where digits are
 the answer. Input ends cleanly at end of file or on /quit, with a goodbye.

@@ -12,11 +12,20 @@ know which messenger refused what.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from bot.telegram.pacing import Limits
+from bot.pacing import Limits
 from flows.address import Address, Channel
 from flows.model import Reply
+
+# Called before each further part of a long reply, so the parts share the chat's pace.
+BeforePart = Callable[[], Awaitable[None]]
+
+
+def outbox_key(row_id: int) -> str:
+    """The ``key`` of an outbox row's send: its id, which every retry of the row keeps."""
+    return f"outbox:{row_id}"
 
 
 class SendFailure(Exception):
@@ -71,12 +80,19 @@ class Outbound(Protocol):
     @property
     def limits(self) -> Limits: ...
 
-    async def send(self, to: Address, reply: Reply, *, key: str) -> int | None:
+    async def send(self, to: Address, reply: Reply, *, key: str,
+                   before_part: BeforePart | None = None) -> int | None:
         """Send ``reply`` to ``to`` (or edit in place where asked and possible).
 
         ``key`` names this send for the channel's idempotency (LINE's retry key): the
-        same key sent again must not reach the person twice. Returns the id of the first
-        message sent where the channel has ids to edit later, else None. Raises one of the
-        :class:`SendFailure` kinds.
+        same key sent again must not reach the person twice. ``before_part`` is awaited
+        before each request after the first when a long reply takes several. Returns the
+        id of the first message sent where the channel has ids to edit later, else None.
+        Raises one of the :class:`SendFailure` kinds.
         """
+        ...
+
+    async def acknowledge(self, press: str, toast: str | None) -> None:
+        """Answer a button press (``press`` is the channel's id of it), with a short toast
+        where the channel shows one; a channel whose buttons need no answer does nothing."""
         ...

@@ -144,10 +144,11 @@ class ConsentFlow:
         _ = turn._
         rows: Keyboard = tuple(
             (Button(label=_(WRITER_LABELS[writer]),
-                    data=callbacks.encode(CONSENT_BUTTON, ROLE, code)),)
+                    data=callbacks.encode(CONSENT_BUTTON, ROLE, code), role="choice"),)
             for code, writer in WRITERS.items()
         )
-        cancel = Button(label=_("✖ Cancel"), data=callbacks.encode(CONSENT_BUTTON, CANCEL))
+        cancel = Button(label=_("✖ Cancel"), data=callbacks.encode(CONSENT_BUTTON, CANCEL),
+                        role="cancel")
         turn.say(
             join_lines(
                 [
@@ -246,13 +247,15 @@ class ConsentFlow:
         shown = CHOICES if is_proxy(self._writer(turn)) else CHOICES[:3]
         rows: list[tuple[Button, ...]] = [
             (Button(label=("✅ " if c in ticks else "⬜ ") + labels[c],
-                    data=callbacks.encode(CONSENT_BUTTON, TICK, c)),)
+                    data=callbacks.encode(CONSENT_BUTTON, TICK, c), role="choice"),)
             for c in shown
         ]
         rows.append(
             (
-                Button(label=_("Continue"), data=callbacks.encode(CONSENT_BUTTON, AGREE)),
-                Button(label=_("I do not agree"), data=callbacks.encode(CONSENT_BUTTON, DISAGREE)),
+                Button(label=_("Continue"), data=callbacks.encode(CONSENT_BUTTON, AGREE),
+                       role="confirm"),
+                Button(label=_("I do not agree"), data=callbacks.encode(CONSENT_BUTTON, DISAGREE),
+                       role="cancel"),
             )
         )
         turn.say(

@@ -44,14 +44,15 @@ def topic_button(turn: Turn, entry: FaqEntry) -> Button:
     return Button(
         label=button_label(entry),
         data=callbacks.encode(FAQ_BUTTON, QUESTION, entry.id),
+        role="choice",
     )
 
 
 def back_row(turn: Turn) -> ButtonRow:
     return (
         Button(label=turn._("📚 Questions by topic"),
-               data=callbacks.encode(FAQ_BUTTON, CATEGORIES)),
-        Button(label=turn._("🏠 Menu"), data=callbacks.encode(MENU_BUTTON)),
+               data=callbacks.encode(FAQ_BUTTON, CATEGORIES), role="navigate"),
+        Button(label=turn._("🏠 Menu"), data=callbacks.encode(MENU_BUTTON), role="navigate"),
     )
 
 
@@ -101,7 +102,7 @@ class FaqFlow:
         content = turn.content
         rows = tuple(
             (Button(label=c.label.get(turn.locale),
-                    data=callbacks.encode(FAQ_BUTTON, CATEGORY, c.id)),)
+                    data=callbacks.encode(FAQ_BUTTON, CATEGORY, c.id), role="choice"),)
             for c in content.categories
             if content.entries_in(turn.locale, c.id)
         )
@@ -187,7 +188,7 @@ class FaqFlow:
             if entries:
                 rows = tuple((topic_button(turn, e),) for e in entries)
                 none = Button(label=turn._("None of these"),
-                              data=callbacks.encode(FAQ_BUTTON, NONE_OF_THESE))
+                              data=callbacks.encode(FAQ_BUTTON, NONE_OF_THESE), role="choice")
                 turn.say(turn._("Did you mean one of these?"), (*rows, (none,)))
                 return
         pointer = None

@@ -17,7 +17,8 @@ MENU_BUTTON = "menu"
 
 def menu_keyboard(turn: Turn, router: Router) -> Keyboard:
     rows = [row for entry in router.menu if (row := entry(turn))]
-    language = Button(label=turn._("🌐 Language / 言語"), data=callbacks.encode(LANGUAGE_BUTTON))
+    language = Button(label=turn._("🌐 Language / 言語"), data=callbacks.encode(LANGUAGE_BUTTON),
+                      role="navigate")
     rows.append((language,))
     return tuple(rows)
 
@@ -110,8 +111,10 @@ class MenuFlow:
             turn._("Choose a language. / 言語を選んでください。"),
             (
                 (
-                    Button(label="日本語", data=callbacks.encode(LANGUAGE_BUTTON, "ja")),
-                    Button(label="English", data=callbacks.encode(LANGUAGE_BUTTON, "en")),
+                    Button(label="日本語", data=callbacks.encode(LANGUAGE_BUTTON, "ja"),
+                           role="choice"),
+                    Button(label="English", data=callbacks.encode(LANGUAGE_BUTTON, "en"),
+                           role="choice"),
                 ),
             ),
         )

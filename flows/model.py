@@ -5,17 +5,30 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from content.base import Locale
+from flows import callbacks
 from flows.address import Address, Channel, ValidAddress, channel_of, ident_of
-from flows.text import Html, esc, plain
+from flows.text import Html, check_markup, esc, plain
 
 DEFAULT_LOCALE: Locale = "ja"
 
-# Telegram refuses longer texts; flows keep their own replies below it and the
-# drivers split anything longer (a staff-written answer, say) on line breaks.
-MAX_MESSAGE_CHARS = 4096
+# What every channel carries as a button's data: Telegram's 64 bytes of callback data, the
+# smallest, are also within LINE's 300 characters of postback data.
+MAX_BUTTON_DATA_BYTES = callbacks.MAX_BYTES
+
+# A reply the engine composes from many parts (a request's summary) is cut into messages
+# of about this many characters: a few screens on a phone, and under every channel's limit
+# for one message. Drivers split anything longer (a staff-written answer, say) themselves.
+READABLE_REPLY_CHARS = 4000
 
 
 def locale_from_language_code(code: str | None) -> Locale:
@@ -26,8 +39,9 @@ def locale_from_language_code(code: str | None) -> Locale:
 
 
 def _reply_html(value: object) -> str:
-    # The one place every reply passes: only Html is taken as markup, a plain str is text.
-    return str(value if isinstance(value, Html) else esc(value))
+    # The one place every reply passes: only Html is taken as markup, a plain str is text,
+    # and markup outside the neutral subset is refused here rather than by a channel.
+    return check_markup(str(value if isinstance(value, Html) else esc(value)))
 
 
 def _plain_text(value: object) -> object:
@@ -39,32 +53,68 @@ ReplyHtml = Annotated[str, BeforeValidator(_reply_html)]
 PlainText = Annotated[str, BeforeValidator(_plain_text)]
 
 
+# What a button is for, so that each driver can lay it out within its channel's limits:
+# choice   picks an answer to the question just asked (a language, a topic, a step's option);
+# confirm  goes ahead with what the message proposes (agree, send, yes delete);
+# cancel   backs out of it, nothing changes (no, keep, change my answer);
+# navigate moves elsewhere in the desk (menu, offices, topics, continue a request);
+# action   does something to a record (a coordinator's ticket, a need, staff's FAQ work);
+# stop     ends a kind of message for good (the stage-of-growth messages).
+ButtonRole = Literal["choice", "confirm", "cancel", "navigate", "action", "stop"]
+
+
+def _button_data(value: str) -> str:
+    # Checked where every button is made, so no channel is ever handed one it refuses.
+    if len(value.encode()) > MAX_BUTTON_DATA_BYTES:
+        raise ValueError(f"button data is over {MAX_BUTTON_DATA_BYTES} bytes")
+    return value
+
+
 class Button(BaseModel):
+    """A button: what it says, what comes back when it is pressed, and what it is for."""
+
     model_config = ConfigDict(frozen=True)
 
     label: PlainText
-    data: str
+    data: Annotated[str, AfterValidator(_button_data)]
+    role: ButtonRole
+
+    @model_validator(mode="before")
+    @classmethod
+    def _saved_before_roles(cls, value: Any) -> Any:
+        # An answer saved for a redelivered update before buttons had roles.
+        if isinstance(value, dict) and "role" not in value and "label" in value:
+            return {**value, "role": "choice"}
+        return value
 
 
+# Rows of buttons as the flow would like them; a driver may lay them out otherwise.
 Keyboard = tuple[tuple[Button, ...], ...]
 
 
 class Reply(BaseModel):
     """One message to send.
 
-    ``text`` is HTML of the small subset Telegram reads (``<b>``, ``<i>``, ``<a href>``,
-    ``<code>``): given as :class:`~flows.text.Html` it is taken as written, given as a plain
-    ``str`` it is escaped whole (flows/text.py), so nothing a person typed becomes markup.
-    ``chat_id`` None means the chat the inbound came from.
+    ``text`` is the neutral markup of flows/text.py (``<b>``, ``<i>``, ``<code>``,
+    ``<a href>``, line breaks, ``•`` items) that each driver renders for its channel: given
+    as :class:`~flows.text.Html` it is taken as written (and refused if it is not that
+    markup), given as a plain ``str`` it is escaped whole, so nothing a person typed becomes
+    markup. ``chat_id`` None means the chat the inbound came from.
     """
 
     model_config = ConfigDict(frozen=True)
 
     text: ReplyHtml
     buttons: Keyboard = ()
+    # The buttons must stay usable after later messages (a ticket's actions in the
+    # coordinators' group, a reminder's choices, a milestone's stop button); otherwise they
+    # are a one-time choice, answered now or not at all, and a channel may show them only
+    # until the next message.
+    keep_buttons: bool = False
     chat_id: ValidAddress | None = None
     # Replace the text and buttons of this earlier message of the bot instead of sending a
-    # new one (the coordinators' group message after a ticket is claimed, say).
+    # new one (the coordinators' group message after a ticket is claimed, say). A channel
+    # that cannot edit sends the reply as a new message.
     edit_message_id: int | None = None
 
 
@@ -130,5 +180,8 @@ class Session(BaseModel):
 class Outcome(BaseModel):
     replies: list[Reply]
     session: Session
-    # Short text for the little notice Telegram shows after a button press.
+    # A short notice after a button press, seen by the person who pressed only (Telegram's
+    # answer to a button). Channels without such a notice drop it, so whatever the person
+    # needs to know is also in a reply, or, in the coordinators' group, on the card the
+    # button sits on (who holds the ticket, whether it is closed).
     toast: PlainText | None = None

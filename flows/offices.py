@@ -26,7 +26,8 @@ def _known(value: str | None) -> bool:
 def coordinator_row(turn: Turn) -> ButtonRow:
     """The way in to the offices, on the menu and under FAQ answers."""
     return (
-        Button(label=turn._("🏢 Offices and coordinators"), data=callbacks.encode(OFFICES_BUTTON)),
+        Button(label=turn._("🏢 Offices and coordinators"), data=callbacks.encode(OFFICES_BUTTON),
+               role="navigate"),
     )
 
 
@@ -42,7 +43,8 @@ class OfficesFlow:
 
     def _office_buttons(self, turn: Turn) -> tuple[tuple[Button, ...], ...]:
         return tuple(
-            (Button(label=o.name.get(turn.locale), data=callbacks.encode(OFFICES_BUTTON, o.id)),)
+            (Button(label=o.name.get(turn.locale), data=callbacks.encode(OFFICES_BUTTON, o.id),
+                    role="choice"),)
             for o in turn.content.offices.offices
         )
 
@@ -60,8 +62,8 @@ class OfficesFlow:
         lines += [BLANK, _("Choose an office to see what it does and how to reach it.")]
         rows = self._office_buttons(turn)
         which = Button(label=_("Which office should I ask?"),
-                       data=callbacks.encode(OFFICES_BUTTON, WHICH_OFFICE))
-        menu = Button(label=_("🏠 Menu"), data=callbacks.encode(MENU_BUTTON))
+                       data=callbacks.encode(OFFICES_BUTTON, WHICH_OFFICE), role="navigate")
+        menu = Button(label=_("🏠 Menu"), data=callbacks.encode(MENU_BUTTON), role="navigate")
         turn.say(join_lines(lines), (*rows, (which,), (menu,)))
 
     def detail(self, turn: Turn, office_id: str) -> None:
@@ -119,8 +121,10 @@ class OfficesFlow:
     def _back(self, turn: Turn) -> tuple[tuple[Button, ...], ...]:
         return (
             (
-                Button(label=turn._("🏢 All offices"), data=callbacks.encode(OFFICES_BUTTON)),
-                Button(label=turn._("🏠 Menu"), data=callbacks.encode(MENU_BUTTON)),
+                Button(label=turn._("🏢 All offices"), data=callbacks.encode(OFFICES_BUTTON),
+                       role="navigate"),
+                Button(label=turn._("🏠 Menu"), data=callbacks.encode(MENU_BUTTON),
+                       role="navigate"),
             ),
         )
 

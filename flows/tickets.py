@@ -353,9 +353,9 @@ class TicketsFlow:
         turn.session.state = WITHDRAW_STATE
         turn.say(join_lines(lines), (
             (Button(label=_("Yes, withdraw and delete"),
-                    data=callbacks.encode(WITHDRAW_BUTTON, WITHDRAW_YES)),),
+                    data=callbacks.encode(WITHDRAW_BUTTON, WITHDRAW_YES), role="confirm"),),
             (Button(label=_("No, keep everything"),
-                    data=callbacks.encode(WITHDRAW_BUTTON, WITHDRAW_NO)),),
+                    data=callbacks.encode(WITHDRAW_BUTTON, WITHDRAW_NO), role="cancel"),),
         ))
 
     async def withdraw_button(self, turn: Turn[Store], parts: tuple[str, ...]) -> None:

@@ -74,8 +74,10 @@ class Turn(Generic[StoreT]):
     def content(self) -> Content:
         return self.deps.content.current()
 
-    def say(self, text: Html, buttons: Keyboard = (), chat_id: Address | None = None) -> None:
-        self.replies.append(Reply(text=text, buttons=buttons, chat_id=chat_id))
+    def say(self, text: Html, buttons: Keyboard = (), chat_id: Address | None = None, *,
+            keep_buttons: bool = False) -> None:
+        self.replies.append(Reply(text=text, buttons=buttons, chat_id=chat_id,
+                                  keep_buttons=keep_buttons))
 
     async def record_denied(self: Turn[Audited], what: str) -> None:
         """Audit an attempt at something this person may not do (desk or staff tools):

@@ -22,9 +22,11 @@ from typing import Any, Protocol
 from telegram import InlineKeyboardMarkup
 from telegram.error import Forbidden, TelegramError
 
+from bot.outbox_worker import OutboxWorker, WorkerSettings
+from bot.pacing import Limits
 from bot.services import Services
-from bot.telegram.outbox_worker import OutboxWorker, WorkerSettings
-from bot.telegram.pacing import Limits
+from bot.telegram.outbound import TelegramOutbound
+from flows.address import Address, channel_of
 from flows.model import ChatType, Inbound, InboundKind, Outcome
 from flows.ports import Clock
 from flows.records import DeskSettings, Priority, RosterMember
@@ -212,13 +214,14 @@ class Person:
         return self.last.toast if self.last else None
 
 
-def _worker(services: Services, bot: FakeBot, settings: WorkerSettings,
+def _worker(services: Services, bot: FakeBot, settings: WorkerSettings, limits: Limits,
             virtual: VirtualClock) -> OutboxWorker:
-    """The real outbox worker, sending to ``bot`` on the virtual clock."""
-    # OutboxWorker is typed to take a whole telegram.Bot, though it calls only the two
-    # methods FakeBot records.
-    return OutboxWorker(services, bot, settings,  # type: ignore[arg-type]
-                        clock=virtual, sleep=virtual.sleep)
+    """The real outbox worker, sending through Telegram's outbound port to ``bot`` on the
+    virtual clock."""
+    # TelegramOutbound is typed to take a whole telegram.Bot, though the worker's sends
+    # call only the two methods FakeBot records.
+    telegram = TelegramOutbound(bot, limits)  # type: ignore[arg-type]
+    return OutboxWorker(services, [telegram], settings, clock=virtual, sleep=virtual.sleep)
 
 
 @dataclass
@@ -242,8 +245,8 @@ class World:
         virtual = VirtualClock(clock)
         bot = FakeBot(virtual)
         limits = limits or Limits()
-        settings = WorkerSettings(limits=limits, backoff_base=1.0, poll_interval=5.0)
-        worker = _worker(services, bot, settings, virtual)
+        settings = WorkerSettings(backoff_base=1.0, poll_interval=5.0)
+        worker = _worker(services, bot, settings, limits, virtual)
         return cls(services, clock, virtual, bot, worker, limits)
 
     async def close(self) -> None:
@@ -256,7 +259,8 @@ class World:
         await self.services.close()
         db = await Database.open(path)
         self.services = services_on(db, deps)
-        self.worker = _worker(self.services, self.bot, self.worker.settings, self.virtual)
+        self.worker = _worker(self.services, self.bot, self.worker.settings, self.limits,
+                              self.virtual)
 
     @cached_property
     def parent(self) -> Person:
@@ -337,15 +341,18 @@ class TicketWorld(Protocol):
 
 async def make_ticket(world: TicketWorld, *, subject: str | None = None,
                       priority: Priority = "normal",
-                      needs: tuple[str, ...] = ("talk",)) -> str:
-    """A ticket and its announcement, written the way the intake writes them (fast)."""
+                      needs: tuple[str, ...] = ("talk",), family: Address | None = None) -> str:
+    """A ticket and its announcement, written the way the intake writes them (fast);
+    ``family`` is the family's chat (a Telegram one of its own by default)."""
+    from flows.model import session_key
     from flows.records import ConsentDecision, NewTicket, OutboxMessage
     from flows.tickets import format_reference
 
     now = world.clock.now()
     async with world.services.db.transaction() as tx:
         number = await tx.tickets.next_number()
-        subject = subject or f"telegram:{9000 + number}:{9000 + number}"
+        chat = family or tg(9000 + number)
+        subject = subject or session_key(chat, chat)
         consent = await tx.consents.append(ConsentDecision(
             subject=subject, at=now, decision="granted", locale="en", text_version="1",
             text_hash="h" * 64, use_for_request=True, share_with_departments=False,
@@ -353,8 +360,8 @@ async def make_ticket(world: TicketWorld, *, subject: str | None = None,
         reference = format_reference(number)
         ticket_id = await tx.tickets.create(NewTicket(
             number=number, reference=reference, created_at=now, office="jido_katei",
-            priority=priority, subject=subject, channel="telegram",
-            chat_id=tg(9000 + number), locale="en", consent_id=consent,
+            priority=priority, subject=subject, channel=channel_of(chat),
+            chat_id=chat, locale="en", consent_id=consent,
             share_with_departments=False,
             answers={"age": {"kind": "age", "years": 1, "months": 0}, "needs": list(needs),
                      "name": "Secret Name"}))

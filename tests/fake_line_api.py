@@ -111,6 +111,8 @@ class FakeLineAPI:
     # The 400s a body earned, as (path, LINE's message): a test can see why it was refused.
     refusals: list[tuple[str, str]] = field(default_factory=list)
     contents: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    # Well-formed user ids LINE does not know for this channel (see :meth:`forget`).
+    unknown_users: set[str] = field(default_factory=set)
 
     _tokens: dict[str, _Token] = field(default_factory=dict)
     _accepted_keys: dict[str, str] = field(default_factory=dict)
@@ -167,6 +169,15 @@ class FakeLineAPI:
         assert status in (429, 500)
         self._faults.extend([(status, retry_after)] * count)
 
+    def forget(self, user_id: str) -> None:
+        """Pushes to ``user_id`` are refused from now on the way LINE refuses an id it does
+        not know (400 naming the ``to`` property): nobody there to deliver to.
+
+        A user who blocks the account is not modelled: LINE tells the bot of that with an
+        unfollow event, and its answer to a later push is not documented.
+        """
+        self.unknown_users.add(user_id)
+
     def add_content(self, message_id: str, data: bytes, content_type: str = "image/jpeg") -> None:
         self.contents[message_id] = (data, content_type)
 
@@ -214,7 +225,7 @@ class FakeLineAPI:
 
         def accept(body: Json) -> Json:
             to = body.get("to")
-            if not isinstance(to, str) or not _TO.match(to):
+            if not isinstance(to, str) or not _TO.match(to) or to in self.unknown_users:
                 raise LineRefusal("The property, 'to', in the request body is invalid")
             messages = _check_messages(body.get("messages"))
             answer = self._record(to, "push", messages)

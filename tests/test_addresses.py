@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.config import ConfigError, load_settings
-from bot.telegram.pacing import Limits, Pacer
+from bot.pacing import Limits, Pacer
 from flows.address import (
     BadAddress,
     address,

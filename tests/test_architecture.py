@@ -83,3 +83,17 @@ def test_the_direction_check_catches_an_import_upwards(tmp_path: Path) -> None:
         "content/loader.py: flows.model",
         "content/matching/store.py: storage.database",
     ]
+
+
+def test_the_desk_s_own_work_knows_no_messenger() -> None:
+    # The outbound port, the outbox worker and the jobs beside the channels reach a
+    # messenger only through the drivers' ports, so any channel (or none) may run.
+    neutral = ("outbound", "pacing", "outbox_worker", "jobs", "upkeep", "desk_timers",
+               "milestone_timer", "errors")
+    modules = imported_modules("bot")
+    for name in neutral:
+        imports = modules[f"bot/{name}.py"]
+        drivers = {m for m in imports if m.split(".")[0] in ("telegram", "linebot", "aiohttp")
+                   or m.startswith(("bot.telegram", "bot.line"))}
+        assert drivers == set(), name
+    assert "bot.outbound" in modules["bot/outbox_worker.py"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.telegram.desk_timers import desk_timers_once
+from bot.desk_timers import desk_timers_once
 from content.base import TOKYO
 from content.intake_models import DeskHours
 from flows.desk.timing import business_time

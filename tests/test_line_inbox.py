@@ -16,10 +16,11 @@ from bot.line.client import LineSender, messaging_client
 from bot.line.config import LineSettings
 from bot.line.inbound import Step, to_action
 from bot.line.inbox import LineInbox, Unfollowed
-from bot.line.render import ButtonDataTooLong, to_text
+from bot.line.render import ButtonDataTooLong
 from bot.line.webhook import ReceivedEvent, parse_event
 from bot.services import Services, event_key
 from content.loader import DEFAULT_CONTENT_DIR
+from flows.text import to_plain
 from storage.database import Database
 from storage.repos import Tx
 from tests.fake_line_api import (
@@ -157,7 +158,7 @@ async def test_answers_saved_before_a_crash_are_sent_after_it(
     assert views_before == 1  # the step's own trace: running it again would add one
     await inbox.drain()
     assert len(line_api.sent) == len(saved.replies)
-    assert line_api.texts(USER)[0][:30] == to_text(saved.replies[0].text)[:30]
+    assert line_api.texts(USER)[0][:30] == to_plain(saved.replies[0].text)[:30]
     async with services.db.transaction() as tx:
         assert await _faq_views(tx) == views_before
         assert await tx.line_inbox.pending() == []

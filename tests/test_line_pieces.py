@@ -90,7 +90,8 @@ def echo(event: ReceivedEvent) -> list[Reply]:
         return [
             Reply(
                 text=f"「{found.message.text}」",
-                buttons=((Button(label="はい", data="yes"), Button(label="いいえ", data="no")),),
+                buttons=((Button(label="はい", data="yes", role="confirm"),
+                          Button(label="いいえ", data="no", role="cancel")),),
             )
         ]
     if isinstance(found, PostbackEvent):

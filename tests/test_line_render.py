@@ -17,25 +17,27 @@ from linebot.v3.messaging import (
 )
 
 from bot.line.render import (
+    MAX_POSTBACK_DATA,
     MAX_TEXT,
     ButtonDataTooLong,
     line_length,
     render,
     split_text,
-    to_text,
 )
-from flows.model import Button, Keyboard, Reply
-from flows.text import esc, markup
+from flows.model import MAX_BUTTON_DATA_BYTES, Button, Keyboard, Reply
+from flows.text import esc, markup, to_plain
 
 USER = "U" + "4" * 32
 
 
 def buttons(*labels: str) -> Keyboard:
-    return tuple((Button(label=label, data=f"pick:{n}"),) for n, label in enumerate(labels))
+    return tuple(
+        (Button(label=label, data=f"pick:{n}", role="choice"),) for n, label in enumerate(labels)
+    )
 
 
-def flat(replies: list[Reply], **kw: Any) -> list[Message]:
-    return [m for batch in render(replies, **kw) for m in batch]
+def flat(replies: list[Reply]) -> list[Message]:
+    return [m for batch in render(replies) for m in batch]
 
 
 def dicts(messages: list[Message]) -> list[dict[str, Any]]:
@@ -48,7 +50,7 @@ def test_html_becomes_plain_text() -> None:
         "区のページ</a>\n<i>#7119</i> <code>T-12</code> "
         '<a href="https://example.jp/">https://example.jp/</a>'
     )
-    assert to_text(html) == (
+    assert to_plain(html) == (
         "受付しました & 区のページ (https://www.city.chiyoda.lg.jp/?a=1&b=2)\n"
         "#7119 T-12 https://example.jp/"
     )
@@ -59,8 +61,8 @@ def test_what_a_person_typed_stays_as_typed() -> None:
     [message] = flat([Reply(text=typed)])
     assert isinstance(message, TextMessage) and message.text == typed
     link = markup('<a href="{}">{}</a>').format("https://x.jp/?q=<1>", "A<B & C")
-    assert to_text(link) == "A<B & C (https://x.jp/?q=<1>)"
-    assert to_text(esc("<a href='x'>y</a>")) == "<a href='x'>y</a>"
+    assert to_plain(link) == "A<B & C (https://x.jp/?q=<1>)"
+    assert to_plain(esc("<a href='x'>y</a>")) == "<a href='x'>y</a>"
 
 
 def test_long_text_is_split_under_lines_limit() -> None:
@@ -109,8 +111,8 @@ def test_few_buttons_become_quick_replies_with_clipped_labels() -> None:
 def test_many_buttons_or_ones_that_must_stay_become_flex() -> None:
     many = [Reply(text="どれですか", buttons=buttons(*[f"選択肢{n}" for n in range(14)]))]
     assert [type(m) for m in flat(many)] == [TextMessage, FlexMessage]
-    few = [Reply(text="x", buttons=buttons("A", "B"))]
-    text, flex = flat(few, keep_buttons=True)
+    few = [Reply(text="x", buttons=buttons("A", "B"), keep_buttons=True)]
+    text, flex = flat(few)
     assert isinstance(text, TextMessage) and text.quick_reply is None
     assert isinstance(flex, FlexMessage)
     shown = str(flex.to_json())
@@ -135,10 +137,10 @@ def test_labels_that_clip_alike_are_not_chips() -> None:
 def test_flex_keeps_full_labels_and_rows() -> None:
     label = "訪問看護ステーションの利用について相談したい"
     keyboard: Keyboard = (
-        (Button(label=label, data="a"), Button(label="B", data="b")),
-        (Button(label="C", data="c"),),
+        (Button(label=label, data="a", role="action"), Button(label="B", data="b", role="action")),
+        (Button(label="C", data="c", role="action"),),
     )
-    [_, flex] = flat([Reply(text="x", buttons=keyboard)], keep_buttons=True)
+    [_, flex] = flat([Reply(text="x", buttons=keyboard, keep_buttons=True)])
     assert isinstance(flex, FlexMessage)
     bubble = flex.to_dict()["contents"]
     rows = bubble["body"]["contents"]
@@ -148,11 +150,23 @@ def test_flex_keeps_full_labels_and_rows() -> None:
     assert len(first["action"]["label"]) <= 20 and first["action"]["displayText"] == label
 
 
+def test_button_data_over_every_channels_limit_cannot_be_made() -> None:
+    # Checked where buttons are made, with the smallest channel's limit (bytes), which is
+    # within LINE's 300 characters of postback data.
+    assert MAX_BUTTON_DATA_BYTES <= MAX_POSTBACK_DATA
+    Button(label="A", data="d" * MAX_BUTTON_DATA_BYTES, role="choice")
+    with pytest.raises(ValueError, match="button data"):
+        Button(label="A", data="d" * (MAX_BUTTON_DATA_BYTES + 1), role="choice")
+    with pytest.raises(ValueError, match="button data"):
+        Button(label="A", data="あ" * 22, role="choice")  # 22 characters, 66 bytes
+
+
 def test_loud_button_data_is_refused_clearly() -> None:
-    reply = Reply(text="x", buttons=((Button(label="A", data="d" * 301),),))
+    # Only a button made around its check can get here; LINE still never sees it.
+    loud = Button.model_construct(label="A", data="d" * 301, role="choice")
+    reply = Reply.model_construct(text="x", buttons=((loud,),), keep_buttons=False)
     with pytest.raises(ButtonDataTooLong, match="301 characters"):
         render([reply])
-    render([Reply(text="x", buttons=((Button(label="A", data="d" * 300),),))])
 
 
 def test_an_edit_is_sent_as_a_new_message() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.telegram.milestone_timer import milestones_once
+from bot.milestone_timer import milestones_once
 from content.base import in_tokyo
 from content.loader import DEFAULT_CONTENT_DIR
 from content.milestone_models import MilestonesFile

@@ -11,7 +11,7 @@ from typing import SupportsIndex
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.telegram.pacing import Limits, Pacer, digest_size
+from bot.pacing import Limits, Pacer, digest_size
 from tests.desk_world import GROUP, A, Sent, World, make_ticket
 from tests.fakes import tg
 

@@ -23,7 +23,7 @@ def test_markup_escapes_whatever_is_put_into_it() -> None:
 
 def test_labels_and_toasts_are_plain_text_even_when_given_html() -> None:
     label = Html("Sorry, held by {name}").format(name="A<B")
-    assert Button(label=label, data="x").label == "Sorry, held by A<B"
+    assert Button(label=label, data="x", role="choice").label == "Sorry, held by A<B"
     outcome = Outcome(replies=[], session=Session(key="k"), toast=label)
     assert outcome.toast == "Sorry, held by A<B"
 

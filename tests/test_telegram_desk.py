@@ -22,10 +22,13 @@ from telegram import Update
 from telegram.request import HTTPXRequest
 
 from bot.config import Settings
+from bot.jobs import start_job, stop_jobs
+from bot.outbox_worker import OutboxWorker, WorkerSettings
+from bot.pacing import Limits
 from bot.services import Services
 from bot.telegram.application import build_application
-from bot.telegram.outbox_worker import WorkerSettings, outbox_worker
-from bot.telegram.pacing import Limits
+from bot.telegram.desk_menu import publish_desk_commands
+from bot.telegram.outbound import TelegramOutbound
 from flows.model import Inbound
 from flows.turn import Deps
 from storage.database import Database
@@ -47,8 +50,8 @@ PERSONAL = ("Hanako", "090-1234-5678", "suction", "Ventilator", "人工呼吸器
 
 
 @asynccontextmanager
-async def running_desk(api: FakeBotAPI, path: Path, deps: Deps,
-                       worker: WorkerSettings = FAST) -> AsyncIterator[Desk]:
+async def running_desk(api: FakeBotAPI, path: Path, deps: Deps, worker: WorkerSettings = FAST,
+                       limits: Limits | None = None) -> AsyncIterator[Desk]:
     settings = Settings(bot_token=TOKEN, api_base_url="http://bot-api.test/bot")
     opened: list[Services] = []
 
@@ -64,14 +67,17 @@ async def running_desk(api: FakeBotAPI, path: Path, deps: Deps,
         return HTTPXRequest(httpx_kwargs={"transport": api.mock_transport()})
 
     application = build_application(settings, open_services, request=request(),
-                                    get_updates_request=request(),
-                                    background=(outbox_worker(worker),))
+                                    get_updates_request=request())
     async with application:
         assert application.post_init is not None and application.post_shutdown is not None
         await application.post_init(application)
+        await publish_desk_commands(application.bot, deps)  # as tsunagu run does
+        outbound = TelegramOutbound(application.bot, limits)
+        sending = start_job(OutboxWorker(opened[0], [outbound], worker).run())
         try:
             yield Desk(application, api, opened[0])
         finally:
+            await stop_jobs([sending])
             await application.post_shutdown(application)
 
 
@@ -248,10 +254,10 @@ async def test_a_bot_api_failing_half_the_calls_delivers_each_notice_once(
     api = FakeBotAPI(token=TOKEN, seed=1234)
     COUNT = 6  # with the failed attempts, about as many calls as a group takes a minute
     # Each notice on its own message, quickly, so that there are many calls to fail.
-    pace = WorkerSettings(limits=Limits(chat_interval=0.2, digest_over=100),
-                          backoff_base=0.1, poll_interval=0.5)
+    limits = Limits(chat_interval=0.2, digest_over=100)
+    pace = WorkerSettings(backoff_base=0.1, poll_interval=0.5)
     deps = desk_deps(TickingClock(), locale="en")
-    async with running_desk(api, tmp_path / "desk.db", deps, pace) as desk:
+    async with running_desk(api, tmp_path / "desk.db", deps, pace, limits) as desk:
         world = _World(desk)
         # About half of all calls fail for a while: 5xx, and 429 asking to wait 1 s. Seeded
         # and bounded, so the test is repeatable and ends.

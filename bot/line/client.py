@@ -39,6 +39,7 @@ from linebot.v3.messaging.exceptions import ApiException
 
 from bot.line.config import LineSettings
 from bot.line.render import Batch
+from bot.outbound import outbox_key
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +59,9 @@ def retry_key(source: str, batch: int = 0) -> str:
 
 
 def outbox_source(message_id: int) -> str:
-    """What an outbox row's pushes are keyed on: its id, which a retry keeps."""
-    return f"outbox:{message_id}"
+    """What an outbox row's pushes are keyed on: its id, which a retry keeps (the key the
+    outbox worker gives every channel's ``send``)."""
+    return outbox_key(message_id)
 
 
 def event_source(webhook_event_id: str) -> str:

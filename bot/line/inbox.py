@@ -23,6 +23,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from bot.errors import describe_error
 from bot.line.client import (
     LineSender,
     PermanentLineError,
@@ -34,7 +35,7 @@ from bot.line.inbound import Ignore, Step, Unfollow, to_action
 from bot.line.render import render
 from bot.line.webhook import ReceivedEvent, parse_event
 from bot.services import Services, event_key
-from bot.telegram.application import APOLOGY, describe_error
+from bot.telegram.application import APOLOGY
 from flows.address import Address, ident_of
 from flows.model import Reply
 

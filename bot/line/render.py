@@ -1,23 +1,24 @@
 """Engine ``Reply`` values → LINE message objects of the SDK.
 
-LINE shows plain text: the reply's HTML is rendered to text here (emphasis dropped, a link
-as "text (url)", entities unescaped). Its limits are kept on this side, so LINE never has
+LINE shows plain text: the reply's neutral markup is rendered by ``flows.text.to_plain``,
+the one plain-text renderer the console shares (emphasis dropped, a link as "text (url)",
+list items as the "• " lines they are). Its limits are kept on this side, so LINE never has
 to refuse a message: texts are cut under 5000 characters (counted in UTF-16 units, as LINE
 counts them), and a request carries at most five messages, so the messages come back in
 batches of five. LINE cannot edit a message; a reply meant to replace an earlier one is
 simply sent as a new message.
 
-Buttons become quick replies, LINE's chips above the keyboard, when the reply is the last
-one sent (a later message would take the chips away), there are at most 13 and their
-labels, clipped to 20 characters, can still be told apart; the full label goes out as the
-text the person is shown to have tapped. Otherwise, or when the caller wants the buttons to
-stay in the conversation, they become a Flex message of tappable boxes that show each label
-whole and keep the keyboard's rows.
+Buttons that are a one-time choice become quick replies, LINE's chips above the keyboard,
+when the reply is the last one sent (a later message would take the chips away), there are
+at most 13 and their labels, clipped to 20 characters, can still be told apart; the full
+label goes out as the text the person is shown to have tapped. Otherwise, or when the reply
+says its buttons must stay (``Reply.keep_buttons``), they become a Flex message of tappable
+boxes that show each label whole, keep the keyboard's rows and are coloured by what each
+button is for.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Sequence
 
@@ -35,8 +36,8 @@ from linebot.v3.messaging import (
     TextMessage,
 )
 
-from flows.model import Button, Keyboard, Reply
-from flows.text import clip
+from flows.model import Button, ButtonRole, Keyboard, Reply
+from flows.text import clip, to_plain
 
 MAX_MESSAGES_PER_CALL = 5
 MAX_TEXT = 5000
@@ -49,11 +50,17 @@ MAX_ALT_TEXT = 400
 BUTTONS_PER_BUBBLE = 10
 MAX_BUBBLES = 12
 
-_LINK = re.compile(
-    r"""<a\s[^>]*?href\s*=\s*(["'])(.*?)\1[^>]*>(.*?)</a\s*>""", re.IGNORECASE | re.DOTALL
-)
-_TAG = re.compile(r"<[^>]*>")
-_SPACES = re.compile(r"[ \t]+")
+# A Flex box's frame and text by what the button is for: going ahead stands out, backing
+# out and stopping are quiet, the rest are plain links.
+_BLUE, _GREY = "#1F5A96", "#5B6670"
+_COLOURS: dict[ButtonRole, tuple[str, str]] = {
+    "choice": ("#B7C4CF", _BLUE),
+    "navigate": ("#B7C4CF", _BLUE),
+    "action": ("#B7C4CF", _BLUE),
+    "confirm": (_BLUE, _BLUE),
+    "cancel": ("#D5DBE0", _GREY),
+    "stop": ("#D5DBE0", _GREY),
+}
 
 
 class ButtonDataTooLong(ValueError):
@@ -61,33 +68,6 @@ class ButtonDataTooLong(ValueError):
 
 
 Batch = list[Message]
-
-
-def to_text(reply_html: str) -> str:
-    """The reply's HTML as the plain text LINE shows."""
-
-    def link(match: re.Match[str]) -> str:
-        url = html.unescape(match.group(2)).strip()
-        text = html.unescape(_TAG.sub("", match.group(3))).strip()
-        if not text or text == url:
-            return url
-        return f"{text} ({url})" if url else text
-
-    with_links = _LINK.sub(lambda m: _protect(link(m)), reply_html)
-    return _restore(html.unescape(_TAG.sub("", with_links)))
-
-
-# Link text is unescaped before the other tags are removed: a "<" it contains must survive
-# the tag removal, so it is carried past it in a form no tag can take.
-_LT, _AMP = "\x00lt\x00", "\x00amp\x00"
-
-
-def _protect(text: str) -> str:
-    return text.replace("&", _AMP).replace("<", _LT)
-
-
-def _restore(text: str) -> str:
-    return text.replace(_LT, "<").replace(_AMP, "&")
 
 
 def line_length(text: str) -> int:
@@ -137,16 +117,15 @@ def _pieces(text: str, limit: int) -> list[str]:
     return pieces
 
 
-def render(replies: Sequence[Reply], *, keep_buttons: bool = False) -> list[Batch]:
+def render(replies: Sequence[Reply]) -> list[Batch]:
     """The messages for ``replies``, in batches of at most five (one API call each).
 
-    ``keep_buttons`` lays every keyboard out as a Flex message, for buttons a person may
-    come back to later (a reminder's choices, say).
+    LINE cannot edit a message: a reply with ``edit_message_id`` is sent as a new one.
     """
     messages: list[Message] = []
     for index, reply in enumerate(replies):
         last = index == len(replies) - 1
-        messages.extend(_render_one(reply, quick=last and not keep_buttons))
+        messages.extend(_render_one(reply, quick=last and not reply.keep_buttons))
     return [
         messages[i : i + MAX_MESSAGES_PER_CALL]
         for i in range(0, len(messages), MAX_MESSAGES_PER_CALL)
@@ -161,7 +140,7 @@ def _render_one(reply: Reply, *, quick: bool) -> list[Message]:
                 f"button data of {len(button.data)} characters is over LINE's limit of"
                 f" {MAX_POSTBACK_DATA}"
             )
-    text = to_text(reply.text)
+    text = to_plain(reply.text)
     texts: list[Message] = [TextMessage(text=part) for part in split_text(text)]
     if not buttons:
         return texts
@@ -226,13 +205,14 @@ def _bubble(rows: list[tuple[Button, ...]]) -> FlexBubble:
 
 def _box(button: Button) -> FlexBox:
     label = " ".join(button.label.split()) or "…"
+    frame, colour = _COLOURS[button.role]
     return FlexBox(
         layout="vertical",
         flex=1,
         padding_all="10px",
         border_width="1px",
-        border_color="#B7C4CF",
+        border_color=frame,
         corner_radius="8px",
-        contents=[FlexText(text=label, wrap=True, align="center", color="#1F5A96")],
+        contents=[FlexText(text=label, wrap=True, align="center", color=colour)],
         action=_action(button),
     )

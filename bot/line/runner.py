@@ -1,34 +1,29 @@
-"""LINE in ``tsunagu run``: the webhook server and the worker that answers its events.
-
-With Telegram configured too, :func:`serve_line` runs beside polling in the same process
-(one engine, one database, one outbox); alone, :func:`run_line` serves until SIGTERM or
-SIGINT and exits 0, as the Telegram runner does.
+"""LINE in ``tsunagu run``: ready to send (its outbound port), then receiving (the webhook and
+the worker that answers its events). bot/run.py starts it beside Telegram or alone.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import signal
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 from aiohttp import web
 from linebot.v3.messaging import AsyncMessagingApi
 
-from bot.config import ConfigError, Settings
-from bot.housekeeping import run_housekeeping
+from bot.errors import StartFailed, describe_error
 from bot.line.client import LineSender, messaging_client
 from bot.line.config import WEBHOOK_PATH, LineSettings
 from bot.line.inbox import LineInbox, Unfollowed
+from bot.line.outbound import LineOutbound
 from bot.line.webhook import start_webhook
+from bot.outbound import BeforePart, Outbound, Refused
+from bot.pacing import Limits
 from bot.services import Services
-from bot.telegram.application import describe_error
-from bot.telegram.runner import configure_logging
-from bot.telegram.upkeep import CONTENT_CHECK_INTERVAL_S, HOUSEKEEPING_INTERVAL_S
-from content.watch import watch_content
+from flows.address import Address, Channel, ident_of
+from flows.model import Reply
 
 log = logging.getLogger(__name__)
 
@@ -45,24 +40,66 @@ def line_secrets(settings: LineSettings) -> list[str]:
     ]
 
 
+class FollowersOutbound(Outbound):
+    """Implements :class:`bot.outbound.Outbound`: LINE's port, which gives up at once on a
+    family who blocked the account (LINE would take the push and show it to nobody)."""
+
+    def __init__(self, line: LineOutbound, unfollowed: Unfollowed) -> None:
+        self.line = line
+        self.unfollowed = unfollowed
+
+    @property
+    def channel(self) -> Channel:
+        return self.line.channel
+
+    @property
+    def can_edit(self) -> bool:
+        return self.line.can_edit
+
+    @property
+    def limits(self) -> Limits:
+        return self.line.limits
+
+    async def send(
+        self, to: Address, reply: Reply, *, key: str, before_part: BeforePart | None = None
+    ) -> int | None:
+        if ident_of(to) in self.unfollowed:
+            raise Refused("the family unfollowed the LINE account")
+        return await self.line.send(to, reply, key=key, before_part=before_part)
+
+    async def acknowledge(self, press: str, toast: str | None) -> None:
+        await self.line.acknowledge(press, toast)
+
+
 @dataclass
 class LineChannel:
-    """LINE, ready to send: ``sender`` pushes, ``unfollowed`` says to whom not to, and
-    :meth:`receive` starts the webhook and the worker that answers its events."""
+    """LINE, ready to send through ``outbound``; :meth:`receive` starts the webhook and the
+    worker that answers its events."""
 
     settings: LineSettings
     services: Services
     sender: LineSender
     unfollowed: Unfollowed
+    outbound: Outbound = field(init=False)
     _worker: asyncio.Task[None] | None = None
     _webhook: web.AppRunner | None = None
+
+    def __post_init__(self) -> None:
+        self.outbound = FollowersOutbound(LineOutbound(self.sender), self.unfollowed)
 
     async def receive(self) -> None:
         inbox = LineInbox(self.services, self.sender, self.unfollowed)
         # The worker first takes what a previous run left; the webhook keeps new events
         # meanwhile and wakes it.
         self._worker = asyncio.create_task(guarded_worker(inbox))
-        self._webhook = await start_webhook(self.settings, inbox.keep)
+        try:
+            self._webhook = await start_webhook(self.settings, inbox.keep)
+        except OSError as exc:
+            raise StartFailed(
+                f"the LINE webhook could not listen on {self.settings.webhook_host}:"
+                f"{self.settings.webhook_port} ({type(exc).__name__}); check"
+                " TSUNAGU_LINE_WEBHOOK_HOST and TSUNAGU_LINE_WEBHOOK_PORT"
+            ) from None
         log.info(
             "LINE webhook listening on %s:%s%s",
             self.settings.webhook_host,
@@ -109,84 +146,3 @@ async def guarded_worker(inbox: LineInbox) -> None:
             # The database failing, say: the events stay kept; try again after a pause.
             log.error("LINE worker failed: %s", describe_error(exc))
             await asyncio.sleep(WORKER_RESTART_S)
-
-
-async def serve_line(services: Services, settings: LineSettings) -> None:
-    """Serve LINE's webhook and answer its events until cancelled."""
-    async with line_channel(settings, services) as channel:
-        await channel.receive()
-        await asyncio.Event().wait()
-
-
-def line_job(settings: LineSettings) -> Callable[[Any, Any], Awaitable[None]]:
-    """LINE as one of the Telegram application's background jobs (both channels at once)."""
-
-    async def job(services: Any, bot: Any) -> None:
-        await serve_line(services, settings)
-
-    return job
-
-
-def run_line(settings: Settings, line: LineSettings) -> int:
-    """LINE alone: serve until stopped; 0 on a clean stop, 1 or 2 when it could not start."""
-    configure_logging(settings.log_level, line_secrets(line))
-    try:
-        return asyncio.run(_serve(settings, line))
-    except ConfigError as exc:
-        log.error("configuration error: %s", exc)
-        return 2
-    except OSError as exc:
-        # The webhook's port taken, say: the address is ours, the error's text is not
-        # personal, but its type and errno are all that is needed.
-        log.error(
-            "could not start the LINE webhook on %s:%s (%s)",
-            line.webhook_host,
-            line.webhook_port,
-            type(exc).__name__,
-        )
-        return 1
-
-
-async def _serve(settings: Settings, line: LineSettings) -> int:
-    services = await Services.start(
-        settings.db, settings.content_dir, settings.roster_seed(), settings.desk_settings()
-    )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    serving = asyncio.create_task(serve_line(services, line))
-    upkeep = [
-        asyncio.create_task(_housekeeping(services)),
-        asyncio.create_task(
-            watch_content(services.content, CONTENT_CHECK_INTERVAL_S, lambda result: None)
-        ),
-    ]
-    try:
-        stopped = asyncio.create_task(stop.wait())
-        await asyncio.wait({serving, stopped}, return_when=asyncio.FIRST_COMPLETED)
-        if serving.done() and not stopped.done():
-            serving.result()  # raises what stopped it (the webhook's port taken...)
-        stopped.cancel()
-    finally:
-        for task in (serving, *upkeep):
-            task.cancel()
-        await asyncio.gather(serving, *upkeep, return_exceptions=True)
-        await services.close()
-    log.info("stopped")
-    return 0
-
-
-async def _housekeeping(services: Services) -> None:
-    while True:
-        await asyncio.sleep(HOUSEKEEPING_INTERVAL_S)
-        try:
-            report = await run_housekeeping(services)
-        except Exception as exc:
-            log.error("housekeeping failed: %s", describe_error(exc))
-            continue
-        if report.reminders:
-            # Marked sent by housekeeping; the Telegram driver is the one that pushes them.
-            log.warning(
-                "%d draft reminder(s) not sent: Telegram is not configured", len(report.reminders)
-            )

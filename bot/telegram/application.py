@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import traceback
 from collections.abc import Awaitable, Callable, Sequence
-from pathlib import PurePath
 from typing import Any, Protocol
 
-from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
@@ -28,6 +26,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
+from bot.errors import describe_error
 from bot.services import event_key
 from bot.telegram.render import answer_button, retry_after_seconds, send_replies
 from bot.telegram.updates import to_inbound
@@ -78,8 +77,6 @@ class DeskServices(Protocol):
 
 
 ServicesOpener = Callable[[], Awaitable[DeskServices]]
-# Work that runs beside polling until cancelled (housekeeping, content reloads).
-BackgroundJob = Callable[[DeskServices, Bot], Awaitable[None]]
 
 
 class UpdateHandlers:
@@ -88,16 +85,14 @@ class UpdateHandlers:
     (Not the coordinators' desk, flows/desk: this is what PTB calls for every update.)
 
     Services are opened inside the application's event loop (their SQLite connection
-    belongs to the loop), which is why they are not passed in ready-made.
+    belongs to the loop), which is why they are not passed in ready-made. ``tsunagu run``
+    opens them before any channel (bot/run.py) and hands the open ones over; the desk's
+    own work beside the channels (the outbox, reminders) is started there too.
     """
 
-    def __init__(
-        self, open_services: ServicesOpener, background: Sequence[BackgroundJob] = ()
-    ) -> None:
+    def __init__(self, open_services: ServicesOpener) -> None:
         self._open_services = open_services
         self._services: DeskServices | None = None
-        self._background = tuple(background)
-        self._tasks: list[asyncio.Task[None]] = []
 
     @property
     def services(self) -> DeskServices:
@@ -108,26 +103,13 @@ class UpdateHandlers:
     async def post_init(self, application: Application) -> None:  # type: ignore[type-arg]
         self._services = await self._open_services()
         await publish_commands(application, self._services.engine.router.public_commands)
-        for job in self._background:
-            self._tasks.append(asyncio.create_task(_guarded(job(self._services, application.bot))))
         log.info("desk ready as @%s", application.bot.username)
-
-    async def post_stop(self, application: Application) -> None:  # type: ignore[type-arg]
-        # Before the bot's HTTP client closes: a job cut off here rolls its transaction back.
-        await self._stop_background()
 
     async def post_shutdown(self, application: Application) -> None:  # type: ignore[type-arg]
         # Also called when post_init failed half-way, so the services may never have opened.
-        await self._stop_background()
         if self._services is not None:
             await self._services.close()
             self._services = None
-
-    async def _stop_background(self) -> None:
-        tasks, self._tasks = self._tasks, []
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         bot = context.bot
@@ -233,50 +215,6 @@ async def _deliver(
             pause = min(pause * 2, SEND_RETRY_MAX_S)
 
 
-async def _guarded(job: Awaitable[None]) -> None:
-    try:
-        await job
-    except asyncio.CancelledError:
-        raise
-    except Exception as exc:
-        # A background job is not worth stopping the desk for; say so and carry on.
-        log.error("background job stopped: %s", describe_error(exc))
-
-
-def describe_error(error: BaseException | None) -> str:
-    """``Type at file.py:12 in func via our/file.py:34 in step (caused by Other)``.
-
-    Where it failed, and the last place in our own code it passed through, but never the
-    exception's message: that may quote what a parent wrote.
-    """
-    if error is None:
-        return "unknown error"
-    text = type(error).__name__
-    frames = traceback.extract_tb(error.__traceback__)
-    if frames:
-        text += f" at {_place(frames[-1])}"
-        ours = [f for f in frames if _is_ours(f.filename)]
-        if ours and ours[-1] is not frames[-1]:
-            text += f" via {_place(ours[-1])}"
-    cause = error.__cause__ or error.__context__
-    if cause is not None and cause is not error:
-        text += f" (caused by {type(cause).__name__})"
-    return text
-
-
-_PROJECT_ROOT = PurePath(__file__).parents[2]
-
-
-def _is_ours(filename: str) -> bool:
-    path = PurePath(filename)
-    return path.is_relative_to(_PROJECT_ROOT) and "site-packages" not in path.parts
-
-
-def _place(frame: traceback.FrameSummary) -> str:
-    path = PurePath(frame.filename)
-    return f"{path.parent.name}/{path.name}:{frame.lineno} in {frame.name}"
-
-
 async def publish_commands(
     application: Application,  # type: ignore[type-arg]
     commands: Sequence[tuple[str, str]],
@@ -346,15 +284,12 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
-    background: Sequence[BackgroundJob] = (),
 ) -> Application:  # type: ignore[type-arg]
-    """The application, ready for ``run_polling`` (or ``process_update`` in tests).
-
-    ``background`` jobs start once the services are open and are cancelled on stop.
-    """
+    """The application, ready for polling (bot/telegram/runner.py; ``process_update`` in
+    tests)."""
     if settings.bot_token is None:
         raise ValueError("TSUNAGU_BOT_TOKEN is required to talk to Telegram")
-    handlers = UpdateHandlers(open_services, background)
+    handlers = UpdateHandlers(open_services)
     # Built here rather than by the builder because of its getUpdates (HandledFirstBot);
     # the requests are the builder's defaults: a pool for sending, one connection to poll.
     bot = HandledFirstBot(
@@ -376,7 +311,6 @@ def build_application(
         # answered before the first, and the steps share one SQLite connection anyway.
         .concurrent_updates(False)
         .post_init(handlers.post_init)
-        .post_stop(handlers.post_stop)
         .post_shutdown(handlers.post_shutdown)
     )
     application = builder.build()

@@ -1,8 +1,10 @@
 """Engine ``Reply`` values → Telegram messages.
 
-Texts arrive as Telegram HTML that the engine has already escaped, so they are sent
-as they are. Anything longer than Telegram's limit is split on line breaks, closing
-the tags that are open at the cut and opening them again in the next part.
+Texts arrive in the engine's neutral markup (flows/text.py), already escaped; each of its
+marks has a Telegram HTML tag, so :func:`to_telegram_html` writes them as such and keeps the
+text as it is. Anything longer than Telegram's limit is split on line breaks, closing the
+tags that are open at the cut and opening them again in the next part. Buttons keep the
+rows the flow gave them.
 """
 
 from __future__ import annotations
@@ -24,14 +26,20 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter
 
 from flows.address import Address, telegram_id
-from flows.model import MAX_MESSAGE_CHARS, Keyboard, Reply
-from flows.text import to_plain
+from flows.model import Keyboard, Reply
+from flows.text import Close, Mark, MarkupError, Open, Text, pieces
 
 log = logging.getLogger(__name__)
 
 # Links in answers point to city pages; a big preview card would push the answer itself
 # off the screen on a phone.
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+# Telegram refuses longer texts (counted in UTF-16 units, as Telegram counts them).
+MAX_MESSAGE_CHARS = 4096
+
+# The Telegram HTML tag of each mark of the neutral markup.
+_TAG_OF: dict[Mark, str] = {"strong": "b", "emphasis": "i", "code": "code", "link": "a"}
 
 _TOKEN = re.compile(r"<[^>]*>|&#?\w+;|\s+|[^<&\s]+|[<&]")
 _TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)[^>]*>")
@@ -48,6 +56,27 @@ def retry_after_seconds(error: RetryAfter) -> float:
         warnings.simplefilter("ignore")
         raw = error.retry_after
     return raw.total_seconds() if isinstance(raw, timedelta) else float(raw)
+
+
+def to_telegram_html(text: str) -> str:
+    """The neutral markup as the HTML Telegram reads (text and entities kept as written)."""
+    try:
+        read = list(pieces(text))
+    except MarkupError:
+        # Only text made around Reply's check gets here; sent as it is, Telegram refuses
+        # it and send_reply sends it again as plain text.
+        log.error("reply text is not the neutral markup")
+        return text
+    out: list[str] = []
+    for piece in read:
+        if isinstance(piece, Text):
+            out.append(piece.raw)
+        elif isinstance(piece, Open):
+            # A link's tag is <a href="…"> already, its address escaped as written.
+            out.append(piece.raw if piece.mark == "link" else f"<{_TAG_OF[piece.mark]}>")
+        elif isinstance(piece, Close):
+            out.append(f"</{_TAG_OF[piece.mark]}>")
+    return "".join(out)
 
 
 def keyboard_markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
@@ -93,7 +122,7 @@ async def send_reply(bot: Bot, reply: Reply, chat_id: Address,
         await edit_reply(bot, reply, chat_id)
         return reply.edit_message_id
     chat = telegram_id(chat_id)
-    parts = split_html(reply.text)
+    parts = split_html(to_telegram_html(reply.text))
     first: int | None = None
     for index, part in enumerate(parts):
         if index and before_part is not None:
@@ -108,7 +137,7 @@ async def send_reply(bot: Bot, reply: Reply, chat_id: Address,
             if not is_parse_refusal(error):
                 raise
             log.error("reply HTML refused by Telegram; sent as plain text")
-            message = await bot.send_message(chat_id=chat, text=to_plain(part),
+            message = await bot.send_message(chat_id=chat, text=_visible(part),
                                              parse_mode=None, link_preview_options=NO_PREVIEW,
                                              reply_markup=markup)
         first = first if first is not None else message.message_id
@@ -123,7 +152,7 @@ async def edit_reply(bot: Bot, reply: Reply, chat_id: Address) -> None:
     """
     assert reply.edit_message_id is not None
     chat = telegram_id(chat_id)
-    text = split_html(reply.text)[0]
+    text = split_html(to_telegram_html(reply.text))[0]
     markup = keyboard_markup(reply.buttons)
     try:
         try:
@@ -135,7 +164,7 @@ async def edit_reply(bot: Bot, reply: Reply, chat_id: Address) -> None:
                 raise
             log.error("edited HTML refused by Telegram; edited as plain text")
             await bot.edit_message_text(chat_id=chat, message_id=reply.edit_message_id,
-                                        text=to_plain(text), parse_mode=None,
+                                        text=_visible(text), parse_mode=None,
                                         link_preview_options=NO_PREVIEW, reply_markup=markup)
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():

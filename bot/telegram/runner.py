@@ -1,25 +1,29 @@
-"""``tsunagu run``: long polling until SIGTERM or SIGINT, then a clean exit (code 0)."""
+"""Telegram in ``tsunagu run``: the bot, ready to send once it has said who it is, then long
+polling until the desk stops (bot/run.py), and the logging that keeps its token out.
+
+Long polling confirms a batch of updates only when the next is asked for, and that waits
+until the batch is handled (``HandledFirstBot``), so stopping at any moment loses nothing.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import signal
 import sys
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
+from telegram.ext import Application
 
-from bot.config import ConfigError, Settings
-from bot.line.config import LineSettings
-from bot.telegram.application import (
-    BackgroundJob,
-    DeskServices,
-    build_application,
-    describe_error,
-)
+from bot.config import Settings
+from bot.errors import StartFailed, describe_error
+from bot.services import Services
+from bot.telegram.application import UpdateHandlers, build_application
+from bot.telegram.desk_menu import publish_desk_commands
+from bot.telegram.outbound import TelegramOutbound
 
 log = logging.getLogger(__name__)
 
@@ -71,82 +75,58 @@ def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
     logging.captureWarnings(True)
 
 
-def run(settings: Settings, line: LineSettings | None = None) -> int:
-    """Serve until stopped; 0 on a clean stop, 1 when the desk could not start.
+@dataclass(frozen=True)
+class TelegramChannel:
+    application: Application  # type: ignore[type-arg]
+    outbound: TelegramOutbound
+    poll_timeout: float
 
-    With ``line`` (its secret and token set), LINE's webhook and worker run beside polling.
-    """
-    if settings.bot_token is None:
-        print("TSUNAGU_BOT_TOKEN: is not set (get one from @BotFather)", file=sys.stderr)
-        return 2
-    token = settings.bot_token.get_secret_value()
-    line_on = line is not None and line.enabled
-    secrets = token_variants(token)
-    if line is not None and line_on:
-        from bot.line.runner import line_secrets
+    async def receive(self) -> None:
+        """Start long polling (the answers to updates go out as they are handled)."""
+        updater = self.application.updater
+        assert updater is not None
 
-        secrets += line_secrets(line)
-    configure_logging(settings.log_level, secrets)
+        def polling_failed(error: TelegramError) -> None:
+            # To the application's error handler, as PTB's run_polling does.
+            self.application.create_task(self.application.process_error(None, error))
 
-    # Imported here so that the Telegram side can be built and tested without the content.
-    from bot.services import Services
-    from bot.telegram.desk_timers import desk_timers
-    from bot.telegram.milestone_timer import milestone_timer
-    from bot.telegram.outbox_worker import outbox_worker
-    from bot.telegram.upkeep import content_reloads, housekeeping
-
-    async def open_services() -> DeskServices:
-        return await Services.start(settings.db, settings.content_dir, settings.roster_seed(),
-                                    settings.desk_settings())
-
-    background: list[BackgroundJob] = [housekeeping(), content_reloads(), outbox_worker(),
-                                       desk_timers(), milestone_timer()]
-    if line is not None and line_on:
-        from bot.line.runner import line_job
-
-        background.append(line_job(line))
-    application = build_application(settings, open_services, background=background)
-    # A loop of our own, closed by run_polling at the end, so run() leaves no state behind.
-    asyncio.set_event_loop(asyncio.new_event_loop())
-    log.info("starting long polling")
-    try:
-        application.run_polling(
+        await updater.start_polling(
             allowed_updates=Update.ALL_TYPES,
             drop_pending_updates=False,
-            timeout=timedelta(seconds=settings.poll_timeout),
-            # SIGTERM is how a service manager stops us: the update being handled is
-            # finished, polling stops, the database is closed, and the exit code is 0.
-            stop_signals=(signal.SIGINT, signal.SIGTERM),
-            close_loop=True,
+            timeout=timedelta(seconds=self.poll_timeout),
+            error_callback=polling_failed,
         )
+        await self.application.start()
+        log.info("Telegram: long polling")
+
+
+@asynccontextmanager
+async def telegram_channel(settings: Settings,
+                           services: Services) -> AsyncIterator[TelegramChannel]:
+    """The bot, initialised (it knows its name) and ready to send; polling stops and the
+    bot's connections close on the way out. The services stay open: they are the desk's."""
+
+    async def open_services() -> Services:
+        return services
+
+    application = build_application(settings, open_services)
+    try:
+        await application.initialize()
     except InvalidToken:
-        log.error("Telegram refused the bot token; check TSUNAGU_BOT_TOKEN")
-        return 1
+        raise StartFailed("Telegram refused the bot token; check TSUNAGU_BOT_TOKEN") from None
     except TelegramError as exc:
-        log.error(
-            "could not start: %s; check TSUNAGU_API_BASE_URL and the network",
-            describe_error(exc),
-        )
-        return 1
-    except ConfigError as exc:
-        # Raised while opening the services (a roster entry naming an unknown office...);
-        # its message names the setting and holds nothing personal.
-        log.error("configuration error: %s", exc)
-        return 2
-    except Exception as exc:
-        log.error("could not start: %s", _startup_problem(exc))
-        return 1
+        raise StartFailed(f"could not start: {describe_error(exc)}; check"
+                          " TSUNAGU_API_BASE_URL and the network") from None
+    try:
+        handlers: UpdateHandlers = application.bot_data["handlers"]
+        await handlers.post_init(application)
+        await publish_desk_commands(application.bot, services.engine.deps)
+        yield TelegramChannel(application, TelegramOutbound(application.bot),
+                              settings.poll_timeout)
     finally:
-        asyncio.set_event_loop(None)
-    log.info("stopped")
-    return 0
-
-
-def _startup_problem(exc: Exception) -> str:
-    # Looked up rather than imported: if the content code itself failed to import,
-    # importing it again here would only raise a second error.
-    content_error = getattr(sys.modules.get("content.source"), "ContentError", None)
-    if content_error is not None and isinstance(exc, content_error):
-        # Problems in staff-edited files name the file and field, never a person.
-        return "the content files are invalid:\n" + str(exc)
-    return describe_error(exc)
+        updater = application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()

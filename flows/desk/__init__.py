@@ -4,7 +4,7 @@ worked on in private chats, and the family kept in the loop through the bot.
 - The group (``TSUNAGU_COORDINATORS_CHAT``) sees each ticket without personal details
   (flows/desk/views.py) with “Take it” and “Details”; the first to take it holds it.
 - The details go only to the holder's private chat (flows/desk/details.py), through the
-  outbox, which the worker in bot/telegram/outbox_worker.py sends at Telegram's pace.
+  outbox, which the worker in bot/outbox_worker.py sends at each channel's pace.
 - Coordinators write to the family with /reply or by answering a ticket's message; the
   family's messages reach the holder (flows/desk/relay.py). The FAQ stays reachable for a
   family with an open ticket: each relay confirmation has a button that answers the same

@@ -40,6 +40,8 @@ async def refuse(turn: Turn[RosterStore], what: str) -> None:
     message = turn._("Sorry, this is only for the desk's coordinators.")
     if turn.inbound.kind == "button":
         turn.toast = message  # seen by the person who pressed only
+        if turn.inbound.chat_type == "private":
+            turn.say(message)  # channels without toasts drop them
     elif turn.inbound.chat_type == "private" or _note_due(turn, now):
         turn.say(message)
 

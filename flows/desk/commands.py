@@ -219,12 +219,12 @@ async def _coordinator_named(d: DeskTurn, who: str) -> RosterMember | None:
 async def button(d: DeskTurn, parts: tuple[str, ...]) -> None:
     """v1:dk:<action>:<ticket id>[:<outcome>]"""
     if len(parts) < 2 or not parts[1].isdigit():
-        d.turn.toast = d._("This button no longer works.")
+        d.tell(d._("This button no longer works."))
         return
     ticket = await d.store.desk.get(int(parts[1]))
     action = parts[0]
     if ticket is None:
-        d.turn.toast = d._("This button no longer works.")
+        d.tell(d._("This button no longer works."))
     elif action == CLAIM:
         await holding.claim(d, ticket)
     elif action == DETAILS:
@@ -234,4 +234,4 @@ async def button(d: DeskTurn, parts: tuple[str, ...]) -> None:
     elif action == CLOSE and len(parts) == 3 and holding.parse_outcome(parts[2]):
         await holding.close(d, ticket, holding.parse_outcome(parts[2]))
     else:
-        d.turn.toast = d._("This button no longer works.")
+        d.tell(d._("This button no longer works."))

@@ -83,14 +83,25 @@ class DeskTurn:
         return self.turn.inbound.kind == "button"
 
     def say(self, text: Html, buttons: Keyboard = ()) -> None:
-        self.turn.say(text, buttons)
+        # The desk's buttons act on tickets: a coordinator comes back to them later.
+        self.turn.say(text, buttons, keep_buttons=True)
 
     def tell(self, text: Html) -> None:
-        """The answer to the coordinator: a toast after a button press, else a message."""
+        """The answer to the coordinator: a message, and after a button press a toast.
+
+        In the group a press gets the toast only: a message there is read by everyone, and
+        the card the button sits on shows the ticket's state (who holds it, closed) itself.
+        In a private chat the message is sent too, since channels without toasts drop them.
+        """
         if self.pressed:
             self.turn.toast = clip(text, TOAST_CHARS)
-        else:
-            self.say(text)
+            if self.in_group:
+                return
+        self.say(text)
+
+    def acknowledge(self, text: Html) -> None:
+        """A toast only, for a press whose reply shows the same (the list it edits)."""
+        self.turn.toast = clip(text, TOAST_CHARS)
 
     async def audit(self, action: str, ticket: DeskTicket | None, detail: str | None = None
                     ) -> None:

@@ -3,7 +3,7 @@
 Rows carry ids only; the words are read from the database at sending time. So a message
 whose ticket was withdrawn meanwhile is dropped instead of sent, details always show the
 latest state, and nothing a family wrote sits in the outbox. The outbox worker
-(bot/telegram/outbox_worker.py) does the sending and the pacing; everything it needs to
+(bot/outbox_worker.py) does the sending and the pacing; everything it needs to
 decide about content is here, Telegram-free.
 """
 
@@ -36,7 +36,7 @@ FAMILY_KINDS = frozenset({"message_to_family", "family_notice"})
 DIGESTIBLE = "ticket_new"
 
 # A chat's address, or: not yet (no coordinators' group configured), or never (the ticket's
-# details are gone, the chat is not Telegram's).
+# details are gone, the family wrote from the console).
 Destination = Address | Literal["wait", "drop"]
 
 
@@ -70,8 +70,8 @@ async def _ticket(row: PendingMessage, tickets: TicketLookup) -> DeskTicket | No
 async def address(row: PendingMessage, deps: Deps, store: DeliveryStore) -> Destination:
     if row.kind in FAMILY_KINDS or row.kind == MILESTONE_KIND:
         ticket = await _ticket(row, store.desk)
-        if ticket is None or ticket.details is None or ticket.details.channel != "telegram":
-            return "drop"
+        if ticket is None or ticket.details is None or ticket.details.channel == "console":
+            return "drop"  # nothing is pushed to a terminal session
         return ticket.details.chat_id
     if row.kind == "message_from_family":
         # To whoever holds the ticket now (it may have changed hands since).
@@ -87,7 +87,7 @@ async def address(row: PendingMessage, deps: Deps, store: DeliveryStore) -> Dest
 
 def _claim_row(ticket: DeskTicket, t: Translator) -> tuple[Button, ...]:
     return (Button(label=t.gettext("Take {reference}").format(reference=ticket.reference),
-                   data=callbacks.encode(DESK_BUTTON, CLAIM, str(ticket.id))),)
+                   data=callbacks.encode(DESK_BUTTON, CLAIM, str(ticket.id)), role="action"),)
 
 
 async def render(rows: Sequence[PendingMessage], chat_id: Address, deps: Deps, store: DeliveryStore,
@@ -145,7 +145,7 @@ async def _single(row: PendingMessage, ticket: DeskTicket | None, deps: Deps,
             text = _("⏰ {reference} has waited {hours} business hours for a coordinator. Can"
                      " someone take it?").format(
                 reference=ref, hours=f"{deps.desk.remind_after_hours:g}")
-        return Reply(text=text, buttons=(_claim_row(ticket, t),))
+        return Reply(text=text, buttons=(_claim_row(ticket, t),), keep_buttons=True)
     if row.kind == "ticket_escalation" and ticket is not None:
         if ticket.status != TICKET_NEW or ticket.assignee is not None:
             return None
@@ -153,7 +153,7 @@ async def _single(row: PendingMessage, ticket: DeskTicket | None, deps: Deps,
                             " after a reminder in the group. Please see that someone takes"
                             " it.").format(
             reference=ref, office=esc(office_label(ticket.office, content, t.locale))),
-            buttons=(_claim_row(ticket, t),))
+            buttons=(_claim_row(ticket, t),), keep_buttons=True)
     if row.kind == "ticket_withdrawn":
         reference = esc(str(row.payload.get("reference") or ""))
         return Reply(text=_("{reference} was withdrawn by the family; its details are"
@@ -242,7 +242,10 @@ async def _to_family(row: PendingMessage, ticket: DeskTicket, deps: Deps,
                     day=format_day(until, t.locale)),
             ]),
             buttons=((Button(label=_("Reopen my request"),
-                             data=callbacks.encode(FAMILY_BUTTON, REOPEN, str(ticket.id))),),),
+                             data=callbacks.encode(FAMILY_BUTTON, REOPEN, str(ticket.id)),
+                             role="action"),),),
+            # The family may come back to it any day until the request is archived.
+            keep_buttons=True,
         )
     return None
 

@@ -82,5 +82,7 @@ def details_reply(ticket: DeskTicket, entries: Sequence[TicketEntry], names: Map
     buttons: tuple[tuple[Button, ...], ...] = ()
     if ticket.is_open:
         buttons = ((Button(label=view._("Give it back to the queue"),
-                           data=callbacks.encode(DESK_BUTTON, RELEASE, str(ticket.id))),),)
-    return Reply(text=details_text(ticket, entries, names, view, now), buttons=buttons)
+                           data=callbacks.encode(DESK_BUTTON, RELEASE, str(ticket.id)),
+                           role="action"),),)
+    return Reply(text=details_text(ticket, entries, names, view, now), buttons=buttons,
+                 keep_buttons=True)

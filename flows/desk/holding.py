@@ -173,7 +173,7 @@ async def reassign(d: DeskTurn, ticket: DeskTicket, to: RosterMember) -> None:
 def outcome_buttons(d: DeskTurn, ticket: DeskTicket) -> tuple[tuple[Button, ...], ...]:
     return tuple(
         (Button(label=d._(OUTCOME_LABELS[code]),
-                data=callbacks.encode(DESK_BUTTON, CLOSE, str(ticket.id), code)),)
+                data=callbacks.encode(DESK_BUTTON, CLOSE, str(ticket.id), code), role="action"),)
         for code in TICKET_OUTCOMES
     )
 

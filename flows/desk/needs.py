@@ -110,7 +110,7 @@ def _kind_buttons(kinds: NeedsFile, ticket: DeskTicket, d: DeskTurn,
                   recorded: set[str]) -> tuple[tuple[Button, ...], ...]:
     return tuple(
         (Button(label=kind.label.get(d.t.locale),
-                data=callbacks.encode(NEED_BUTTON, ADD, str(ticket.id), kind.id)),)
+                data=callbacks.encode(NEED_BUTTON, ADD, str(ticket.id), kind.id), role="action"),)
         for kind in kinds.needs if kind.id not in recorded
     )
 
@@ -182,7 +182,7 @@ async def add(d: DeskTurn, ticket: DeskTicket, kinds: NeedsFile, code: str, note
     if note:
         lines.append(d._("The note is for coordinators only; the family never sees it."))
     if d.pressed:
-        d.tell(lines[0])
+        d.acknowledge(lines[0])
         await _show(d, ticket, kinds, edit=True)
     else:
         d.say(join_lines(lines))
@@ -224,12 +224,12 @@ async def _show(d: DeskTurn, ticket: DeskTicket, kinds: NeedsFile, *, edit: bool
             lines.append(markup("   📝 {}").format(need.note))
         rows.append(tuple(
             Button(label=f"{number}. {d._(STATUS_LABELS[status])}",
-                   data=callbacks.encode(NEED_BUTTON, STATUS, str(need.id), status))
+                   data=callbacks.encode(NEED_BUTTON, STATUS, str(need.id), status), role="action")
             for status in NEED_STATUSES if status != need.status
         ))
     lines += [BLANK, d._("The buttons change a need's status (numbers as above). The notes"
                          " are for coordinators only.")]
-    reply = Reply(text=join_lines(lines), buttons=tuple(rows))
+    reply = Reply(text=join_lines(lines), buttons=tuple(rows), keep_buttons=True)
     message_id = d.turn.inbound.message_id
     if edit and message_id is not None:
         reply = reply.model_copy(update={"edit_message_id": message_id})
@@ -266,17 +266,20 @@ async def change(d: DeskTurn, ticket: DeskTicket, kinds: NeedsFile, need: Ticket
             need=label, reference=ticket.reference, status=d._(STATUS_LABELS[new])))
         return
     await d.audit("need.status", ticket, f"{need.code} {new}")
-    d.tell(d._("“{need}” on {reference} is now {status}.").format(
-        need=label, reference=ticket.reference, status=d._(STATUS_LABELS[new])))
+    done = d._("“{need}” on {reference} is now {status}.").format(
+        need=label, reference=ticket.reference, status=d._(STATUS_LABELS[new]))
     if d.pressed:
+        d.acknowledge(done)
         await _show(d, ticket, kinds, edit=True)
+    else:
+        d.tell(done)
 
 
 async def button(d: DeskTurn, parts: tuple[str, ...]) -> None:
     """v1:nd:a:<ticket id>:<code> and v1:nd:s:<need id>:<status>"""
     kinds = d.turn.content.needs
     if len(parts) != 3 or not parts[1].isdigit() or kinds is None or d.in_group:
-        d.turn.toast = d._("This button no longer works.")
+        d.tell(d._("This button no longer works."))
         return
     action, number, value = parts
     if action == ADD and kinds.kind(value) is not None:
@@ -284,13 +287,13 @@ async def button(d: DeskTurn, parts: tuple[str, ...]) -> None:
         if ticket is not None and await _may_record(d, ticket):
             await add(d, ticket, kinds, value, "")
         elif ticket is None:
-            d.turn.toast = d._("This button no longer works.")
+            d.tell(d._("This button no longer works."))
         return
     new = parse_status(value) if action == STATUS else None
     need = await d.store.needs.need(int(number)) if new is not None else None
     ticket = await d.store.desk.get(need.ticket_id) if need is not None else None
     if need is None or ticket is None or new is None:
-        d.turn.toast = d._("This button no longer works.")
+        d.tell(d._("This button no longer works."))
         return
     if await _may_record(d, ticket):
         await change(d, ticket, kinds, need, new)

@@ -92,6 +92,7 @@ async def from_family(turn: Turn[RelayStore], text: str, *, emergency: bool, faq
             label=turn._("📨 Send this to my coordinator too ({reference})").format(
                 reference=ticket.reference),
             data=callbacks.encode(FAMILY_BUTTON, PASS_ON, str(number)),
+            role="confirm",
         )
         await faq.answer_with(turn, entry, ((pass_on,),))
         return True
@@ -133,7 +134,7 @@ async def _relay(
             when=format_moment(next_opening(now, hours), turn.locale)))
     as_question = (
         (Button(label=_("❓ That was a question for the FAQ"),
-                data=callbacks.encode(FAMILY_BUTTON, AS_QUESTION, str(entry_id))),),
+                data=callbacks.encode(FAMILY_BUTTON, AS_QUESTION, str(entry_id)), role="choice"),),
     )
     turn.say(join_lines(lines), as_question if offer_faq else ())
 
@@ -156,6 +157,7 @@ class FamilyButtons:
 
     def _stale(self, turn: Turn) -> None:
         turn.toast = turn._("This button no longer works.")
+        turn.say(turn._("That button no longer works."))
 
     async def _own(self, turn: Turn[CoordinatorStore], ticket_id: int) -> DeskTicket | None:
         # Button data can be forged: the ticket must be this person's own.

@@ -140,10 +140,12 @@ def _buttons(tickets: Sequence[DeskTicket], t: Translator) -> Keyboard:
             label = _("Take it") if single else _("Take {reference}").format(
                 reference=ticket.reference)
             row.append(Button(label=label,
-                              data=callbacks.encode(DESK_BUTTON, CLAIM, str(ticket.id))))
+                              data=callbacks.encode(DESK_BUTTON, CLAIM, str(ticket.id)),
+                              role="action"))
         label = _("Details") if single else _("Details {reference}").format(
             reference=ticket.reference)
-        row.append(Button(label=label, data=callbacks.encode(DESK_BUTTON, DETAILS, str(ticket.id))))
+        row.append(Button(label=label, data=callbacks.encode(DESK_BUTTON, DETAILS, str(ticket.id)),
+                          role="action"))
         rows.append(tuple(row))
     return tuple(rows)
 
@@ -161,4 +163,4 @@ def group_notice(tickets: Sequence[DeskTicket], content: Content, names: Mapping
         header = Html(t.ngettext("📋 <b>{n} new request</b>", "📋 <b>{n} new requests</b>",
                             len(tickets))).format(n=len(tickets))
         text = join_lines([header, *(summary_line(x, content, names, t, now) for x in tickets)])
-    return Reply(text=text, buttons=_buttons(tickets, t))
+    return Reply(text=text, buttons=_buttons(tickets, t), keep_buttons=True)

@@ -60,7 +60,7 @@ from flows.intake.steps import (
 )
 from flows.intake.summary import answer_lines, field_title
 from flows.menu import menu_keyboard
-from flows.model import MAX_MESSAGE_CHARS, Button
+from flows.model import READABLE_REPLY_CHARS, Button
 from flows.ports import IntakeStore, Store
 from flows.records import Draft
 from flows.router import Router
@@ -122,10 +122,11 @@ class IntakeFlow:
               " continue it?").format(when=format_moment(draft.updated_at, turn.locale)),
             (
                 (Button(label=_("Continue my request"),
-                        data=callbacks.encode(REQUEST_BUTTON, CONTINUE)),),
+                        data=callbacks.encode(REQUEST_BUTTON, CONTINUE), role="confirm"),),
                 (Button(label=_("Start the questions again"),
-                        data=callbacks.encode(REQUEST_BUTTON, START_AGAIN)),),
-                (Button(label=_("Delete it"), data=callbacks.encode(REQUEST_BUTTON, DELETE)),),
+                        data=callbacks.encode(REQUEST_BUTTON, START_AGAIN), role="choice"),),
+                (Button(label=_("Delete it"), data=callbacks.encode(REQUEST_BUTTON, DELETE),
+                        role="choice"),),
             ),
         )
 
@@ -361,17 +362,17 @@ class IntakeFlow:
     def _summary(self, turn: Turn, draft: Draft) -> None:
         _ = turn._
         lines = [_("<b>Please check your request</b>"), *answer_lines(turn, draft.answers)]
-        for chunk in _chunks(lines, MAX_MESSAGE_CHARS - 96):
+        for chunk in _chunks(lines, READABLE_REPLY_CHARS):
             turn.say(chunk)
         fields = ["writer", *(s.id for s in applicable(draft.answers))]
         edit = [
             Button(label="✏️ " + field_title(turn, f),
-                   data=callbacks.encode(INTAKE_BUTTON, SUMMARY, EDIT, f))
+                   data=callbacks.encode(INTAKE_BUTTON, SUMMARY, EDIT, f), role="choice")
             for f in fields
         ]
         rows: list[ButtonRow] = [tuple(edit[i:i + 2]) for i in range(0, len(edit), 2)]
         rows.append((Button(label=_("✅ Send to the coordinators"),
-                            data=callbacks.encode(INTAKE_BUTTON, SUMMARY, SEND)),))
+                            data=callbacks.encode(INTAKE_BUTTON, SUMMARY, SEND), role="confirm"),))
         rows.append(prompts.nav_row(turn, SUMMARY, draft.answers))
         turn.say(_("Press “Send to the coordinators” when everything is right, or choose an"
                    " answer to change it."), tuple(rows))
@@ -425,9 +426,10 @@ class IntakeFlow:
             _("Cancel this request? The answers you gave so far will be deleted."),
             (
                 (Button(label=_("Yes, cancel and delete"),
-                        data=callbacks.encode(INTAKE_BUTTON, step_id, CANCEL_YES)),),
+                        data=callbacks.encode(INTAKE_BUTTON, step_id, CANCEL_YES),
+                        role="confirm"),),
                 (Button(label=_("No, continue"),
-                        data=callbacks.encode(INTAKE_BUTTON, step_id, CANCEL_NO)),),
+                        data=callbacks.encode(INTAKE_BUTTON, step_id, CANCEL_NO), role="cancel"),),
             ),
         )
 
@@ -465,9 +467,10 @@ class IntakeFlow:
             ]),
             (
                 (Button(label=_("← Change my answer"),
-                        data=callbacks.encode(INTAKE_BUTTON, "residence", AGAIN)),),
+                        data=callbacks.encode(INTAKE_BUTTON, "residence", AGAIN), role="cancel"),),
                 (Button(label=_("End here and delete my answers"),
-                        data=callbacks.encode(INTAKE_BUTTON, "residence", CANCEL_YES)),),
+                        data=callbacks.encode(INTAKE_BUTTON, "residence", CANCEL_YES),
+                        role="confirm"),),
             ),
         )
 
@@ -526,7 +529,7 @@ def register(router: Router, consent: ConsentFlow, tickets: TicketsFlow) -> Inta
     router.menu_entry(
         lambda turn: (
             Button(label=turn._("📝 Ask a coordinator for help"),
-                   data=callbacks.encode(REQUEST_BUTTON)),
+                   data=callbacks.encode(REQUEST_BUTTON), role="navigate"),
         )
     )
     # /cancel belongs to the menu; inside a request it must also delete the draft, so the

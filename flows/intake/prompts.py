@@ -13,7 +13,7 @@ from flows.intake.answers import (
 from flows.intake.buttons import BACK, CANCEL, CHOOSE, DONE, INTAKE_BUTTON, KEEP, SKIP, TOGGLE
 from flows.intake.steps import BY_ID, CHOICES, Answers, done, previous_step, progress
 from flows.intake.summary import describe
-from flows.model import Button, Keyboard
+from flows.model import Button, ButtonRole, Keyboard
 from flows.text import Html, join_lines
 from flows.turn import ButtonRow, Turn
 
@@ -85,8 +85,8 @@ def question(turn: Turn, step_id: str, answers: Answers) -> Html:
     return join_lines(lines)
 
 
-def _button(label: str, step_id: str, *parts: str) -> Button:
-    return Button(label=label, data=callbacks.encode(INTAKE_BUTTON, step_id, *parts))
+def _button(label: str, step_id: str, *parts: str, role: ButtonRole = "choice") -> Button:
+    return Button(label=label, data=callbacks.encode(INTAKE_BUTTON, step_id, *parts), role=role)
 
 
 def _paired(buttons: list[Button]) -> list[ButtonRow]:
@@ -113,10 +113,10 @@ def nav_row(turn: Turn, step_id: str, answers: Answers) -> ButtonRow:
     _ = turn._
     row = []
     if previous_step(answers, step_id) is not None:
-        row.append(_button(_("← Back"), step_id, BACK))
+        row.append(_button(_("← Back"), step_id, BACK, role="navigate"))
     if step_id in BY_ID and BY_ID[step_id].optional:
         row.append(_button(_("Skip"), step_id, SKIP))
-    row.append(_button(_("✖ Cancel"), step_id, CANCEL))
+    row.append(_button(_("✖ Cancel"), step_id, CANCEL, role="cancel"))
     return tuple(row)
 
 
@@ -133,7 +133,7 @@ def keyboard(turn: Turn, step_id: str, answers: Answers) -> Keyboard:
             _button(("✅ " if option_id in chosen else "⬜ ") + label, step_id, TOGGLE, option_id)
             for option_id, label in options(turn, step_id)
         ])
-        rows.append((_button(_("Done ✔"), step_id, DONE),))
+        rows.append((_button(_("Done ✔"), step_id, DONE, role="confirm"),))
     else:
         if step_id == "discharge":
             rows.append((_button(_("Not decided yet"), step_id, CHOOSE, "undecided"),))

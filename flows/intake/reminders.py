@@ -61,7 +61,10 @@ def reminder(draft: Draft, t: Translator) -> Reply:
         chat_id=draft.chat_id,
         buttons=(
             (Button(label=_("Continue my request"),
-                    data=callbacks.encode(REQUEST_BUTTON, CONTINUE)),),
-            (Button(label=_("Delete it"), data=callbacks.encode(REQUEST_BUTTON, DELETE)),),
+                    data=callbacks.encode(REQUEST_BUTTON, CONTINUE), role="confirm"),),
+            (Button(label=_("Delete it"), data=callbacks.encode(REQUEST_BUTTON, DELETE),
+                    role="choice"),),
         ),
+        # A reminder is read when the parent has time, often after other messages.
+        keep_buttons=True,
     )

@@ -42,5 +42,6 @@ async def milestone_reply(row: PendingMessage, ticket: DeskTicket, deps: Deps,
     lines.append(_("<i>You receive this because you asked for information suited to your"
                    " child's age. To stop these messages, press the button below.</i>"))
     stop = Button(label=t.gettext(STOP_LABEL),
-                  data=callbacks.encode(MILESTONE_BUTTON, STOP))
-    return Reply(text=join_lines(lines), buttons=((stop,),))
+                  data=callbacks.encode(MILESTONE_BUTTON, STOP), role="stop")
+    # Stopping must stay possible whenever the parent reads this, not only right away.
+    return Reply(text=join_lines(lines), buttons=((stop,),), keep_buttons=True)

@@ -1,6 +1,6 @@
 """Which families receive a milestone now, written to the outbox once each.
 
-Run every few minutes by the driver (bot/telegram/milestone_timer.py). Only while the desk
+Run every few minutes by the driver (bot/milestone_timer.py). Only while the desk
 is open (routing.yaml's desk hours, on business days): a message about school entry is no
 reason to wake a family at night. A family receives milestones while the consent in force
 includes the information for the child's age and their request's details (where the birth

@@ -26,6 +26,7 @@ from flows.staff.common import (
     PREFIX,
     RELOAD,
     SAVE,
+    stale_button,
 )
 from flows.turn import Turn
 
@@ -34,7 +35,7 @@ __all__ = ["register"]
 
 async def _button(turn: Turn[StaffStore], member: RosterMember, parts: tuple[str, ...]) -> None:
     if not parts:
-        turn.toast = turn._("This button no longer works.")
+        stale_button(turn)
         return
     kind = parts[0]
     if kind in (SAVE, CANCEL):
@@ -48,7 +49,7 @@ async def _button(turn: Turn[StaffStore], member: RosterMember, parts: tuple[str
     elif kind in (GAP_ADD, GAP_CATEGORY, GAP_TOPIC, GAP_NEW):
         await gaps.gap_button(turn, member, parts)
     else:
-        turn.toast = turn._("This button no longer works.")
+        stale_button(turn)
 
 
 async def _reprompt(turn: Turn) -> None:

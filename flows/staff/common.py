@@ -9,7 +9,7 @@ from content.base import LOCALES, N_, Locale, in_tokyo
 from content.models import FaqEntry
 from content.records import EditResult, FaqChange
 from flows import callbacks
-from flows.model import Button
+from flows.model import Button, ButtonRole
 from flows.ports import StaffStore
 from flows.records import RosterMember
 from flows.text import Html, esc, join_lines, markup
@@ -31,8 +31,15 @@ def data(*parts: str) -> str:
     return callbacks.encode(PREFIX, *parts)
 
 
-def button(label: str, *parts: str) -> Button:
-    return Button(label=label, data=data(*parts))
+def stale_button(turn: Turn) -> None:
+    """A staff button that no longer does anything; said as a message too, since channels
+    without toasts drop them."""
+    turn.toast = turn._("This button no longer works.")
+    turn.say(turn._("That button no longer works."))
+
+
+def button(label: str, *parts: str, role: ButtonRole = "action") -> Button:
+    return Button(label=label, data=data(*parts), role=role)
 
 
 def split_args(args: tuple[str, ...]) -> list[str]:

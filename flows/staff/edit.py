@@ -21,6 +21,7 @@ from flows.staff.common import (
     named_entry,
     save_change,
     split_args,
+    stale_button,
     text_language,
     tokyo_today,
 )
@@ -84,7 +85,8 @@ async def edit_text(turn: Turn, member: RosterMember, text: str) -> None:
     turn.say(_("<b>Preview</b> — parents will read:"))
     turn.say(
         _preview_text(turn, preview, pending["locale"]),
-        ((button(_("💾 Save"), SAVE), button(_("✖ Cancel"), CANCEL)),),
+        ((button(_("💾 Save"), SAVE, role="confirm"),
+          button(_("✖ Cancel"), CANCEL, role="cancel")),),
     )
 
 
@@ -104,7 +106,7 @@ async def confirm(turn: Turn[StaffStore], member: RosterMember, parts: tuple[str
     _ = turn._
     pending = turn.session.data.get(PENDING)
     if turn.session.state != CONFIRM_STATE or not isinstance(pending, dict) or "new" not in pending:
-        turn.toast = _("This button no longer works.")
+        stale_button(turn)
         return
     turn.reset()
     turn.session.data.pop(PENDING, None)

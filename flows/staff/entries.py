@@ -29,7 +29,8 @@ VALUE_CHARS = 60
 def staff_keyboard(turn: Turn) -> Keyboard:
     _ = turn._
     return (
-        (button(_("📋 FAQ entries"), LIST), button(_("🔎 Unanswered questions"), GAPS)),
+        (button(_("📋 FAQ entries"), LIST, role="navigate"),
+         button(_("🔎 Unanswered questions"), GAPS, role="navigate")),
         (button(_("🔄 Reload the content files"), RELOAD),),
     )
 

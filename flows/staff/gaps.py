@@ -23,6 +23,7 @@ from flows.staff.common import (
     GAP_NEW,
     GAP_TOPIC,
     button,
+    stale_button,
     text_language,
 )
 from flows.staff.edit import ALTERNATE_MAX, add_phrasing
@@ -108,7 +109,7 @@ async def gap_button(turn: Turn[StaffStore], member: RosterMember, parts: tuple[
     · gn:ROW a draft for a new entry."""
     kind, rest = parts[0], parts[1:]
     if not rest:
-        turn.toast = turn._("This button no longer works.")
+        stale_button(turn)
         return
     question = await _question(turn, rest[0])
     if question is None:
@@ -122,7 +123,7 @@ async def gap_button(turn: Turn[StaffStore], member: RosterMember, parts: tuple[
     elif kind == GAP_NEW:
         await _draft(turn, question)
     else:
-        turn.toast = turn._("This button no longer works.")
+        stale_button(turn)
 
 
 def _choose_category(turn: Turn, question: UnansweredQuestion) -> None:

@@ -46,7 +46,7 @@ class OutboxRepo:
             rows = await cur.fetchall()
         return [{**dict(row), "payload": json.loads(row["payload"])} for row in rows]
 
-    # --- the worker's side (bot/telegram/outbox_worker.py) ------------------------------
+    # --- the worker's side (bot/outbox_worker.py) -------------------------------------
 
     async def due(self, now: datetime, limit: int) -> list[PendingMessage]:
         """Rows to try now, oldest first: unsent, not given up, next attempt due."""

@@ -1,10 +1,11 @@
-"""How fast the outbox worker may send into each chat.
+"""How fast the outbox worker may send into each chat of one channel.
 
-Telegram's limits (unofficial, shared/content/facts.md): about one message a second into
+Each channel's driver says its limits (bot/outbound.py ``Outbound.limits``); the defaults
+here are Telegram's (unofficial, shared/content/facts.md): about one message a second into
 one chat, 20 a minute into one group, about 30 a second overall. The worker keeps its own
-count per chat, against a clock it is given (tests run a whole minute in no time), and
-leaves a few of the group's 20 for the coordinators' own commands and button answers,
-which PTB's rate limiter paces on the same bot.
+count per chat, one pacer per channel, against a clock it is given (tests run a whole
+minute in no time), and leaves a few of the group's 20 for the coordinators' own commands
+and button answers, which PTB's rate limiter paces on the same bot.
 
 When more new-ticket notices are due for the group than its budget allows, they are
 combined into one digest message instead of being sent one by one.
@@ -52,19 +53,19 @@ class Pacer:
         self._last_any = -math.inf
         self._paused_until = -math.inf
 
-    def _window(self, chat_id: Address, now: float) -> deque[float]:
-        recent = self._recent.setdefault(chat_id, deque())
+    def _window(self, chat: Address, now: float) -> deque[float]:
+        recent = self._recent.setdefault(chat, deque())
         while recent and recent[0] <= now - self.limits.group_window:
             recent.popleft()
         return recent
 
-    def wait(self, chat_id: Address) -> float:
-        """Seconds until the next message may go into ``chat_id`` (0: now)."""
+    def wait(self, chat: Address) -> float:
+        """Seconds until the next message may go into ``chat`` (0: now)."""
         now = self._clock()
         waits = [self._paused_until - now,
-                 self._last.get(chat_id, -math.inf) + self.limits.chat_interval - now]
-        if is_group(chat_id):
-            recent = self._window(chat_id, now)
+                 self._last.get(chat, -math.inf) + self.limits.chat_interval - now]
+        if is_group(chat):
+            recent = self._window(chat, now)
             budget = self.limits.group_budget
             if len(recent) >= budget:
                 # The message that must leave the window before another may go in.
@@ -76,21 +77,22 @@ class Pacer:
         return max(0.0, self._paused_until - now,
                    self._last_any + self.limits.overall_interval - now)
 
-    def budget(self, chat_id: Address) -> int:
+    def budget(self, chat: Address) -> int:
         """How many more messages the worker may send into the chat in the current window."""
-        if not is_group(chat_id):
+        if not is_group(chat):
             return self.limits.group_budget  # private chats are paced by the interval alone
-        return max(self.limits.group_budget - len(self._window(chat_id, self._clock())), 0)
+        return max(self.limits.group_budget - len(self._window(chat, self._clock())), 0)
 
-    def record(self, chat_id: Address) -> None:
+    def record(self, chat: Address) -> None:
         now = self._clock()
-        self._last[chat_id] = now
+        self._last[chat] = now
         self._last_any = now
-        if is_group(chat_id):
-            self._window(chat_id, now).append(now)
+        if is_group(chat):
+            self._window(chat, now).append(now)
 
     def pause(self, seconds: float) -> None:
-        """Telegram said RetryAfter: nothing at all goes out before then."""
+        """The channel said wait (Telegram's RetryAfter, LINE's 429): nothing at all goes out
+        on it before then."""
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
 

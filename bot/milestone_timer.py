@@ -1,20 +1,17 @@
 """Information for the child's age: every few minutes, queue the milestones that are due.
 
 The decisions are in flows/milestones/sending.py; the messages go out through the outbox
-like everything else the desk sends, so a crash or Telegram being away loses none and sends
-none twice.
+like everything else the desk sends, so a crash or a messenger being away loses none and
+sends none twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import cast
 
-from telegram import Bot
-
+from bot.errors import describe_error
 from bot.services import Services
-from bot.telegram.application import BackgroundJob, DeskServices, describe_error
 from flows.milestones.sending import send_due_milestones
 
 # Milestones are due on a day, not at an hour: checking every quarter of an hour is plenty.
@@ -33,13 +30,10 @@ async def milestones_once(services: Services) -> int:
     return queued
 
 
-def milestone_timer(interval_s: float = MILESTONE_INTERVAL_S) -> BackgroundJob:
-    async def job(services: DeskServices, bot: Bot) -> None:
-        while True:
-            try:
-                await milestones_once(cast(Services, services))
-            except Exception as exc:
-                log.error("milestones failed: %s", describe_error(exc))
-            await asyncio.sleep(interval_s)
-
-    return job
+async def milestone_timer(services: Services, interval_s: float = MILESTONE_INTERVAL_S) -> None:
+    while True:
+        try:
+            await milestones_once(services)
+        except Exception as exc:
+            log.error("milestones failed: %s", describe_error(exc))
+        await asyncio.sleep(interval_s)

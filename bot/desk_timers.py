@@ -1,19 +1,17 @@
 """The desk's clock: reminders and escalations for tickets nobody has taken.
 
-Checked every few minutes beside polling; the decisions are in flows/desk/timing.py and
-the messages go out through the outbox like everything else the desk sends.
+Checked every few minutes beside whichever channels run; the decisions are in
+flows/desk/timing.py and the messages go out through the outbox like everything else the
+desk sends.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import cast
 
-from telegram import Bot
-
+from bot.errors import describe_error
 from bot.services import Services
-from bot.telegram.application import BackgroundJob, DeskServices, describe_error
 from flows.desk.timing import remind_unclaimed
 
 # Reminders count business hours; a few minutes late is of no consequence.
@@ -32,13 +30,10 @@ async def desk_timers_once(services: Services) -> tuple[int, int]:
     return counts
 
 
-def desk_timers(interval_s: float = DESK_TIMERS_INTERVAL_S) -> BackgroundJob:
-    async def job(services: DeskServices, bot: Bot) -> None:
-        while True:
-            try:
-                await desk_timers_once(cast(Services, services))
-            except Exception as exc:
-                log.error("desk timers failed: %s", describe_error(exc))
-            await asyncio.sleep(interval_s)
-
-    return job
+async def desk_timers(services: Services, interval_s: float = DESK_TIMERS_INTERVAL_S) -> None:
+    while True:
+        try:
+            await desk_timers_once(services)
+        except Exception as exc:
+            log.error("desk timers failed: %s", describe_error(exc))
+        await asyncio.sleep(interval_s)
