@@ -16,10 +16,15 @@ from bot.line.client import LineSender, messaging_client
 from bot.line.config import LineSettings
 from bot.line.inbound import Step, to_action
 from bot.line.inbox import LineInbox, Unfollowed
+from bot.line.outbound import LineOutbound
 from bot.line.render import ButtonDataTooLong
+from bot.line.runner import FollowersOutbound
 from bot.line.webhook import ReceivedEvent, parse_event
+from bot.outbound import Refused
 from bot.services import Services, event_key
 from content.loader import DEFAULT_CONTENT_DIR
+from flows.address import address
+from flows.model import Reply
 from flows.text import to_plain
 from storage.database import Database
 from storage.repos import Tx
@@ -278,3 +283,22 @@ async def test_answers_line_cannot_show_are_given_up_without_holding_up_the_rest
     assert line_api.messages(USER) == [] and line_api.texts(OTHER)
     async with services.db.transaction() as tx:
         assert await tx.line_inbox.pending() == []
+
+
+async def test_pushes_to_a_family_who_unfollowed_are_refused_without_a_call(
+    client: AsyncApiClient, line_api: FakeLineAPI, line_clock: ManualClock
+) -> None:
+    unfollowed = Unfollowed([USER])
+    outbound = FollowersOutbound(
+        LineOutbound(LineSender(AsyncMessagingApi(client), clock=line_clock, timeout=5)),
+        unfollowed,
+    )
+    assert (outbound.channel, outbound.can_edit) == ("line", False)
+    with pytest.raises(Refused):
+        await outbound.send(address("line", USER), Reply(text="受付番号 K-0001"), key="outbox:1")
+    assert line_api.calls == []
+    await outbound.send(address("line", OTHER), Reply(text="受付番号 K-0002"), key="outbox:2")
+    assert line_api.texts(OTHER) == ["受付番号 K-0002"]
+    unfollowed.discard(USER)  # followed again
+    await outbound.send(address("line", USER), Reply(text="受付番号 K-0001"), key="outbox:1")
+    assert line_api.texts(USER) == ["受付番号 K-0001"]
