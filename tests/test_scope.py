@@ -161,6 +161,7 @@ def test_a_child_in_the_message_or_an_adult_who_only_helps_keeps_it_ours(
         "江戸川区で看護師いる放デイ探してます",
         "江東区の放デイで看護師がいるところを教えてください",
         "新宿区の保健センターの保健師さんの連絡先教えて",  # that ward's own office
+        "さいたま市の小学校って看護師さん配置してもらえるんですか？",
     ],
 )
 def test_another_municipality_is_not_ours(scope: ScopeFinder, text: str) -> None:
@@ -189,6 +190,8 @@ def test_another_municipality_is_not_ours(scope: ScopeFinder, text: str) -> None
         # Living elsewhere and moving in: the hand-over is ours.
         "横浜に住んでいますが、千代田区に引っ越す予定です。保育園は？",
         "子ども自身が通院を嫌がります",  # 自身 of a child
+        "東京都の知的障害の手帳、申し込むにはどこへ行けばいい？",  # 京都 inside 東京都
+        "保健師です。担当地区に呼吸器のお子さんがいて、コーディネーターにつなぎたい",  # 地区
     ],
 )
 def test_chiyoda_tokyo_and_places_visited_stay_ours(scope: ScopeFinder, text: str) -> None:
@@ -234,6 +237,8 @@ def test_chiyoda_tokyo_and_places_visited_stay_ours(scope: ScopeFinder, text: st
         ("古い吸引器を捨てたいんだけど、何ごみになるの？", "gomi"),
         ("40代の兄が知的障害なんですが、大人になってからでも愛の手帳って取れますか", "otona"),
         ("ははが さんそきかいを つかってます ていでんのとき どうしたら", "otona"),
+        ("おっとが てんかんで じりつしえんいりょう つかえますか", "otona"),
+        ("I had surgery on my knee last month. Can I get a home helper?", "otona"),
         ("What's the deadline for hoikuen applications for April? My other kid is typically"
          " developing.", "kusei_ippan"),
     ],

@@ -66,13 +66,14 @@ VISITED_REACH = 10
 # A particle straight after a place's name that makes it where something happens.
 # Words of a visited place that name a person only when right after the name.
 _HONORIFICS = frozenset({"さん", "様", "先生", "san", "sensei"})
-_ACTIVITY_PARTICLE = re.compile(r"(?:で|は|を|が|へ|まで|から|に(?!ある|あり))")
+_ACTIVITY_PARTICLE = re.compile(r"(?:で|は|を|が|へ|まで|から|って|に(?!ある|あり))")
 # How far after a municipality's name living there may be said (横浜市に住んで, 横浜在住),
 # and how much before it is looked at in English (we live in Yokohama).
 LIVES_REACH = 2
 LIVES_BEFORE = 20
 # Unlisted municipalities: one to four kanji before 区, 市 or 県 (文京区役所, 浦安市在住).
 _ANY_PLACE = re.compile(rf"([{KANJI}]{{1,4}})(区|市|県)(?=役所|在住|民|内|立|[^{KANJI}]|$)")
+_NOT_PLACE_ENDINGS = frozenset("地学")
 # …except what is no municipality's name: 地区, 学区, 特別区, 他区, 都市, 当区.
 _NOT_PLACES = frozenset(
     "地 学 各 当 同 本 他 別 特別 選挙 都 全 市 区 県 行政 近隣 隣 近 政令 都道府 居住 管轄 地元"
@@ -201,10 +202,17 @@ class ScopeFinder:
         return OutOfScope("where", self._where_pointer, tuple(m.group(0) for m in named))
 
     def _named_places(self, surface: str) -> list[re.Match[str]]:
-        named = [m for m in self._places.finditer(surface) if not self._is_visited(surface, m)]
+        # 京都 inside 東京都 is Tokyo: a name within one of home's words is no other place.
+        home = [(m.start(), m.end()) for m in self._home.finditer(surface)]
+        named = [m for m in self._places.finditer(surface)
+                 if not self._is_visited(surface, m)
+                 and not any(a <= m.start() and m.end() <= b and (a, b) != m.span()
+                             for a, b in home)]
         named += [
             m for m in _ANY_PLACE.finditer(surface)
             if m.group(1) not in _NOT_PLACES and not m.group(1).endswith("千代田")
+            # 担当地区, 通学区: a word ending in 地 or 学 before 区 is no ward's name.
+            and m.group(1)[-1] not in _NOT_PLACE_ENDINGS
             and not self._is_visited(surface, m)
         ]
         named += [
