@@ -113,6 +113,9 @@ class FakeLineAPI:
     contents: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     # Well-formed user ids LINE does not know for this channel (see :meth:`forget`).
     unknown_users: set[str] = field(default_factory=set)
+    # The language each person's LINE app is set to, as the profile endpoint tells it
+    # (none: the profile has no language, as LINE answers when it does not know).
+    languages: dict[str, str] = field(default_factory=dict)
 
     _tokens: dict[str, _Token] = field(default_factory=dict)
     _accepted_keys: dict[str, str] = field(default_factory=dict)
@@ -133,6 +136,7 @@ class FakeLineAPI:
         app.router.add_post("/v2/bot/message/reply", self._reply)
         app.router.add_post("/v2/bot/message/push", self._push)
         app.router.add_get("/v2/bot/info", self._info)
+        app.router.add_get("/v2/bot/profile/{user_id}", self._profile)
         app.router.add_get("/v2/bot/message/{message_id}/content", self._content)
         return app
 
@@ -234,6 +238,19 @@ class FakeLineAPI:
             return answer
 
         return await self._handle(request, accept, retry_key=key)
+
+    async def _profile(self, request: web.Request) -> web.Response:
+        user_id = request.match_info["user_id"]
+        if user_id in self.unknown_users:
+            return web.json_response({"message": "Not found"}, status=404)
+
+        def profile(_: object) -> Json:
+            found: Json = {"userId": user_id, "displayName": "LINE user"}
+            if user_id in self.languages:
+                found["language"] = self.languages[user_id]
+            return found
+
+        return await self._handle(request, profile, has_body=False)
 
     async def _info(self, request: web.Request) -> web.Response:
         return await self._handle(

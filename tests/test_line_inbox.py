@@ -119,6 +119,21 @@ async def test_follow_is_welcomed_and_a_question_answered_by_reply(
     assert any("訪問看護" in t for t in texts[1:])
 
 
+async def test_a_family_whose_line_is_in_english_is_welcomed_in_english(
+    inbox: LineInbox, line_api: FakeLineAPI
+) -> None:
+    line_api.languages[USER] = "en"
+    await inbox.keep(received(follow_event(line_api, USER)))
+    await inbox.drain()
+    welcome = " ".join(line_api.texts(USER))
+    assert "Welcome" in welcome and "119" in welcome
+    # No language in the profile: Japanese, as before.
+    other = "U" + "c" * 32
+    await inbox.keep(received(follow_event(line_api, other)))
+    await inbox.drain()
+    assert any("ようこそ" in t for t in line_api.texts(other))
+
+
 async def test_a_redelivered_event_is_handled_once(inbox: LineInbox, line_api: FakeLineAPI) -> None:
     raw = text_event(line_api, USER, "訪問看護を使いたい")
     await inbox.keep(received(raw))

@@ -145,3 +145,15 @@ async def test_a_forged_event_has_no_effect(
     body = webhook_body(text_event(api, USER, "forged"))
     assert await deliver(settings, body, sign_with="0" * 32) == 401
     assert inbox.kept == {} and api.sent == []
+
+
+async def test_the_profile_language_is_read_when_line_tells_it(
+    desk: tuple[FakeLineAPI, LineSettings, Inbox, LineSender],
+) -> None:
+    api, _, _, sender = desk
+    api.languages[USER] = "en"
+    assert await sender.language(USER) == "en"
+    other = "U" + "d" * 32
+    assert await sender.language(other) is None  # a profile with no language
+    api.forget(other)
+    assert await sender.language(other) is None  # LINE does not know the person: 404

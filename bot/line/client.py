@@ -49,6 +49,8 @@ RETRY_KEY_NAMESPACE = uuid.UUID("5b0e2a9c-1d4f-4c55-9a47-3f1d2b6c8e01")
 # room for the request's own time on the way.
 REPLY_TOKEN_LIFE = 50.0
 REQUEST_TIMEOUT = 15.0
+# The welcome waits for the profile: a short wait leaves the reply token fresh.
+PROFILE_TIMEOUT = 3.0
 
 How = Literal["reply", "push", "already"]
 
@@ -152,6 +154,22 @@ class LineSender:
                 error.delivered = index
                 raise
         return done
+
+    async def language(self, user_id: str) -> str | None:
+        """The language the person's LINE app is set to ("en", "ja"…), when LINE tells it.
+
+        LINE's events carry no language, so the welcome would always be Japanese; asked once
+        when a family adds the account, the desk greets them in theirs. None when LINE does
+        not say or cannot be reached now: the conversation starts in Japanese and 「言語」
+        switches it.
+        """
+        try:
+            async with asyncio.timeout(PROFILE_TIMEOUT):
+                profile = await self.api.get_profile(user_id)
+        except (ApiException, aiohttp.ClientError, TimeoutError) as exc:
+            log.info("LINE profile not read (%s)", type(exc).__name__)
+            return None
+        return profile.language or None
 
     def _fresh(self, token: ReplyToken) -> bool:
         return self.clock() - token.received_at < self.token_life

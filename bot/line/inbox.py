@@ -135,13 +135,18 @@ class LineInbox:
 
     async def _step(self, event_id: str, received_at: datetime, step: Step) -> None:
         user = step.inbound.chat_id
+        inbound = step.inbound
         if step.follows:
             async with self.services.db.transaction() as tx:
                 await tx.line_inbox.followed(ident_of(user))
             self.unfollowed.discard(ident_of(user))
+            # The welcome in the language of the family's LINE app, when LINE tells it.
+            language = await self.sender.language(ident_of(user))
+            if language is not None:
+                inbound = inbound.model_copy(update={"language_code": language})
         key = event_key("line", event_id)
         try:
-            outcome = await self.services.process(step.inbound, key)
+            outcome = await self.services.process(inbound, key)
         except Exception as exc:
             # A bug, or the database failing: the step rolled back. Marked handled so that
             # one bad event cannot hold up every family behind it; the family hears of it.
