@@ -23,13 +23,14 @@ here is bounded by a deadline.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextvars
 import random
 import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -192,8 +193,7 @@ class LineThread:
     def __init__(self, api: RecordingLineAPI) -> None:
         self.api = api
         self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, name="fake-line",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self.loop.run_forever, name="fake-line", daemon=True)
 
     def start(self) -> LineThread:
         self._thread.start()
@@ -226,8 +226,12 @@ def screen_of(message: Json, number: int) -> Json:
         if isinstance(node, dict):
             action = node.get("action")
             if isinstance(action, dict) and action.get("type") == "postback":
-                found.append({"text": str(action.get("label") or ""),
-                              "callback_data": str(action.get("data") or "")})
+                found.append(
+                    {
+                        "text": str(action.get("label") or ""),
+                        "callback_data": str(action.get("data") or ""),
+                    }
+                )
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -235,8 +239,10 @@ def screen_of(message: Json, number: int) -> Json:
                 walk(value)
 
     walk(message)
-    shaped: Json = {"message_id": number,
-                    "text": str(message.get("text") or message.get("altText") or "")}
+    shaped: Json = {
+        "message_id": number,
+        "text": str(message.get("text") or message.get("altText") or ""),
+    }
     if found:
         shaped["reply_markup"] = {"inline_keyboard": [found]}
     return shaped
@@ -297,19 +303,27 @@ class LineFamilies:
         self.redeliveries = 0
         self._numbers = iter(range(first_user, first_user + 10**9))
         self._stop_at = float("inf")
-        self._task: asyncio.Future[None] | None = None
+        self._task: concurrent.futures.Future[None] | None = None
         self._session: aiohttp.ClientSession | None = None
 
     # --- from the driving thread ---------------------------------------------------------
 
-    def start(self, *, count: int, concurrency: int, until: float, respawn: bool = False,
-              spread: float = 0.0) -> None:
+    def start(
+        self,
+        *,
+        count: int,
+        concurrency: int,
+        until: float,
+        respawn: bool = False,
+        spread: float = 0.0,
+    ) -> None:
         """``count`` families, ``concurrency`` at a time (each family started as another is
         done), until ``until`` (time.monotonic); with ``respawn``, a family who is done is
         followed by a new one until then, so the load stays even."""
         self._stop_at = until
         self._task = asyncio.run_coroutine_threadsafe(
-            self._run(count, concurrency, respawn, spread), self.line.loop)
+            self._run(count, concurrency, respawn, spread), self.line.loop
+        )
 
     def stop_at(self, until: float) -> None:
         self._stop_at = until
@@ -354,8 +368,9 @@ class LineFamilies:
         action: Action | None = family.parent.first_action()
         while action is not None and time.monotonic() < self._stop_at:
             before = len(family.seen)
-            got = await self._act(family, action.kind, action.value,
-                                  wants_keyboard=action.wants_keyboard)
+            got = await self._act(
+                family, action.kind, action.value, wants_keyboard=action.wants_keyboard
+            )
             if not got:
                 # No answer came: as a person would, ask the desk where we were.
                 self.stats.nudges += 1
@@ -370,8 +385,9 @@ class LineFamilies:
                 return message
         return None
 
-    async def _act(self, family: LineFamily, kind: str, value: str, *,
-                   wants_keyboard: bool) -> bool:
+    async def _act(
+        self, family: LineFamily, kind: str, value: str, *, wants_keyboard: bool
+    ) -> bool:
         """Send one event; True once its answer (a screen with buttons, if one is wanted)
         arrived within the reply timeout."""
         api, user = self.api, family.user
@@ -401,8 +417,10 @@ class LineFamilies:
                 if first:
                     first = False
                     self.stats.latencies.append(max(0.0, delivery.at - posted.at))
-            if fresh and (not wants_keyboard or any(
-                    "reply_markup" in screen_of(m, 0) for d in fresh for m in d.messages)):
+            if fresh and (
+                not wants_keyboard
+                or any("reply_markup" in screen_of(m, 0) for d in fresh for m in d.messages)
+            ):
                 return True
             try:
                 async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
@@ -416,12 +434,15 @@ class LineFamilies:
         assert self._session is not None
         while time.monotonic() < deadline + 60.0:
             body = webhook_body(event)
-            headers = {"X-Line-Signature": signature(SECRET, body),
-                       "Content-Type": "application/json"}
+            headers = {
+                "X-Line-Signature": signature(SECRET, body),
+                "Content-Type": "application/json",
+            }
             posted.deliveries += 1
             try:
-                async with self._session.post(self.url, data=body, headers=headers,
-                                              timeout=aiohttp.ClientTimeout(total=5.0)) as answer:
+                async with self._session.post(
+                    self.url, data=body, headers=headers, timeout=aiohttp.ClientTimeout(total=5.0)
+                ) as answer:
                     if answer.status == 200:
                         posted.acknowledged = True
                         return True
@@ -445,9 +466,11 @@ class LineTally:
     pushes: int = 0
 
     def line(self) -> str:
-        return (f"LINE events acknowledged {self.events}: answered exactly once {self.once},"
-                f" twice or more {len(self.doubled)}, never {len(self.lost)}"
-                f" (by reply {self.replies}, by push {self.pushes})")
+        return (
+            f"LINE events acknowledged {self.events}: answered exactly once {self.once},"
+            f" twice or more {len(self.doubled)}, never {len(self.lost)}"
+            f" (by reply {self.replies}, by push {self.pushes})"
+        )
 
 
 def tally(families: LineFamilies) -> LineTally:
