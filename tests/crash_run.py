@@ -69,6 +69,7 @@ class CrashReport:
     line_families: int = 0
     line: LineTally | None = None
     line_redeliveries: int = 0
+    line_nudges: int = 0
 
     def ok(self) -> bool:
         return (self.finished == self.parents and self.tickets == self.parents
@@ -88,7 +89,8 @@ class CrashReport:
             f"announced in the group exactly once {self.announced_once}; twice or more"
             f" {len(self.announced_twice)}; never {len(self.not_announced)};"
             f" outbox rows unsent {self.unsent_outbox}",
-            *([f"of them on LINE {self.line_families}; {self.line.line()};"
+            *([f"of them on LINE {self.line_families} (answers that never came"
+               f" {self.line_nudges}); {self.line.line()};"
                f" webhook calls delivered again {self.line_redeliveries}"]
               if self.line is not None else []),
         ]
@@ -189,6 +191,7 @@ def count_line(report: CrashReport, families: LineFamilies, path: Path) -> None:
     """The LINE families' share of the report: their events, conversations and requests."""
     report.line = tally(families)
     report.line_redeliveries = families.redeliveries
+    report.line_nudges = families.stats.nudges
     report.nudges += families.stats.nudges
     report.updates += families.stats.actions
     report.finished += sum(1 for f in families.families if f.done)

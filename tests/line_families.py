@@ -464,11 +464,16 @@ class LineTally:
     lost: list[str] = field(default_factory=list)
     replies: int = 0
     pushes: int = 0
+    # Of ``doubled``, events whose webhook call had to be made again (see bot/line/inbox.py:
+    # a redelivered event's reply token may have expired before the desk kept it, so one
+    # refused after a crash is pushed rather than taken for used).
+    doubled_redelivered: int = 0
 
     def line(self) -> str:
         return (
             f"LINE events acknowledged {self.events}: answered exactly once {self.once},"
-            f" twice or more {len(self.doubled)}, never {len(self.lost)}"
+            f" twice or more {len(self.doubled)} (of them delivered again by LINE"
+            f" {self.doubled_redelivered}), never {len(self.lost)}"
             f" (by reply {self.replies}, by push {self.pushes})"
         )
 
@@ -493,6 +498,7 @@ def tally(families: LineFamilies) -> LineTally:
             result.lost.append(event_id)
         elif max(batches.values()) > 1:
             result.doubled.append(event_id)
+            result.doubled_redelivered += posted.deliveries > 1
         else:
             result.once += 1
     return result
