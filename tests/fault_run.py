@@ -113,7 +113,7 @@ def add_faults(api: FakeBotAPI, kind: FaultKind, seed: int) -> None:
 def fault_run(workdir: Path, *, intakes: int, seed: int, concurrency: int, time_limit: float,
               outage_s: float = 10.0, applied_timeouts: bool = False,
               drain_limit: float = 120.0, questions: int = 1, line: int = 0,
-              line_concurrency: int = 2) -> FaultReport:
+              line_concurrency: int = 2, line_faults: LineFaults | None = None) -> FaultReport:
     report = FaultReport(parents=intakes + line, line_families=line)
     started = time.monotonic()
     deadline = started + time_limit
@@ -133,8 +133,9 @@ def fault_run(workdir: Path, *, intakes: int, seed: int, concurrency: int, time_
         add_faults(api, kind, seed)
         families: LineFamilies | None = None
         if line_thread is not None:
-            line_thread.api.set_faults(LineFaults(rate_429=1 / 9, retry_after=1.0, rate_500=1 / 8,
-                                                  rate_applied_500=1 / 7, seed=seed))
+            line_thread.api.set_faults(line_faults or LineFaults(
+                rate_429=1 / 9, retry_after=1.0, rate_500=1 / 8, rate_applied_500=1 / 7,
+                seed=seed))
             families = LineFamilies(line_thread, port, reply_timeout=90.0, seed=seed,
                                     first_user=0x82_0000, questions=questions)
             families.start(count=line, concurrency=line_concurrency, until=deadline)
