@@ -122,21 +122,13 @@ class RecordingLineAPI(FakeLineAPI):
     def of_event(self, event_id: str) -> list[Delivery]:
         return [d for d in self.deliveries if d.event == event_id]
 
-    def app(self) -> web.Application:
-        app = web.Application()
-        app.router.add_post("/v2/bot/message/reply", self._recorded_reply)
-        app.router.add_post("/v2/bot/message/push", self._recorded_push)
-        app.router.add_get("/v2/bot/info", self._info)
-        app.router.add_get("/v2/bot/message/{message_id}/content", self._content)
-        return app
-
-    async def _recorded_reply(self, request: web.Request) -> web.Response:
+    async def _reply(self, request: web.Request) -> web.Response:
         body = await _json(request)
         token = body.get("replyToken")
         _answering.set((self._token_event.get(str(token)), 0))
-        return await self._reply(request)
+        return await super()._reply(request)
 
-    async def _recorded_push(self, request: web.Request) -> web.Response:
+    async def _push(self, request: web.Request) -> web.Response:
         key = request.headers.get("X-Line-Retry-Key")
         event, batch = self._key_event.get(key or "", (None, 0))
         _answering.set((event, batch))
@@ -145,13 +137,13 @@ class RecordingLineAPI(FakeLineAPI):
             and self.faults.rate_applied_500
             and self._rng.random() < self.faults.rate_applied_500
         ):
-            answer = await self._push(request)
+            answer = await super()._push(request)
             if answer.status == 200:
                 # Carried out, but the answer never reaches the desk.
                 self.injected["500 after sending"] += 1
                 return self._answer(request, 500, {"message": "Internal server error"})
             return answer
-        return await self._push(request)
+        return await super()._push(request)
 
     def _gate(self, request: web.Request) -> web.Response | None:
         refused = super()._gate(request)
