@@ -1,15 +1,20 @@
 """Crash: requests made while ``tsunagu run`` is killed with SIGKILL at random moments.
 
     .venv/bin/python benchmarks/crash.py [--intakes 100] [--kills 30] [--concurrency 10]
+                                         [--line 20] [--line-concurrency 3]
                                          [--seed 7] [--time-limit 900]
 
 Simulated parents make ``--intakes`` requests, ``--concurrency`` at a time, against the
 real process on a fake Bot API (127.0.0.1); a seeded schedule kills the process at random
 moments and starts it again at once. Printed: kills, updates, conversations finished,
 answers that never came, tickets (duplicated or missing), announcements in the
-coordinators' group (once, twice, never). Exits 1 unless every request exists exactly once,
-every conversation finished and every ticket was announced exactly once. See
-tests/crash_run.py; tests/test_crash_small.py is the CI-sized run.
+coordinators' group (once, twice, never). ``--line`` more requests are made by families on
+LINE through the same process's webhook, killed in the middle of their intakes too; for
+each event the desk acknowledged to LINE, how often its answer went out (once, twice,
+never; a push tried again carries the same retry key). Exits 1 unless every request exists
+exactly once, every conversation finished, every ticket was announced exactly once and
+every acknowledged LINE event was answered exactly once. See tests/crash_run.py;
+tests/test_crash_small.py is the CI-sized run.
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--intakes", type=int, default=100)
     parser.add_argument("--kills", type=int, default=30)
     parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument("--line", type=int, default=20,
+                        help="requests made by families on LINE besides (0: none)")
+    parser.add_argument("--line-concurrency", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--time-limit", type=float, default=900.0)
     args = parser.parse_args(argv)
@@ -38,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         report = crash_run(Path(tmp), intakes=max(1, min(args.intakes, 1000)),
                            kills=max(0, min(args.kills, 500)), seed=args.seed,
                            concurrency=max(1, args.concurrency),
-                           time_limit=min(args.time_limit, 3600.0))
+                           time_limit=min(args.time_limit, 3600.0),
+                           line=max(0, min(args.line, 1000)),
+                           line_concurrency=max(1, args.line_concurrency))
     for line in report.lines():
         print(line)
     if report.log_tail:

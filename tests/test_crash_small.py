@@ -31,3 +31,17 @@ def test_requests_survive_kills_at_random_moments(tmp_path: Path) -> None:
     assert report.unsent_outbox == 0, summary
     # Updates in flight come again after a restart and answers are kept until sent.
     assert report.nudges == 0, summary
+
+
+@needs_content
+def test_line_families_survive_kills_in_the_middle_of_their_intakes(tmp_path: Path) -> None:
+    report = crash_run(tmp_path, intakes=1, kills=4, seed=5, concurrency=1,
+                       time_limit=150.0, drain_limit=60.0, line=3, line_concurrency=3)
+    summary = "\n".join(report.lines()) + ("\n" + report.log_tail if report.log_tail else "")
+    assert report.kills == 4 and report.line is not None, summary
+    assert report.finished == report.parents == 4, summary
+    assert report.tickets == report.parents and not report.duplicated, summary
+    assert not report.missing and report.announced_once == report.parents, summary
+    # Every event LINE was told was received is answered, and only once.
+    assert report.line.events > 3 * 15 and report.line.once == report.line.events, summary
+    assert report.nudges == 0, summary

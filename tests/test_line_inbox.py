@@ -12,12 +12,12 @@ from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi
 from pydantic import SecretStr
 
 from bot.housekeeping import run_housekeeping
-from bot.line.client import LineSender, messaging_client
+from bot.line.client import LineSender, event_source, messaging_client
 from bot.line.config import LineSettings
 from bot.line.inbound import Step, to_action
 from bot.line.inbox import LineInbox, Unfollowed
 from bot.line.outbound import LineOutbound
-from bot.line.render import ButtonDataTooLong
+from bot.line.render import ButtonDataTooLong, render
 from bot.line.runner import FollowersOutbound
 from bot.line.webhook import ReceivedEvent, parse_event
 from bot.outbound import Refused
@@ -317,3 +317,60 @@ async def test_pushes_to_a_family_who_unfollowed_are_refused_without_a_call(
     unfollowed.discard(USER)  # followed again
     await outbound.send(address("line", USER), Reply(text="受付番号 K-0001"), key="outbox:1")
     assert line_api.texts(USER) == ["受付番号 K-0001"]
+
+
+async def test_a_reply_sent_before_a_crash_is_not_pushed_again_after_it(
+    inbox: LineInbox, line_api: FakeLineAPI, services: Services, client: AsyncApiClient
+) -> None:
+    raw = text_event(line_api, USER, "訪問看護を使いたい")
+    await inbox.keep(received(raw))
+    action = to_action(parse_event(raw))
+    assert isinstance(action, Step) and action.reply_token is not None
+    key = event_key("line", str(raw["webhookEventId"]))
+    saved = await services.process(action.inbound, key)
+    assert saved is not None
+    # The reply goes out by the token, and the process dies before noting it.
+    await inbox.sender.send(
+        USER,
+        render(saved.replies),
+        source=event_source(str(raw["webhookEventId"])),
+        reply_token=inbox.sender.token(action.reply_token),
+    )
+    sent = len(line_api.sent)
+    assert {s.via for s in line_api.sent} == {"reply"}
+    # After the restart the token is refused (used): the answer is not pushed a second time.
+    restarted = LineInbox(services, inbox.sender)
+    await restarted.drain()
+    assert len(line_api.sent) == sent
+    async with services.db.transaction() as tx:
+        assert await tx.line_inbox.pending() == []
+
+
+async def test_a_reply_not_sent_before_a_crash_goes_out_once_after_it(
+    inbox: LineInbox, line_api: FakeLineAPI, services: Services
+) -> None:
+    raw = text_event(line_api, USER, "訪問看護を使いたい")
+    await inbox.keep(received(raw))
+    action = to_action(parse_event(raw))
+    assert isinstance(action, Step)
+    saved = await services.process(action.inbound, event_key("line", str(raw["webhookEventId"])))
+    assert saved is not None and line_api.sent == []
+    restarted = LineInbox(services, inbox.sender)
+    await restarted.drain()
+    assert len(line_api.sent) == len(render(saved.replies)[0])
+    assert {s.via for s in line_api.sent} == {"reply"}
+
+
+async def test_a_fresh_token_refused_after_an_earlier_try_counts_as_sent(
+    inbox: LineInbox, line_api: FakeLineAPI
+) -> None:
+    batches = render([Reply(text="こんにちは")])
+    token = inbox.sender.token(line_api.issue_reply_token(USER))
+    assert await inbox.sender.send(USER, batches, source="event:a", reply_token=token) == ["reply"]
+    # The same answer tried again (its first answer lost on the way back): not shown twice.
+    again = await inbox.sender.send(
+        USER, batches, source="event:a", reply_token=token, token_tried=True
+    )
+    assert again == ["already"] and len(line_api.sent) == 1
+    # Without an earlier try, a refused token means it expired: the answer is pushed.
+    assert await inbox.sender.send(USER, batches, source="event:b", reply_token=token) == ["push"]

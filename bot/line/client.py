@@ -134,12 +134,15 @@ class LineSender:
         source: str,
         reply_token: ReplyToken | None = None,
         start: int = 0,
+        token_tried: bool = False,
     ) -> list[How]:
         """Send ``batches`` (from bot/line/render.py) to user ``to``, in order.
 
         The first batch uses ``reply_token`` while it is fresh; the others, and the first
         when the token is stale or refused, are pushed with retry keys from ``source``.
-        ``start`` skips batches a failed attempt had already delivered.
+        ``start`` skips batches a failed attempt had already delivered. ``token_tried``: an
+        earlier attempt may have replied with the token (its answer was lost, or the process
+        stopped before noting it).
         """
         done: list[How] = []
         for index in range(start, len(batches)):
@@ -148,6 +151,12 @@ class LineSender:
                 if index == 0 and reply_token is not None and self._fresh(reply_token):
                     if await self._reply(reply_token.token, batch):
                         done.append("reply")
+                        continue
+                    if token_tried:
+                        # A fresh token is refused once used, and only this desk holds it:
+                        # the earlier attempt's reply went out. A push would show it twice.
+                        log.info("LINE reply token used by an earlier attempt; not pushed")
+                        done.append("already")
                         continue
                 done.append(await self._push(to, batch, retry_key(source, index)))
             except LineSendError as error:

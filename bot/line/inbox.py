@@ -78,6 +78,9 @@ class LineInbox:
         self.sender = sender
         self.unfollowed = unfollowed if unfollowed is not None else Unfollowed()
         self.wake = asyncio.Event()
+        # Events kept before this: a previous run may have answered them by reply token
+        # and stopped before noting it.
+        self.started = self._now()
 
     def _now(self) -> datetime:
         return self.services.engine.deps.clock.now()
@@ -122,7 +125,7 @@ class LineInbox:
             log.error("a kept LINE event could not be read (%s); dropped", type(exc).__name__)
             action = Ignore()
         if isinstance(action, Step):
-            await self._step(event_id, received_at, action)
+            await self._step(event_id, received_at, action, _left_over(raw, received_at, self))
         elif isinstance(action, Unfollow):
             async with self.services.db.transaction() as tx:
                 await tx.line_inbox.unfollowed(ident_of(action.user), self._now())
@@ -133,7 +136,9 @@ class LineInbox:
         async with self.services.db.transaction() as tx:
             await tx.line_inbox.handled(event_id, self._now())
 
-    async def _step(self, event_id: str, received_at: datetime, step: Step) -> None:
+    async def _step(
+        self, event_id: str, received_at: datetime, step: Step, left_over: bool = False
+    ) -> None:
         user = step.inbound.chat_id
         inbound = step.inbound
         if step.follows:
@@ -151,11 +156,13 @@ class LineInbox:
             # A bug, or the database failing: the step rolled back. Marked handled so that
             # one bad event cannot hold up every family behind it; the family hears of it.
             log.error("LINE event failed: %s", describe_error(exc))
-            await self._send(event_id, user, [Reply(text=APOLOGY)], received_at, step.reply_token)
+            await self._send(
+                event_id, user, [Reply(text=APOLOGY)], received_at, step.reply_token, left_over
+            )
             return
         if outcome is None:
             return  # handled and answered before the process stopped
-        await self._send(event_id, user, outcome.replies, received_at, step.reply_token)
+        await self._send(event_id, user, outcome.replies, received_at, step.reply_token, left_over)
         await self.services.replies_sent(key)
 
     async def _send(
@@ -165,8 +172,12 @@ class LineInbox:
         replies: Sequence[Reply],
         received_at: datetime,
         token: str | None,
+        token_tried: bool = False,
     ) -> None:
-        """Send a step's answers, waiting out LINE's failures; a refusal is given up."""
+        """Send a step's answers, waiting out LINE's failures; a refusal is given up.
+
+        ``token_tried``: the reply token may have been used already (see :func:`_left_over`).
+        """
         ours = [r for r in replies if r.chat_id is None or r.chat_id == user]
         if len(ours) != len(replies):
             # A family's step answers in the family's chat; anything else goes by the outbox.
@@ -191,13 +202,30 @@ class LineInbox:
                     source=event_source(event_id),
                     reply_token=reply_token,
                     start=start,
+                    token_tried=token_tried,
                 )
                 break
             except RetryableLineError as error:
                 start = error.delivered
+                # A reply that timed out may have gone through all the same.
+                token_tried = token_tried or (start == 0 and reply_token is not None)
                 wait = error.retry_after if error.retry_after is not None else pause
                 log.warning("answers not sent to LINE; trying again in %.1f s", wait)
                 await asyncio.sleep(wait)
                 pause = min(pause * 2, SEND_RETRY_MAX_S)
             except PermanentLineError:
                 break  # logged by the sender; the same request would be refused again
+
+
+def _left_over(raw: str, received_at: datetime, inbox: LineInbox) -> bool:
+    """Whether a previous run may have used this event's reply token: it was kept before
+    this run started. Only for an event LINE sent at once (not redelivered): its token's
+    minute runs from when it was kept, so a token still fresh by that clock and refused can
+    only have been used, whereas a redelivered event's token may have expired before."""
+    if received_at >= inbox.started:
+        return False
+    try:
+        context = json.loads(raw).get("deliveryContext") or {}
+    except (ValueError, AttributeError):
+        return False
+    return not bool(context.get("isRedelivery", False))

@@ -1,0 +1,133 @@
+"""A family on LINE who blocked the account gets no push: a coordinator's ``/reply`` is given
+up and the coordinator is told, as for a Telegram family who blocked the bot. Through the
+real ``tsunagu run`` with both channels (select with ``pytest -m e2e``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fake_bot_api import FakeBotAPI
+from tests.fake_line_api import (
+    FakeLineAPI,
+    follow_event,
+    postback_event,
+    text_event,
+    unfollow_event,
+)
+from tests.line_desk import LineDesk, free_port, intake_steps, line_env, wait_until
+from tests.running_desk import TOKEN, needs_content
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
+
+FAMILY = "U" + "3" * 32
+GROUP = -1001234567890
+COORDINATOR = 700_301
+REPLY = "明日10時にお電話します。"
+
+
+@pytest.fixture
+async def line_api() -> AsyncIterator[FakeLineAPI]:
+    async with FakeLineAPI() as fake:
+        yield fake
+
+
+@pytest.fixture
+def bot_api() -> Iterator[FakeBotAPI]:
+    with FakeBotAPI(token=TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def desk(
+    line_api: FakeLineAPI, bot_api: FakeBotAPI, tmp_path: Path
+) -> AsyncIterator[LineDesk]:
+    port = free_port()
+    env = line_env(
+        line_api,
+        tmp_path,
+        port,
+        TSUNAGU_BOT_TOKEN=TOKEN,
+        TSUNAGU_API_BASE_URL=bot_api.base_url,
+        TSUNAGU_POLL_TIMEOUT="1",
+        TSUNAGU_COORDINATORS_CHAT=str(GROUP),
+        TSUNAGU_COORDINATORS=f"{COORDINATOR}:jido_katei",
+    )
+    running = LineDesk(line_api, tmp_path, env, port)
+    await running.start()
+    yield running
+    running.kill()
+
+
+def count(db: Path, sql: str) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return int(conn.execute(sql).fetchone()[0])
+    finally:
+        conn.close()
+
+
+@needs_content
+async def test_a_reply_to_a_family_who_unfollowed_is_given_up_and_the_coordinator_told(
+    desk: LineDesk, line_api: FakeLineAPI, bot_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    await desk.send(follow_event(line_api, FAMILY), "v1:req", FAMILY)
+    for kind, sent, expect in intake_steps():
+        event = (
+            postback_event(line_api, FAMILY, sent)
+            if kind == "press"
+            else text_event(line_api, FAMILY, sent)
+        )
+        await desk.send(event, expect, FAMILY)
+    bot_api.push_command(COORDINATOR, "start", language_code="ja")
+    bot_api.push_command(COORDINATOR, "claim", "K-0001", language_code="ja")
+    await wait_until(
+        lambda: next((m for m in bot_api.messages(COORDINATOR) if "K-0001" in m["text"]), None),
+        lambda: f"the claim answered\n{desk.output()[-2000:]}",
+    )
+
+    # The family blocks the account; LINE tells the desk with an unfollow event.
+    assert await desk.post(unfollow_event(FAMILY)) == 200
+    db = tmp_path / "t.db"
+    await wait_until(
+        lambda: {} if count(db, "SELECT COUNT(*) FROM line_unfollowed") == 1 else None,
+        lambda: "the unfollow recorded",
+    )
+    pushes_before = [c for c in line_api.calls if c.path.endswith("/push")]
+    told_before = len(bot_api.messages(COORDINATOR))
+
+    bot_api.push_command(COORDINATOR, "reply", f"K-0001 {REPLY}", language_code="ja")
+    told = await wait_until(
+        lambda: next(
+            (
+                m
+                for m in bot_api.messages(COORDINATOR)[told_before:]
+                if "K-0001" in m["text"] and "届けられませんでした" in m["text"]
+            ),
+            None,
+        ),
+        lambda: (
+            "the coordinator told the family was not reached: have"
+            f" {[m['text'] for m in bot_api.messages(COORDINATOR)[told_before:]]}"
+            f"\n{desk.output()[-2000:]}"
+        ),
+    )
+    assert "ブロック" in told["text"]
+    # Nothing was pushed to the family, not even tried: LINE was not called at all.
+    assert [c for c in line_api.calls if c.path.endswith("/push")] == pushes_before
+    assert not any(REPLY in str(m) for m in line_api.messages(FAMILY))
+    # The reply is given up in the outbox, not left to be tried again.
+    assert (
+        count(
+            db,
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'message_to_family'"
+            " AND failed_at IS NOT NULL AND sent_at IS NULL",
+        )
+        == 1
+    )
+    assert count(db, "SELECT COUNT(*) FROM outbox WHERE kind = 'message_to_family'") == 1
+    assert desk.terminate() == 0, desk.output()[-3000:]
