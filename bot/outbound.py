@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.pacing import Limits
-from flows.address import Address, Channel
+from flows.address import Address, BadAddress, Channel, channel_of, ident_of
 from flows.model import Reply
 
 # Called before each further part of a long reply, so the parts share the chat's pace.
@@ -96,3 +96,14 @@ class Outbound(Protocol):
         """Answer a button press (``press`` is the channel's id of it), with a short toast
         where the channel shows one; a channel whose buttons need no answer does nothing."""
         ...
+
+
+def own_id(channel: Channel, to: Address) -> str:
+    """The channel's own id inside ``to``; :class:`Rejected` when ``to`` is another
+    channel's or no address at all (a mistake of ours that a retry would repeat)."""
+    try:
+        if channel_of(to) == channel:
+            return ident_of(to)
+    except BadAddress:
+        pass
+    raise Rejected("BadAddress")

@@ -18,7 +18,6 @@ from bot.line.inbound import Step, to_action
 from bot.line.inbox import LineInbox, Unfollowed
 from bot.line.outbound import LineOutbound
 from bot.line.render import ButtonDataTooLong, render
-from bot.line.runner import FollowersOutbound
 from bot.line.webhook import ReceivedEvent, parse_event
 from bot.outbound import Refused
 from bot.services import Services, event_key
@@ -304,9 +303,8 @@ async def test_pushes_to_a_family_who_unfollowed_are_refused_without_a_call(
     client: AsyncApiClient, line_api: FakeLineAPI, line_clock: ManualClock
 ) -> None:
     unfollowed = Unfollowed([USER])
-    outbound = FollowersOutbound(
-        LineOutbound(LineSender(AsyncMessagingApi(client), clock=line_clock, timeout=5)),
-        unfollowed,
+    outbound = LineOutbound(
+        LineSender(AsyncMessagingApi(client), clock=line_clock, timeout=5), unfollowed=unfollowed
     )
     assert (outbound.channel, outbound.can_edit) == ("line", False)
     with pytest.raises(Refused):

@@ -11,12 +11,13 @@ push hours later, or on LINE for PC, where quick replies would be gone or never 
 from __future__ import annotations
 
 import logging
+from collections.abc import Container
 
 from bot.line.client import LineSender, PermanentLineError, RetryableLineError
 from bot.line.render import render
-from bot.outbound import BeforePart, Outbound, Refused, Rejected, TryLater
+from bot.outbound import BeforePart, Outbound, Refused, Rejected, TryLater, own_id
 from bot.pacing import Limits
-from flows.address import Address, BadAddress, Channel, channel_of, ident_of
+from flows.address import Address, Channel
 from flows.model import Reply
 
 log = logging.getLogger(__name__)
@@ -37,9 +38,17 @@ _UNREACHABLE_STATUSES = frozenset({403, 404})
 class LineOutbound(Outbound):
     """The outbound port for LINE."""
 
-    def __init__(self, sender: LineSender, limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        sender: LineSender,
+        limits: Limits | None = None,
+        *,
+        unfollowed: Container[str] = frozenset(),
+    ) -> None:
         self.sender = sender
         self._limits = limits or LINE_LIMITS
+        # Families who blocked the account (kept current by the inbox): pushes give up at once.
+        self.unfollowed = unfollowed
 
     @property
     def channel(self) -> Channel:
@@ -56,12 +65,10 @@ class LineOutbound(Outbound):
     async def send(
         self, to: Address, reply: Reply, *, key: str, before_part: BeforePart | None = None
     ) -> int | None:
-        try:
-            if channel_of(to) != "line":
-                raise BadAddress("not a LINE address")
-        except BadAddress:
-            raise Rejected("BadAddress") from None
-        user = ident_of(to)
+        user = own_id("line", to)
+        if user in self.unfollowed:
+            # LINE would take the push and show it to nobody: a family who blocked the account.
+            raise Refused("the family unfollowed the LINE account")
         try:
             batches = render([reply.model_copy(update={"keep_buttons": True})])
         except ValueError as error:

@@ -19,11 +19,8 @@ from bot.line.config import WEBHOOK_PATH, LineSettings
 from bot.line.inbox import LineInbox, Unfollowed
 from bot.line.outbound import LineOutbound
 from bot.line.webhook import start_webhook
-from bot.outbound import BeforePart, Outbound, Refused
-from bot.pacing import Limits
+from bot.outbound import Outbound
 from bot.services import Services
-from flows.address import Address, Channel, ident_of
-from flows.model import Reply
 
 log = logging.getLogger(__name__)
 
@@ -40,37 +37,6 @@ def line_secrets(settings: LineSettings) -> list[str]:
     ]
 
 
-class FollowersOutbound(Outbound):
-    """Implements :class:`bot.outbound.Outbound`: LINE's port, which gives up at once on a
-    family who blocked the account (LINE would take the push and show it to nobody)."""
-
-    def __init__(self, line: LineOutbound, unfollowed: Unfollowed) -> None:
-        self.line = line
-        self.unfollowed = unfollowed
-
-    @property
-    def channel(self) -> Channel:
-        return self.line.channel
-
-    @property
-    def can_edit(self) -> bool:
-        return self.line.can_edit
-
-    @property
-    def limits(self) -> Limits:
-        return self.line.limits
-
-    async def send(
-        self, to: Address, reply: Reply, *, key: str, before_part: BeforePart | None = None
-    ) -> int | None:
-        if ident_of(to) in self.unfollowed:
-            raise Refused("the family unfollowed the LINE account")
-        return await self.line.send(to, reply, key=key, before_part=before_part)
-
-    async def acknowledge(self, press: str, toast: str | None) -> None:
-        await self.line.acknowledge(press, toast)
-
-
 @dataclass
 class LineChannel:
     """LINE, ready to send through ``outbound``; :meth:`receive` starts the webhook and the
@@ -85,7 +51,7 @@ class LineChannel:
     _webhook: web.AppRunner | None = None
 
     def __post_init__(self) -> None:
-        self.outbound = FollowersOutbound(LineOutbound(self.sender), self.unfollowed)
+        self.outbound = LineOutbound(self.sender, unfollowed=self.unfollowed)
 
     async def receive(self) -> None:
         inbox = LineInbox(self.services, self.sender, self.unfollowed)

@@ -20,10 +20,18 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.outbound import BeforePart, EditTargetGone, Outbound, Refused, Rejected, TryLater
+from bot.outbound import (
+    BeforePart,
+    EditTargetGone,
+    Outbound,
+    Refused,
+    Rejected,
+    TryLater,
+    own_id,
+)
 from bot.pacing import Limits
 from bot.telegram.render import answer_button, retry_after_seconds, send_reply
-from flows.address import Address, BadAddress, Channel, telegram_id
+from flows.address import Address, Channel
 from flows.model import Reply
 
 log = logging.getLogger(__name__)
@@ -53,10 +61,7 @@ class TelegramOutbound(Outbound):
     ) -> int | None:
         # Telegram has no idempotency key to give it: the worker marks a row sent right
         # after Telegram accepted it instead.
-        try:
-            telegram_id(to)
-        except (BadAddress, ValueError):
-            raise Rejected("BadAddress") from None
+        own_id("telegram", to)
         try:
             return await send_reply(self.bot, reply, to, before_part=before_part)
         except RetryAfter as error:
