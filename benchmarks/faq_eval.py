@@ -44,7 +44,11 @@ if str(ROOT) not in sys.path:
 
 from content.base import Locale  # noqa: E402
 from content.loader import DEFAULT_CONTENT_DIR, Content, load_content  # noqa: E402
-from content.matching import build_emergency_detector, build_matching  # noqa: E402
+from content.matching import (  # noqa: E402
+    DEFAULT_CACHE_DIR,
+    build_emergency_detector,
+    build_matching,
+)
 from content.matching.normalize import text_locale  # noqa: E402
 from content.records import FaqMatch  # noqa: E402
 
@@ -101,8 +105,13 @@ def read_cases(path: Path) -> list[Case]:
     return cases
 
 
-def run(cases: list[Case], content: Content, lang: str, cache_dir: Path) -> list[Outcome]:
-    matcher = build_matching(content, cache_dir)
+def run(cases: list[Case], content: Content, lang: str, cache_dir: Path,
+        semantic: bool) -> list[Outcome]:
+    matcher = build_matching(content, cache_dir, semantic)
+    if matcher.semantic is not None:
+        # The entries are embedded in the background at start; the figures are for the
+        # matcher as it runs once that is done.
+        matcher.semantic.entries.wait()
     detector = build_emergency_detector(content)
     outcomes = []
     for case in cases:
@@ -210,7 +219,7 @@ def measure_startup(cache_dir: Path, content_dir: Path) -> None:
     started = PROCESS_STARTED
     result = load_content(content_dir)
     assert result.content is not None
-    matcher = build_matching(result.content, cache_dir)
+    matcher = build_matching(result.content, cache_dir, semantic=True)
     detector = build_emergency_detector(result.content)  # the signs and the n-gram model
     built = time.perf_counter()
     matcher.match("在宅で使える制度を知りたい", "ja")  # needs the kana reader
@@ -226,6 +235,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--content", type=Path, default=DEFAULT_CONTENT_DIR)
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up timing")
     parser.add_argument("--show-misses", action="store_true", help="list the messages gone wrong")
+    parser.add_argument("--lexical", action="store_true",
+                        help="without the semantic layer, even when it is installed")
     parser.add_argument("--measure-startup", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure_startup:
@@ -238,8 +249,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit("\n".join(str(p) for p in result.errors))
     cases = read_cases(args.file)
     emergency_format = all(c.expected[0] in EMERGENCY_LABELS for c in cases)
-    with tempfile.TemporaryDirectory(prefix="tsunagu-index-") as tmp:
-        outcomes = run(cases, result.content, args.lang, Path(tmp))
+    # The content's own cache (readings, the entries' vectors): the same figures, without
+    # embedding the entries again on every run.
+    outcomes = run(cases, result.content, args.lang, DEFAULT_CACHE_DIR, not args.lexical)
 
     def is_emergency(o: Outcome) -> bool:
         return o.case.expected[0] == "EMERGENCY"

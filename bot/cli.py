@@ -96,7 +96,8 @@ async def _start_services(settings: Settings, db: Path | str) -> Services:
     from content.source import ContentError
 
     try:
-        return await Services.start(db, settings.content_dir, settings.roster_seed())
+        return await Services.start(db, settings.content_dir, settings.roster_seed(),
+                                    semantic=settings.semantic)
     except ContentError as exc:
         raise ConfigError(
             f"TSUNAGU_CONTENT_DIR: content has errors (run `tsunagu content check`):\n{exc}"

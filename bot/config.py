@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # Business hours a new ticket may wait unclaimed before the group is reminded.
     unclaimed_reminder_hours: float = Field(default=4.0, gt=0, le=80)
     log_level: str = "INFO"
+    # Sentence embeddings beside the lexical matcher, when the 'semantic' extra is installed
+    # (content/matching/semantic.py); false keeps the matcher lexical.
+    semantic: bool = True
     # Long-polling timeout in seconds (Telegram holds the request open this long).
     poll_timeout: int = Field(default=30, ge=0, le=60)
     # For the flyer's QR code: the bot's @username (else asked of Telegram with the token),

@@ -87,7 +87,8 @@ async def serve(
     stop = stop or _stop_on_signals()
     async with AsyncExitStack() as stack:
         services = await Services.start(
-            settings.db, settings.content_dir, settings.roster_seed(), settings.desk_settings()
+            settings.db, settings.content_dir, settings.roster_seed(), settings.desk_settings(),
+            semantic=settings.semantic,
         )
         stack.push_async_callback(services.close)
         outbounds: list[Outbound] = []

@@ -56,9 +56,9 @@ class Services:
     @classmethod
     async def start(
         cls, db_path: Path | str, content_dir: Path, roster: Sequence[RosterMember] = (),
-        desk: DeskSettings | None = None,
+        desk: DeskSettings | None = None, semantic: bool = False,
     ) -> Services:
-        content = ContentStore.load(content_dir)
+        content = ContentStore.load(content_dir, semantic)
         offices = {o.id for o in content.current().offices.offices}
         for member in roster:
             if member.office is not None and member.office not in offices:

@@ -38,8 +38,11 @@ class _Loaded:
 
 
 class ContentStore:
-    def __init__(self, root: Path, loaded: _Loaded, seen: Snapshot | None = None) -> None:
+    def __init__(
+        self, root: Path, loaded: _Loaded, seen: Snapshot | None = None, semantic: bool = False
+    ) -> None:
         self.root = root
+        self._semantic = semantic
         self._loaded = loaded
         # The files as they were when last read, so unchanged files are not read again.
         self._seen = snapshot(root) if seen is None else seen
@@ -47,13 +50,14 @@ class ContentStore:
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, root: Path) -> ContentStore:
+    def load(cls, root: Path, semantic: bool = False) -> ContentStore:
+        """``semantic``: add the sentence embeddings to the matcher when installed."""
         # Taken before reading, so an edit made during the read is noticed next time.
         seen = snapshot(root)
         result = load_content(root)
         if result.content is None:
             raise ContentError(result.errors)
-        return cls(root, _build(result.content), seen)
+        return cls(root, _build(result.content, semantic), seen, semantic)
 
     def current(self) -> Content:
         return self._loaded.content
@@ -111,7 +115,7 @@ class ContentStore:
             return result
         if result.content.fingerprint != self._loaded.content.fingerprint:
             # Built before the swap: parents are answered from the old content meanwhile.
-            loaded = _build(result.content)
+            loaded = _build(result.content, self._semantic)
             self._loaded = loaded
             log.info(
                 "content reloaded (%s), %d warning(s)",
@@ -131,9 +135,9 @@ class _CurrentEmergency:
         return self._store._loaded.emergency.assess(text)
 
 
-def _build(content: Content) -> _Loaded:
+def _build(content: Content, semantic: bool) -> _Loaded:
     return _Loaded(
         content=content,
-        matcher=build_matcher(content),
+        matcher=build_matcher(content, semantic=semantic),
         emergency=build_emergency_detector(content),
     )

@@ -23,7 +23,7 @@ source = pytest.importorskip("content.source")  # needs content.matching
 class _CountingMatcher(FaqMatcher):
     built = 0
 
-    def __init__(self, content: Content) -> None:
+    def __init__(self, content: Content, semantic: bool = False) -> None:
         type(self).built += 1
         self.content = content
 
@@ -150,7 +150,7 @@ async def test_watch_reports_each_reload_until_cancelled(tmp_path: Path, fake_ma
 async def test_watch_keeps_the_event_loop_free_while_rebuilding(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def slow_matcher(content: Content) -> _CountingMatcher:
+    def slow_matcher(content: Content, semantic: bool = False) -> _CountingMatcher:
         time.sleep(0.5)  # a big index build
         return _CountingMatcher(content)
 

@@ -7,7 +7,9 @@ on disk by content fingerprint), ``terms`` and ``phrases`` (what is compared),
 ``synonyms`` (concepts), ``documents`` and ``lexical`` (the ranker behind the
 ``ranking`` seam), ``scope`` (who and where: an adult's own care, another
 municipality), ``offtopic`` (other ward matters), ``matcher`` (the three bands),
-``emergency`` and ``quantities`` (danger now, from the signs in triage.yaml).
+``semantic`` (sentence embeddings: scope and suggestions where the words leave the
+matcher unsure; optional), ``emergency`` and ``quantities`` (danger now, from the signs
+in triage.yaml).
 """
 
 from __future__ import annotations
@@ -26,6 +28,13 @@ from content.matching.offtopic import OffTopicFinder
 from content.matching.ranking import Ranker
 from content.matching.readings import ReadingTable, cache_key, load_table, save_table
 from content.matching.scope import ScopeFinder
+from content.matching.semantic import (
+    EntryVectors,
+    ScopeModel,
+    SemanticReader,
+    entry_passages,
+    shared_encoder,
+)
 from content.matching.synonyms import Lexicon
 from content.matching.triage_model import TriageModel
 from content.records import EmergencyDetector, FaqMatcher
@@ -37,11 +46,14 @@ log = logging.getLogger(__name__)
 DEFAULT_CACHE_DIR = Path(__file__).resolve().parent.parent / ".index-cache"
 
 
-def build_matching(content: Content, cache_dir: Path | None = None) -> BandedMatcher:
+def build_matching(
+    content: Content, cache_dir: Path | None = None, semantic: bool = False
+) -> BandedMatcher:
     """The matcher with its parts exposed, for the benchmark and tests.
 
     ``cache_dir`` holds the readings of the content between starts (default
-    ``content/.index-cache/``, which git ignores).
+    ``content/.index-cache/``, which git ignores). ``semantic`` adds the sentence
+    embeddings when the ``semantic`` extra is installed.
     """
     started = time.perf_counter()
     cache_dir = cache_dir or DEFAULT_CACHE_DIR
@@ -70,11 +82,34 @@ def build_matching(content: Content, cache_dir: Path | None = None) -> BandedMat
         (time.perf_counter() - started) * 1000,
         "readings from cache" if known is not None and not table.added else "readings built",
     )
-    return BandedMatcher(rankers, lexicon, offtopic, table.reader, scope=ScopeFinder(content.scope))
+    return BandedMatcher(
+        rankers, lexicon, offtopic, table.reader, scope=ScopeFinder(content.scope),
+        semantic=_semantic_reader(content, cache_dir) if semantic else None,
+    )
 
 
-def build_matcher(content: Content, cache_dir: Path | None = None) -> FaqMatcher:
-    return build_matching(content, cache_dir)
+def _semantic_reader(content: Content, cache_dir: Path) -> SemanticReader | None:
+    encoder = shared_encoder()
+    if encoder is None:
+        return None
+    passages = {
+        locale: entry_passages((e.id, [e.question, e.title or "", *e.alternates]) for e in entries)
+        for locale, entries in content.faq.items()
+    }
+    entries = EntryVectors(encoder, passages, cache_dir)
+    try:
+        reader = SemanticReader(encoder, ScopeModel.load(), entries)
+    except ValueError as exc:
+        log.warning("semantic layer off: %s", exc)
+        return None
+    entries.start()
+    return reader
+
+
+def build_matcher(
+    content: Content, cache_dir: Path | None = None, semantic: bool = False
+) -> FaqMatcher:
+    return build_matching(content, cache_dir, semantic)
 
 
 def build_emergency_detector(content: Content) -> EmergencyDetector:
