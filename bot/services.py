@@ -7,6 +7,7 @@ share one engine and one way of running a step.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 from collections.abc import Sequence
@@ -86,6 +87,10 @@ class Services:
         db = await Database.open(db_path)
         if roster:
             await seed_roster(db, roster, deps.clock.now())
+        # What start-up built (the content, the matcher's index and readings) lives as
+        # long as the process: kept out of the collector's full passes, which otherwise
+        # walk it every time and stop a reply for tens of milliseconds.
+        gc.freeze()
         return cls(db=db, content=content, engine=Engine(deps))
 
     async def close(self) -> None:
