@@ -1,4 +1,6 @@
-"""Retrain the scope model of the semantic layer (content/matching/semantic.py).
+"""Retrain the two scope models: "not the desk's question" from n-grams
+(content/matching/scope_ngrams.py) and from the semantic layer's sentence embeddings
+(content/matching/semantic.py; only with the extra installed).
 
     .venv/bin/pip install -e '.[semantic]'
     .venv/bin/python benchmarks/train_scope_model.py [--folds]
@@ -25,6 +27,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from content.loader import load_content  # noqa: E402
+from content.matching import scope_ngrams  # noqa: E402
 from content.matching.semantic import (  # noqa: E402
     SCOPE_MODEL_PATH,
     E5Encoder,
@@ -41,16 +44,6 @@ SOURCES = [
 L2 = 0.01
 EPOCHS = 500
 RATE = 0.5
-
-
-def read_cases(path: Path) -> list[tuple[str, bool]]:
-    cases = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        parts = line.split("\t")
-        if len(parts) < 3 or parts[0] == "expected" or line.startswith("#"):
-            continue
-        cases.append((parts[2], parts[0] == "NONE"))
-    return cases
 
 
 def fit(x: Vector, y: Vector, model_id: str) -> ScopeModel:
@@ -76,7 +69,6 @@ def main() -> None:
     args = parser.parse_args()
     result = load_content()
     assert result.content is not None
-    encoder = E5Encoder()
     passages = [
         text
         for entries in result.content.faq.values()
@@ -84,10 +76,16 @@ def main() -> None:
             (e.id, [e.question, e.title or "", *e.alternates]) for e in entries
         )
     ]
+    print(scope_ngrams.retrain(SOURCES, passages))
+    try:
+        encoder = E5Encoder()
+    except ImportError:
+        print("the semantic extra is not installed: its scope model is left as it is")
+        return
     groups: list[tuple[str, list[tuple[Vector, bool]]]] = []
     for path in SOURCES:
-        read = read_cases(path)
-        groups.append((path.name, [(encoder.encode(text), outside) for text, outside in read]))
+        read = scope_ngrams.read_faq_cases(path)
+        groups.append((path.name, [(encoder.encode(text), outside) for outside, text in read]))
         print(f"{path.name}: {len(read)} messages", file=sys.stderr)
     own = [encoder.encode(text) for text in passages]
 

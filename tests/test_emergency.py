@@ -170,7 +170,7 @@ def test_the_model_adds_what_the_signs_miss_but_never_against_the_scope() -> Non
     content = load_content().content
     assert content is not None and content.triage is not None
     signs_only = TriageDetector(content.triage)
-    both = TriageDetector(content.triage, TriageModel.load())
+    both = TriageDetector(content.triage, TriageModel.shipped())
     unseen = "こどもがぐにょぐにょで、目がぜんぜんあわない、どうしよう"
     assert not signs_only.assess(unseen).emergency
     assessment = both.assess(unseen)
@@ -181,7 +181,7 @@ def test_the_model_adds_what_the_signs_miss_but_never_against_the_scope() -> Non
 
 
 def test_training_learns_from_labelled_messages() -> None:
-    from content.matching.triage_model import train
+    from content.matching.ngrams import train
 
     examples = [(True, "息をしていない"), (True, "唇が紫"), (False, "手当の申請方法"),
                 (False, "保育園の見学")] * 5
@@ -194,7 +194,7 @@ def test_the_model_speaks_only_where_a_word_of_danger_is() -> None:
 
     content = load_content().content
     assert content is not None and content.triage is not None
-    model = TriageModel.load()
+    model = TriageModel.shipped()
     both = TriageDetector(content.triage, model)
     # Whatever the n-grams make of a greeting, it names no device, body part or symptom.
     greeting = "good morning! just checking in, all ok here"

@@ -1,4 +1,5 @@
-"""The semantic layer of the FAQ matcher (content/matching/semantic.py).
+"""The FAQ matcher's second opinions on scope and ranking: the semantic layer
+(content/matching/semantic.py) and the n-gram scope reader (scope_ngrams.py).
 
 Most tests use a keyword encoder that stands in for the model, so the layer's own logic
 (where it is consulted, what it may change, its cache) is tested without the optional
@@ -13,8 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from content.base import Locale
+from content.loader import load_content
 from content.matching import build_matching
-from content.matching.matcher import BandedMatcher
+from content.matching.matcher import BandedMatcher, Bands
+from content.matching.ngrams import train
+from content.matching.scope_ngrams import ScopeNgrams
 from content.matching.semantic import (
     Encoder,
     EntryVectors,
@@ -122,7 +127,8 @@ def test_an_unsure_question_the_model_places_outside_the_desk_is_refused(
 def test_entry_vectors_come_from_the_cache_and_only_changed_phrasings_are_embedded(
     tmp_path: Path,
 ) -> None:
-    passages = {"ja": [("hoikuen", "保育園への入園"), ("houmon_kango", "訪問看護を利用したい")]}
+    passages: dict[Locale, list[tuple[str, str]]] = {
+        "ja": [("hoikuen", "保育園への入園"), ("houmon_kango", "訪問看護を利用したい")]}
     first = KeywordEncoder()
     entries = EntryVectors(first, passages, tmp_path)
     entries.start()
@@ -135,7 +141,8 @@ def test_entry_vectors_come_from_the_cache_and_only_changed_phrasings_are_embedd
     cached.start()
     assert cached.ready and again.encoded == []  # ready at once, from the disk
 
-    edited = {"ja": [("hoikuen", "保育園に入りたい"), ("houmon_kango", "訪問看護を利用したい")]}
+    edited: dict[Locale, list[tuple[str, str]]] = {
+        "ja": [("hoikuen", "保育園に入りたい"), ("houmon_kango", "訪問看護を利用したい")]}
     third = KeywordEncoder()
     changed = EntryVectors(third, edited, tmp_path)
     changed.start()
@@ -151,7 +158,8 @@ def test_entry_vectors_come_from_the_cache_and_only_changed_phrasings_are_embedd
 
 
 def test_no_ranking_before_the_entries_are_embedded(tmp_path: Path) -> None:
-    entries = EntryVectors(KeywordEncoder(), {"ja": [("hoikuen", "保育園")]}, tmp_path)
+    one: dict[Locale, list[tuple[str, str]]] = {"ja": [("hoikuen", "保育園")]}
+    entries = EntryVectors(KeywordEncoder(), one, tmp_path)
     assert entries.ranked("ja", KeywordEncoder().encode("保育園")) == []
 
 
@@ -203,3 +211,50 @@ def test_the_real_model_tells_a_question_for_the_desk_from_one_that_is_not() -> 
     ours = scope.outside(encoder.encode("医療的ケアが必要な子どもの保育園の入園について相談したい"))
     theirs = scope.outside(encoder.encode("運転免許証の住所変更はどこでできますか"))
     assert ours < 0.5 < theirs
+
+
+# --- the n-gram scope reader: confidence taken from answers worded like "not ours" -------
+
+
+def test_a_confident_answer_worded_like_questions_that_are_not_ours_becomes_suggestions(
+    tmp_path: Path,
+) -> None:
+    matcher = build_matching(small_content(), tmp_path)
+    assert matcher.match("短期入所の申込方法", "ja").mode == "answer"
+    # A reader that has learnt 申込 is what questions outside the desk say.
+    matcher.ngrams = ScopeNgrams({"申込": 12.0}, -6.0)
+    vetoed = matcher.match("短期入所の申込方法", "ja")
+    assert vetoed.mode == "suggest"
+    assert vetoed.suggestions[0] == "tanki_nyusho"  # still the first choice offered
+    assert matcher.match("訪問看護を利用したい", "ja").mode == "answer"
+
+
+def test_a_vetoed_answer_the_semantic_layer_places_outside_is_refused(tmp_path: Path) -> None:
+    matcher = semantic_matcher(tmp_path, KeywordEncoder())
+    matcher.ngrams = ScopeNgrams({"駐車": 12.0}, -6.0)
+    assert matcher.match("身体障害者手帳の取得と駐車", "ja").mode == "refuse"
+
+
+def test_the_ngram_reader_survives_its_file(tmp_path: Path) -> None:
+    model = train([(True, "駐車の許可"), (True, "求人に応募"), (False, "保育園の入園"),
+                   (False, "訪問看護の利用")] * 5)
+    model.save(tmp_path / "ngrams.json", 20)
+    loaded = ScopeNgrams.load(tmp_path / "ngrams.json")
+    assert loaded.probability("駐車の許可") == pytest.approx(model.probability("駐車の許可"))
+    assert loaded.probability("駐車の許可") > 0.5 > loaded.probability("保育園の入園")
+
+
+def test_the_shipped_ngram_reader_answers_every_question_staff_wrote(tmp_path: Path) -> None:
+    """The FAQ's own questions and alternates are what the desk answers: the shipped
+    reader must not take the answer from any of them."""
+    content = load_content().content
+    assert content is not None
+    reader = ScopeNgrams.shipped()
+    vetoed = [
+        text
+        for entries in content.faq.values()
+        for entry in entries
+        for text in (entry.question, *entry.alternates)
+        if reader.probability(text) > Bands().ngram_outside
+    ]
+    assert vetoed == []

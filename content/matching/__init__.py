@@ -7,9 +7,10 @@ on disk by content fingerprint), ``terms`` and ``phrases`` (what is compared),
 ``synonyms`` (concepts), ``documents`` and ``lexical`` (the ranker behind the
 ``ranking`` seam), ``scope`` (who and where: an adult's own care, another
 municipality), ``offtopic`` (other ward matters), ``matcher`` (the three bands),
-``semantic`` (sentence embeddings: scope and suggestions where the words leave the
-matcher unsure; optional), ``emergency`` and ``quantities`` (danger now, from the signs
-in triage.yaml).
+``scope_ngrams`` (the wording of questions that are not the desk's: a confident answer
+becomes suggestions), ``semantic`` (sentence embeddings: scope and suggestions where the
+words leave the matcher unsure; optional), ``emergency`` and ``quantities`` (danger
+now, from the signs in triage.yaml).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from content.matching.offtopic import OffTopicFinder
 from content.matching.ranking import Ranker
 from content.matching.readings import ReadingTable, cache_key, load_table, save_table
 from content.matching.scope import ScopeFinder
+from content.matching.scope_ngrams import ScopeNgrams
 from content.matching.semantic import (
     EntryVectors,
     ScopeModel,
@@ -85,6 +87,7 @@ def build_matching(
     return BandedMatcher(
         rankers, lexicon, offtopic, table.reader, scope=ScopeFinder(content.scope),
         semantic=_semantic_reader(content, cache_dir) if semantic else None,
+        ngrams=ScopeNgrams.shipped(),
     )
 
 
@@ -115,4 +118,4 @@ def build_matcher(
 def build_emergency_detector(content: Content) -> EmergencyDetector:
     if content.triage is None:
         raise ValueError("the content has no triage.yaml")
-    return TriageDetector(content.triage, TriageModel.load())
+    return TriageDetector(content.triage, TriageModel.shipped())
