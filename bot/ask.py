@@ -11,6 +11,7 @@ from bot.services import Services
 from content.base import Locale
 from content.records import EmergencyAssessment, EmergencyDetector
 from flows.address import address
+from flows.faq import text_for_matching
 from flows.model import Inbound
 from flows.text import to_plain
 
@@ -84,7 +85,9 @@ class Asker:
     async def ask(self, text: str, lang: Locale | None) -> AskResult:
         locale = lang or guess_locale(text)
         content = self.services.content
-        match = content.matcher().match(text, locale)
+        # As the engine asks it (the same text), so the matcher's memory of the last
+        # message spares the second matching.
+        match = content.matcher().match(text_for_matching(text), locale)
         user = address("console", next(self._ids))
         inbound = Inbound(
             channel="console", user_id=user, chat_id=user, kind="text", text=text,

@@ -85,6 +85,10 @@ class BandedMatcher:
         self._scope = scope
         self.semantic = semantic
         self.ngrams = ngrams
+        # The last message and its match: one message is matched by more than one step
+        # (the reply, the record of unanswered questions, `tsunagu ask`), and the
+        # semantic layer costs tens of milliseconds. Replaced whole, never mutated.
+        self._last: tuple[str, Locale, FaqMatch] | None = None
         self.bands = bands or Bands()
 
     def prepare(self, text: str, locale: Locale) -> Query:
@@ -106,6 +110,14 @@ class BandedMatcher:
         return self._rankers[query.locale].rank(query)
 
     def match(self, text: str, locale: Locale) -> FaqMatch:
+        last = self._last
+        if last is not None and last[0] == text and last[1] == locale:
+            return last[2]
+        result = self._match(text, locale)
+        self._last = (text, locale, result)
+        return result
+
+    def _match(self, text: str, locale: Locale) -> FaqMatch:
         result, ranked = self._lexical(text, locale)
         if (result.mode == "answer" and self.ngrams is not None
                 and self.ngrams.probability(text) > self.bands.ngram_outside):
