@@ -219,8 +219,9 @@ def test_the_real_model_tells_a_question_for_the_desk_from_one_that_is_not() -> 
 def test_a_confident_answer_worded_like_questions_that_are_not_ours_becomes_suggestions(
     tmp_path: Path,
 ) -> None:
+    plain = build_matching(small_content(), tmp_path)
+    assert plain.match("短期入所の申込方法", "ja").mode == "answer"
     matcher = build_matching(small_content(), tmp_path)
-    assert matcher.match("短期入所の申込方法", "ja").mode == "answer"
     # A reader that has learnt 申込 is what questions outside the desk say.
     matcher.ngrams = ScopeNgrams({"申込": 12.0}, -6.0)
     vetoed = matcher.match("短期入所の申込方法", "ja")
