@@ -61,6 +61,8 @@ EMERGENCY_FILE_NOT_REVIEWED = N_(
     "emergency numbers and headings not reviewed yet (the poison center numbers are to be"
     " confirmed)")
 UNKNOWN_POINTER = N_("pointer '{id}' is not a topic in offtopic.yaml")
+PATTERN_TOO_SHORT = N_("{id}: the pattern '{pattern}' is read as '{rest}' once punctuation and"
+                       " symbols are dropped, which would match almost any message")
 MILESTONES_FILE_MISSING = N_("file is missing: no information for the child's age is sent")
 MILESTONE_NOT_REVIEWED = N_("{id}: milestone not reviewed yet — a Chiyoda-specific detail is"
                             " still to be confirmed")
@@ -192,6 +194,8 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR, *, today: date | None = None)
     scope = reader.read("scope.yaml", ScopeFile)
     if scope is not None and offtopic is not None:
         _check_scope(reader, scope, offtopic)
+    if offtopic is not None:
+        _check_patterns(reader, offtopic)
     faq: dict[Locale, tuple[FaqEntry, ...]] = {}
     for locale in LOCALES:
         name = f"faq.{locale}.yaml"
@@ -381,6 +385,23 @@ def _check_scope(reader: _Reader, scope: ScopeFile, offtopic: OffTopicFile) -> N
         if pointer is not None and pointer not in topics:
             line = reader.line("scope.yaml", part, "pointer")
             reader.error("scope.yaml", line, UNKNOWN_POINTER, id=pointer)
+
+
+def _check_patterns(reader: _Reader, offtopic: OffTopicFile) -> None:
+    """A pattern is compared after the matcher's normalising, which drops punctuation and
+    symbols: 何％ is read as 何, which is in nearly every question. One kanji written as
+    one (塾) keeps its meaning; one character left of more, or one kana or letter, does not."""
+    # Imported here: content.matching builds on this module.
+    from content.matching.normalize import is_kanji, normalize
+
+    for i, topic in enumerate(offtopic.topics):
+        for j, pattern in enumerate(topic.patterns):
+            rest = normalize(pattern).replace(" ", "")
+            if len(rest) > 1 or (rest and is_kanji(rest) and len(pattern.strip()) == 1):
+                continue
+            line = reader.line("offtopic.yaml", "topics", i, "patterns", j)
+            reader.error("offtopic.yaml", line, PATTERN_TOO_SHORT, id=topic.id,
+                         pattern=pattern, rest=rest)
 
 
 def _unique(reader: _Reader, name: str, values: list[str], where: tuple[str, ...]) -> None:

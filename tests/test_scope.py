@@ -663,3 +663,27 @@ def test_asking_for_a_person_or_a_services_capacity_stays_ours(
 ) -> None:
     match = matcher.match(text, "en" if text.isascii() else "ja")
     assert topic in ((match.topic,) if match.mode == "answer" else match.suggestions)
+
+
+@pytest.mark.parametrize("pattern", ["何％", "？", "a", "ね"])
+def test_a_pattern_that_normalises_to_next_to_nothing_is_refused(
+    tmp_path: Path, pattern: str
+) -> None:
+    root = copy_shipped(tmp_path)
+    path = root / "offtopic.yaml"
+    text = path.read_text("utf-8")
+    assert "patterns: [ごみ, ゴミ," in text
+    path.write_text(text.replace("patterns: [ごみ, ゴミ,", f"patterns: [ごみ, '{pattern}',", 1),
+                    "utf-8")
+    result = load_content(root)
+    assert result.content is None
+    [problem] = [p for p in result.errors if p.file == "offtopic.yaml"]
+    assert pattern in str(problem) and "gomi" in str(problem)
+
+
+def test_one_kanji_written_alone_is_a_pattern_of_its_own(tmp_path: Path) -> None:
+    root = copy_shipped(tmp_path)
+    path = root / "offtopic.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("patterns: [ごみ, ゴミ,", "patterns: [ごみ, 芥,", 1), "utf-8")
+    assert load_content(root).content is not None
