@@ -192,6 +192,10 @@ def test_another_municipality_is_not_ours(scope: ScopeFinder, text: str) -> None
         "子ども自身が通院を嫌がります",  # 自身 of a child
         "東京都の知的障害の手帳、申し込むにはどこへ行けばいい？",  # 京都 inside 東京都
         "保健師です。担当地区に呼吸器のお子さんがいて、コーディネーターにつなぎたい",  # 地区
+        # "city" and "ward" after a word that is no name: this ward's own services.
+        "After we leave hospital, will nurse from city health center come to check baby?",
+        "Can ward pay for suction machine? We cannot buy, too expensive.",
+        "Does the local ward have short stays for ventilated kids?",
     ],
 )
 def test_chiyoda_tokyo_and_places_visited_stay_ours(scope: ScopeFinder, text: str) -> None:

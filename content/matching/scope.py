@@ -86,8 +86,13 @@ _EXISTS_EN = re.compile(r"(?<![a-z])(?:is|are|was|were|be) ?$")
 _FROM_EN = re.compile(r"(?<![a-z])from ?$")
 # …when the other place is where the matter is: 横浜での訪問看護, 大阪市で申請, 横浜市の窓口.
 _HERE = re.compile(r" ?(?:で|の|では|にある|in)(?![a-z])")
+# Words that end up before "city" or "ward" without being a name: "nurse from city health
+# center", "can ward pay", "the local ward". ("another city" is another municipality.)
 _NOT_PLACES_EN = frozenset(
-    "chiyoda the this that our your my each every same which what a one tokyo any".split()
+    "chiyoda the this that our your my each every same which what a one tokyo any"
+    " an his her their its from in of to for at by with on into and or but if as than"
+    " can will does do did is are was were be could would should may might must please"
+    " ask call say says said how who when where why whose local big home nearby current".split()
 )
 
 
