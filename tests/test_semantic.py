@@ -219,15 +219,19 @@ def test_the_real_model_tells_a_question_for_the_desk_from_one_that_is_not() -> 
 def test_a_confident_answer_worded_like_questions_that_are_not_ours_becomes_suggestions(
     tmp_path: Path,
 ) -> None:
+    asked = "短期入所の申込方法を教えて"
     plain = build_matching(small_content(), tmp_path)
-    assert plain.match("短期入所の申込方法", "ja").mode == "answer"
+    assert plain.match(asked, "ja").mode == "answer"
     matcher = build_matching(small_content(), tmp_path)
     # A reader that has learnt 申込 is what questions outside the desk say.
     matcher.ngrams = ScopeNgrams({"申込": 12.0}, -6.0)
-    vetoed = matcher.match("短期入所の申込方法", "ja")
+    vetoed = matcher.match(asked, "ja")
     assert vetoed.mode == "suggest"
     assert vetoed.suggestions[0] == "tanki_nyusho"  # still the first choice offered
     assert matcher.match("訪問看護を利用したい", "ja").mode == "answer"
+    # What staff wrote for the entry is answered by it, whatever the reader thinks.
+    own = matcher.match("短期入所の申込方法", "ja")
+    assert (own.mode, own.topic) == ("answer", "tanki_nyusho")
 
 
 def test_a_vetoed_answer_the_semantic_layer_places_outside_is_refused(tmp_path: Path) -> None:

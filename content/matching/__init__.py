@@ -25,6 +25,7 @@ from content.matching.documents import build_documents
 from content.matching.emergency import TriageDetector
 from content.matching.lexical import LexicalRanker
 from content.matching.matcher import BandedMatcher
+from content.matching.normalize import normalize
 from content.matching.offtopic import OffTopicFinder
 from content.matching.ranking import Ranker
 from content.matching.readings import ReadingTable, cache_key, load_table, save_table
@@ -88,6 +89,11 @@ def build_matching(
         rankers, lexicon, offtopic, table.reader, scope=ScopeFinder(content.scope),
         semantic=_semantic_reader(content, cache_dir) if semantic else None,
         ngrams=ScopeNgrams.shipped(),
+        phrasings=frozenset(
+            normalize(text)
+            for entries in content.faq.values() for e in entries
+            for text in (e.question, *e.alternates)
+        ),
     )
 
 

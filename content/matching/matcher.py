@@ -77,6 +77,7 @@ class BandedMatcher:
         scope: ScopeFinder | None = None,
         semantic: SemanticReader | None = None,
         ngrams: ScopeNgrams | None = None,
+        phrasings: frozenset[str] = frozenset(),
     ) -> None:
         self._rankers = rankers
         self._lexicon = lexicon
@@ -85,6 +86,9 @@ class BandedMatcher:
         self._scope = scope
         self.semantic = semantic
         self.ngrams = ngrams
+        # The entries' own questions and alternates, normalised: what staff wrote for an
+        # entry is answered as the lexical matcher decides, whatever the readers think.
+        self._phrasings = phrasings
         # The last message and its match: one message is matched by more than one step
         # (the reply, the record of unanswered questions, `tsunagu ask`), and the
         # semantic layer costs tens of milliseconds. Replaced whole, never mutated.
@@ -119,6 +123,8 @@ class BandedMatcher:
 
     def _match(self, text: str, locale: Locale) -> FaqMatch:
         result, ranked = self._lexical(text, locale)
+        if normalize(text) in self._phrasings:
+            return result
         if (result.mode == "answer" and self.ngrams is not None
                 and self.ngrams.probability(text) > self.bands.ngram_outside):
             # Words enough for an answer, in a question worded the way questions that
