@@ -81,3 +81,11 @@ async def line_api(line_clock: ManualClock) -> AsyncIterator[FakeLineAPI]:
     async with FakeLineAPI(clock=line_clock) as fake:
         yield fake
 
+
+
+@pytest.fixture
+async def live_line_api() -> AsyncIterator[FakeLineAPI]:
+    """The fake LINE API on the real clock, for the real ``tsunagu run`` (whose reply tokens
+    age on the real clock too)."""
+    async with FakeLineAPI() as fake:
+        yield fake

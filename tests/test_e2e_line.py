@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -34,23 +34,15 @@ COORDINATOR = 700_101
 PERSONAL = ("千代田花子", "090-1234-5678", "吸引", "4歳")
 
 
-@pytest.fixture
-async def line_api() -> AsyncIterator[FakeLineAPI]:
-    # On the real clock: the desk's own reply-token clock is real too.
-    async with FakeLineAPI() as fake:
-        yield fake
+
+
 
 
 @pytest.fixture
-def bot_api() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI(token=TOKEN) as fake:
-        yield fake
-
-
-@pytest.fixture
-async def line_desk(line_api: FakeLineAPI, tmp_path: Path) -> AsyncIterator[LineDesk]:
+async def line_desk(live_line_api: FakeLineAPI, tmp_path: Path) -> AsyncIterator[LineDesk]:
     """LINE alone: no Telegram token is set."""
-    desk = LineDesk(line_api, tmp_path, line_env(line_api, tmp_path, port := free_port()), port)
+    port = free_port()
+    desk = LineDesk(live_line_api, tmp_path, line_env(live_line_api, tmp_path, port), port)
     await desk.start()
     yield desk
     desk.kill()
@@ -66,29 +58,30 @@ def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
 
 @needs_content
 async def test_a_family_on_line_alone(
-    line_desk: LineDesk, line_api: FakeLineAPI, tmp_path: Path
+    line_desk: LineDesk, live_line_api: FakeLineAPI, tmp_path: Path
 ) -> None:
     # Follow → the welcome, with the note on emergencies, by reply token.
-    welcome = await line_desk.send(follow_event(line_api, FAMILY), "119", FAMILY)
-    assert "v1:req" in " ".join(seen(m) for m in line_api.messages(FAMILY))
-    assert welcome is not None and {s.via for s in line_api.sent} == {"reply"}
+    welcome = await line_desk.send(follow_event(live_line_api, FAMILY), "119", FAMILY)
+    assert "v1:req" in " ".join(seen(m) for m in live_line_api.messages(FAMILY))
+    assert welcome is not None and {s.via for s in live_line_api.sent} == {"reply"}
 
     # A question → its answer.
-    await line_desk.send(text_event(line_api, FAMILY, "訪問看護を使いたい"), "訪問看護", FAMILY)
+    question = text_event(live_line_api, FAMILY, "訪問看護を使いたい")
+    await line_desk.send(question, "訪問看護", FAMILY)
 
     # An emergency → the guidance first.
-    before = len(line_api.messages(FAMILY))
-    await line_desk.send(text_event(line_api, FAMILY, "子どもが息をしていない"), "119", FAMILY)
-    assert "119" in line_api.messages(FAMILY)[before]["text"]
+    before = len(live_line_api.messages(FAMILY))
+    await line_desk.send(text_event(live_line_api, FAMILY, "子どもが息をしていない"), "119", FAMILY)
+    assert "119" in live_line_api.messages(FAMILY)[before]["text"]
 
     # Words instead of slash commands; a sticker asks for words.
-    await line_desk.send(text_event(line_api, FAMILY, "マイデータ"), "", FAMILY)
-    await line_desk.send(text_event(line_api, FAMILY, "メニュー"), "v1:req", FAMILY)
-    await line_desk.send(sticker_event(line_api, FAMILY), "文字", FAMILY)
+    await line_desk.send(text_event(live_line_api, FAMILY, "マイデータ"), "", FAMILY)
+    await line_desk.send(text_event(live_line_api, FAMILY, "メニュー"), "v1:req", FAMILY)
+    await line_desk.send(sticker_event(live_line_api, FAMILY), "文字", FAMILY)
 
     assert line_desk.terminate() == 0, line_desk.output()[-3000:]
     logged = line_desk.output()
-    for secret in ("訪問看護を使いたい", "息をしていない", FAMILY, line_api.access_token):
+    for secret in ("訪問看護を使いたい", "息をしていない", FAMILY, live_line_api.access_token):
         assert secret not in logged
     # Handled events keep no text; their answers went out.
     assert rows(tmp_path / "t.db", "SELECT COUNT(*) FROM line_inbox WHERE raw IS NOT NULL") == [
@@ -103,89 +96,91 @@ async def test_a_family_on_line_alone(
 
 @needs_content
 async def test_forged_calls_are_refused_and_redeliveries_handled_once(
-    line_desk: LineDesk, line_api: FakeLineAPI, tmp_path: Path
+    line_desk: LineDesk, live_line_api: FakeLineAPI, tmp_path: Path
 ) -> None:
-    forged = text_event(line_api, OTHER, "訪問看護を使いたい")
+    forged = text_event(live_line_api, OTHER, "訪問看護を使いたい")
     assert await line_desk.post(forged, secret="f" * 32) == 401
-    event = text_event(line_api, FAMILY, "訪問看護を使いたい")
+    event = text_event(live_line_api, FAMILY, "訪問看護を使いたい")
     assert await line_desk.post(event) == 200
     await line_desk.wait_for(FAMILY, "訪問看護")
-    answered = len(line_api.messages(FAMILY))
+    answered = len(live_line_api.messages(FAMILY))
     again = dict(event, deliveryContext={"isRedelivery": True})
     assert await line_desk.post(again) == 200
     # Events are handled in order: once the next one is answered, the redelivery was not.
-    await line_desk.send(text_event(line_api, FAMILY, "メニュー"), "v1:req", FAMILY)
-    assert len(line_api.messages(FAMILY)) == answered + 1
-    assert line_api.messages(OTHER) == []
+    await line_desk.send(text_event(live_line_api, FAMILY, "メニュー"), "v1:req", FAMILY)
+    assert len(live_line_api.messages(FAMILY)) == answered + 1
+    assert live_line_api.messages(OTHER) == []
     assert rows(tmp_path / "t.db", "SELECT COUNT(*) FROM line_inbox") == [(2,)]
     assert "訪問看護を使いたい" not in line_desk.output()
 
 
 @needs_content
 async def test_a_crash_in_the_middle_of_an_intake_resumes(
-    line_desk: LineDesk, line_api: FakeLineAPI
+    line_desk: LineDesk, live_line_api: FakeLineAPI
 ) -> None:
-    await line_desk.send(follow_event(line_api, FAMILY), "v1:req", FAMILY)
+    await line_desk.send(follow_event(live_line_api, FAMILY), "v1:req", FAMILY)
     steps = list(intake_steps())
     for kind, sent, expect in steps[:6]:
-        await _step(line_desk, line_api, kind, sent, expect)
+        await _step(line_desk, live_line_api, kind, sent, expect)
     # The family presses the next button; LINE is told it arrived, and the desk dies at
     # once (SIGKILL), before or while handling it.
     kind, sent, expect = steps[6]
-    before = len(line_api.messages(FAMILY))
-    assert await line_desk.post(postback_event(line_api, FAMILY, sent)) == 200
+    before = len(live_line_api.messages(FAMILY))
+    assert await line_desk.post(postback_event(live_line_api, FAMILY, sent)) == 200
     line_desk.kill()
     # After the restart it is answered all the same, and the intake goes on to the ticket.
     await line_desk.start()
     await line_desk.wait_for(FAMILY, expect, before)
     for kind, sent, expect in steps[7:]:
-        await _step(line_desk, line_api, kind, sent, expect)
+        await _step(line_desk, live_line_api, kind, sent, expect)
 
 
-async def _step(desk: LineDesk, line_api: FakeLineAPI, kind: str, sent: str, expect: str) -> None:
+async def _step(
+    desk: LineDesk, live_line_api: FakeLineAPI, kind: str, sent: str, expect: str
+) -> None:
     if kind == "press":
-        await desk.send(postback_event(line_api, FAMILY, sent), expect, FAMILY)
+        await desk.send(postback_event(live_line_api, FAMILY, sent), expect, FAMILY)
     else:
-        await desk.send(text_event(line_api, FAMILY, sent), expect, FAMILY)
+        await desk.send(text_event(live_line_api, FAMILY, sent), expect, FAMILY)
 
 
 @needs_content
 async def test_both_channels_in_one_process(
-    line_api: FakeLineAPI, bot_api: FakeBotAPI, tmp_path: Path
+    live_line_api: FakeLineAPI, api: FakeBotAPI, tmp_path: Path
 ) -> None:
     port = free_port()
     env = line_env(
-        line_api,
+        live_line_api,
         tmp_path,
         port,
         TSUNAGU_BOT_TOKEN=TOKEN,
-        TSUNAGU_API_BASE_URL=bot_api.base_url,
+        TSUNAGU_API_BASE_URL=api.base_url,
         TSUNAGU_POLL_TIMEOUT="1",
         TSUNAGU_COORDINATORS_CHAT=str(GROUP),
         TSUNAGU_COORDINATORS=f"{COORDINATOR}:jido_katei",
     )
-    desk = LineDesk(line_api, tmp_path, env, port)
+    desk = LineDesk(live_line_api, tmp_path, env, port)
     await desk.start()
     try:
-        await desk.send(follow_event(line_api, FAMILY), "v1:req", FAMILY)
+        await desk.send(follow_event(live_line_api, FAMILY), "v1:req", FAMILY)
         for kind, sent, expect in intake_steps():
-            await _step(desk, line_api, kind, sent, expect)
+            await _step(desk, live_line_api, kind, sent, expect)
         # The group hears of it on Telegram, without anything that identifies the family.
         notice = await wait_until(
-            lambda: next((m for m in bot_api.messages(GROUP) if "K-0001" in m["text"]), None),
+            lambda: next((m for m in api.messages(GROUP) if "K-0001" in m["text"]), None),
             lambda: f"the notice in the group\n{desk.output()[-2000:]}",
         )
         for personal in (*PERSONAL, FAMILY):
             assert personal not in notice["text"]
         # A coordinator's reply reaches the family on LINE.
-        bot_api.push_command(COORDINATOR, "start", language_code="ja")
-        bot_api.push_command(COORDINATOR, "claim", "K-0001", language_code="ja")
-        bot_api.push_command(
+        api.push_command(COORDINATOR, "start", language_code="ja")
+        api.push_command(COORDINATOR, "claim", "K-0001", language_code="ja")
+        api.push_command(
             COORDINATOR, "reply", "K-0001 明日10時にお電話します。", language_code="ja"
         )
         pushed = await desk.wait_for(FAMILY, "明日10時にお電話します。")
         assert pushed is not None
-        assert any(s.via == "push" and "明日10時" in str(s.message) for s in line_api.sent)
+        assert any(s.via == "push" and "明日10時" in str(s.message) for s in live_line_api.sent)
         assert desk.terminate() == 0, desk.output()[-3000:]
     finally:
         desk.kill()

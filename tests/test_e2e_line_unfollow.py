@@ -6,7 +6,7 @@ real ``tsunagu run`` with both channels (select with ``pytest -m e2e``).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -30,34 +30,26 @@ COORDINATOR = 700_301
 REPLY = "明日10時にお電話します。"
 
 
-@pytest.fixture
-async def line_api() -> AsyncIterator[FakeLineAPI]:
-    async with FakeLineAPI() as fake:
-        yield fake
 
 
-@pytest.fixture
-def bot_api() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI(token=TOKEN) as fake:
-        yield fake
 
 
 @pytest.fixture
 async def desk(
-    line_api: FakeLineAPI, bot_api: FakeBotAPI, tmp_path: Path
+    live_line_api: FakeLineAPI, api: FakeBotAPI, tmp_path: Path
 ) -> AsyncIterator[LineDesk]:
     port = free_port()
     env = line_env(
-        line_api,
+        live_line_api,
         tmp_path,
         port,
         TSUNAGU_BOT_TOKEN=TOKEN,
-        TSUNAGU_API_BASE_URL=bot_api.base_url,
+        TSUNAGU_API_BASE_URL=api.base_url,
         TSUNAGU_POLL_TIMEOUT="1",
         TSUNAGU_COORDINATORS_CHAT=str(GROUP),
         TSUNAGU_COORDINATORS=f"{COORDINATOR}:jido_katei",
     )
-    running = LineDesk(line_api, tmp_path, env, port)
+    running = LineDesk(live_line_api, tmp_path, env, port)
     await running.start()
     yield running
     running.kill()
@@ -73,20 +65,20 @@ def count(db: Path, sql: str) -> int:
 
 @needs_content
 async def test_a_reply_to_a_family_who_unfollowed_is_given_up_and_the_coordinator_told(
-    desk: LineDesk, line_api: FakeLineAPI, bot_api: FakeBotAPI, tmp_path: Path
+    desk: LineDesk, live_line_api: FakeLineAPI, api: FakeBotAPI, tmp_path: Path
 ) -> None:
-    await desk.send(follow_event(line_api, FAMILY), "v1:req", FAMILY)
+    await desk.send(follow_event(live_line_api, FAMILY), "v1:req", FAMILY)
     for kind, sent, expect in intake_steps():
         event = (
-            postback_event(line_api, FAMILY, sent)
+            postback_event(live_line_api, FAMILY, sent)
             if kind == "press"
-            else text_event(line_api, FAMILY, sent)
+            else text_event(live_line_api, FAMILY, sent)
         )
         await desk.send(event, expect, FAMILY)
-    bot_api.push_command(COORDINATOR, "start", language_code="ja")
-    bot_api.push_command(COORDINATOR, "claim", "K-0001", language_code="ja")
+    api.push_command(COORDINATOR, "start", language_code="ja")
+    api.push_command(COORDINATOR, "claim", "K-0001", language_code="ja")
     await wait_until(
-        lambda: next((m for m in bot_api.messages(COORDINATOR) if "K-0001" in m["text"]), None),
+        lambda: next((m for m in api.messages(COORDINATOR) if "K-0001" in m["text"]), None),
         lambda: f"the claim answered\n{desk.output()[-2000:]}",
     )
 
@@ -97,29 +89,29 @@ async def test_a_reply_to_a_family_who_unfollowed_is_given_up_and_the_coordinato
         lambda: {} if count(db, "SELECT COUNT(*) FROM line_unfollowed") == 1 else None,
         lambda: "the unfollow recorded",
     )
-    pushes_before = [c for c in line_api.calls if c.path.endswith("/push")]
-    told_before = len(bot_api.messages(COORDINATOR))
+    pushes_before = [c for c in live_line_api.calls if c.path.endswith("/push")]
+    told_before = len(api.messages(COORDINATOR))
 
-    bot_api.push_command(COORDINATOR, "reply", f"K-0001 {REPLY}", language_code="ja")
+    api.push_command(COORDINATOR, "reply", f"K-0001 {REPLY}", language_code="ja")
     told = await wait_until(
         lambda: next(
             (
                 m
-                for m in bot_api.messages(COORDINATOR)[told_before:]
+                for m in api.messages(COORDINATOR)[told_before:]
                 if "K-0001" in m["text"] and "届けられませんでした" in m["text"]
             ),
             None,
         ),
         lambda: (
             "the coordinator told the family was not reached: have"
-            f" {[m['text'] for m in bot_api.messages(COORDINATOR)[told_before:]]}"
+            f" {[m['text'] for m in api.messages(COORDINATOR)[told_before:]]}"
             f"\n{desk.output()[-2000:]}"
         ),
     )
     assert "ブロック" in told["text"]
     # Nothing was pushed to the family, not even tried: LINE was not called at all.
-    assert [c for c in line_api.calls if c.path.endswith("/push")] == pushes_before
-    assert not any(REPLY in str(m) for m in line_api.messages(FAMILY))
+    assert [c for c in live_line_api.calls if c.path.endswith("/push")] == pushes_before
+    assert not any(REPLY in str(m) for m in live_line_api.messages(FAMILY))
     # The reply is given up in the outbox, not left to be tried again.
     assert (
         count(
