@@ -117,6 +117,7 @@ def test_a_child_stated_to_be_an_adult_now_is_not_ours(scope: ScopeFinder, text:
         "息子の酸素ボンベを私が運ぶのが大変です",
         "I have a son who uses a wheelchair",
         "ばあちゃんが孫の吸引を手伝ってくれます",
+        "Will a nurse come once we're home? My wife is worried about doing the suctioning.",
         # Words that contain a person word and are none; ages that are rules.
         "大丈夫でしょうか、レスパイトを使っても",
         "母子手帳はどこでもらえますか",
