@@ -70,11 +70,7 @@ def main() -> None:
     result = load_content()
     assert result.content is not None
     passages = [
-        text
-        for entries in result.content.faq.values()
-        for _, text in entry_passages(
-            (e.id, [e.question, e.title or "", *e.alternates]) for e in entries
-        )
+        text for pairs in entry_passages(result.content.faq).values() for _, text in pairs
     ]
     print(scope_ngrams.retrain(SOURCES, passages))
     try:

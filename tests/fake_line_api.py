@@ -629,3 +629,23 @@ def sticker_event(api: FakeLineAPI, user_id: str, *, event_id: str | None = None
         redelivery=False,
         message=message,
     )
+
+
+def postback_actions(message: Json) -> list[Json]:
+    """Every postback action (a button) in a sent LINE message, quick replies and Flex
+    boxes alike, in order."""
+    found: list[Json] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            action = node.get("action")
+            if isinstance(action, dict) and action.get("type") == "postback":
+                found.append(action)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(message)
+    return found

@@ -15,13 +15,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 
 from bot.line.config import WEBHOOK_PATH
 from tests.bot_process import clean_env, tsunagu_command
-from tests.fake_line_api import FakeLineAPI, Json, signature, webhook_body
+from tests.fake_line_api import FakeLineAPI, Json, postback_actions, signature, webhook_body
+from tests.running_desk import TOKEN
 
 SECRET = "0123456789abcdef0123456789abcdef"
 START_TIMEOUT = 60.0
@@ -48,21 +48,7 @@ def line_env(line_api: FakeLineAPI, workdir: Path, port: int, **more: str) -> di
 
 def postback_data(message: Json) -> list[str]:
     """Every button's data in a sent LINE message (quick replies and Flex boxes)."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            action = node.get("action")
-            if isinstance(action, dict) and action.get("type") == "postback":
-                found.append(str(action.get("data")))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(message)
-    return found
+    return [str(action.get("data")) for action in postback_actions(message)]
 
 
 def seen(message: Json) -> str:
@@ -81,6 +67,32 @@ class LineDesk:
     port: int
     process: subprocess.Popen[bytes] | None = None
     logs: list[Path] = field(default_factory=list)
+
+    @classmethod
+    def alone(cls, line_api: FakeLineAPI, workdir: Path) -> LineDesk:
+        """LINE alone: no Telegram token is set."""
+        port = free_port()
+        return cls(line_api, workdir, line_env(line_api, workdir, port), port)
+
+    @classmethod
+    def with_telegram(
+        cls, line_api: FakeLineAPI, workdir: Path, bot_api_url: str, *, group: int,
+        coordinator: str,
+    ) -> LineDesk:
+        """LINE and Telegram in one process: the coordinators' group and one coordinator
+        (``id:office``) on the fake Bot API at ``bot_api_url``."""
+        port = free_port()
+        env = line_env(
+            line_api,
+            workdir,
+            port,
+            TSUNAGU_BOT_TOKEN=TOKEN,
+            TSUNAGU_API_BASE_URL=bot_api_url,
+            TSUNAGU_POLL_TIMEOUT="1",
+            TSUNAGU_COORDINATORS_CHAT=str(group),
+            TSUNAGU_COORDINATORS=coordinator,
+        )
+        return cls(line_api, workdir, env, port)
 
     async def start(self) -> LineDesk:
         log = self.workdir / f"line-desk-{len(self.logs)}.log"

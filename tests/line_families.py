@@ -32,7 +32,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import aiohttp
 from aiohttp import web
@@ -43,6 +43,7 @@ from tests.fake_line_api import (
     FakeLineAPI,
     Json,
     follow_event,
+    postback_actions,
     postback_event,
     signature,
     text_event,
@@ -212,25 +213,10 @@ class LineThread:
 def screen_of(message: Json, number: int) -> Json:
     """A LINE message in the shape tests/simulation.py reads (a Bot API message): its text
     and its buttons (quick replies or a Flex message's boxes) as an inline keyboard."""
-    found: list[dict[str, str]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            action = node.get("action")
-            if isinstance(action, dict) and action.get("type") == "postback":
-                found.append(
-                    {
-                        "text": str(action.get("label") or ""),
-                        "callback_data": str(action.get("data") or ""),
-                    }
-                )
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(message)
+    found = [
+        {"text": str(action.get("label") or ""), "callback_data": str(action.get("data") or "")}
+        for action in postback_actions(message)
+    ]
     shaped: Json = {
         "message_id": number,
         "text": str(message.get("text") or message.get("altText") or ""),

@@ -22,8 +22,8 @@ from tests.fake_line_api import (
     sticker_event,
     text_event,
 )
-from tests.line_desk import LineDesk, free_port, intake_steps, line_env, seen, wait_until
-from tests.running_desk import TOKEN, needs_content
+from tests.line_desk import LineDesk, intake_steps, seen, wait_until
+from tests.running_desk import needs_content
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
@@ -40,9 +40,7 @@ PERSONAL = ("千代田花子", "090-1234-5678", "吸引", "4歳")
 
 @pytest.fixture
 async def line_desk(live_line_api: FakeLineAPI, tmp_path: Path) -> AsyncIterator[LineDesk]:
-    """LINE alone: no Telegram token is set."""
-    port = free_port()
-    desk = LineDesk(live_line_api, tmp_path, line_env(live_line_api, tmp_path, port), port)
+    desk = LineDesk.alone(live_line_api, tmp_path)
     await desk.start()
     yield desk
     desk.kill()
@@ -148,18 +146,8 @@ async def _step(
 async def test_both_channels_in_one_process(
     live_line_api: FakeLineAPI, api: FakeBotAPI, tmp_path: Path
 ) -> None:
-    port = free_port()
-    env = line_env(
-        live_line_api,
-        tmp_path,
-        port,
-        TSUNAGU_BOT_TOKEN=TOKEN,
-        TSUNAGU_API_BASE_URL=api.base_url,
-        TSUNAGU_POLL_TIMEOUT="1",
-        TSUNAGU_COORDINATORS_CHAT=str(GROUP),
-        TSUNAGU_COORDINATORS=f"{COORDINATOR}:jido_katei",
-    )
-    desk = LineDesk(live_line_api, tmp_path, env, port)
+    desk = LineDesk.with_telegram(live_line_api, tmp_path, api.base_url, group=GROUP,
+                                  coordinator=f"{COORDINATOR}:jido_katei")
     await desk.start()
     try:
         await desk.send(follow_event(live_line_api, FAMILY), "v1:req", FAMILY)

@@ -19,8 +19,8 @@ from tests.fake_line_api import (
     text_event,
     unfollow_event,
 )
-from tests.line_desk import LineDesk, free_port, intake_steps, line_env, wait_until
-from tests.running_desk import TOKEN, needs_content
+from tests.line_desk import LineDesk, intake_steps, wait_until
+from tests.running_desk import needs_content
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
@@ -30,26 +30,12 @@ COORDINATOR = 700_301
 REPLY = "明日10時にお電話します。"
 
 
-
-
-
-
 @pytest.fixture
 async def desk(
     live_line_api: FakeLineAPI, api: FakeBotAPI, tmp_path: Path
 ) -> AsyncIterator[LineDesk]:
-    port = free_port()
-    env = line_env(
-        live_line_api,
-        tmp_path,
-        port,
-        TSUNAGU_BOT_TOKEN=TOKEN,
-        TSUNAGU_API_BASE_URL=api.base_url,
-        TSUNAGU_POLL_TIMEOUT="1",
-        TSUNAGU_COORDINATORS_CHAT=str(GROUP),
-        TSUNAGU_COORDINATORS=f"{COORDINATOR}:jido_katei",
-    )
-    running = LineDesk(live_line_api, tmp_path, env, port)
+    running = LineDesk.with_telegram(live_line_api, tmp_path, api.base_url, group=GROUP,
+                                     coordinator=f"{COORDINATOR}:jido_katei")
     await running.start()
     yield running
     running.kill()

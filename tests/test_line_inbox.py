@@ -23,7 +23,7 @@ from bot.outbound import Refused
 from bot.services import Services, event_key
 from content.loader import DEFAULT_CONTENT_DIR
 from flows.address import address
-from flows.model import Reply
+from flows.model import Outcome, Reply
 from flows.text import to_plain
 from storage.database import Database
 from storage.repos import Tx
@@ -163,13 +163,9 @@ async def test_a_stale_token_falls_back_to_push(
 async def test_answers_saved_before_a_crash_are_sent_after_it(
     inbox: LineInbox, line_api: FakeLineAPI, services: Services
 ) -> None:
-    raw = text_event(line_api, USER, "訪問看護を使いたい")
-    await inbox.keep(received(raw))
     # The step is saved, then the process dies before sending.
-    action = to_action(parse_event(raw))
-    assert isinstance(action, Step)
-    saved = await services.process(action.inbound, event_key("line", str(raw["webhookEventId"])))
-    assert saved is not None and saved.replies
+    saved = await kept_and_processed(inbox, line_api, services)
+    assert saved.replies
     assert line_api.sent == []
     # After the restart: the kept answers go out, the step is not run again.
     async with services.db.transaction() as tx:
@@ -184,6 +180,20 @@ async def test_answers_saved_before_a_crash_are_sent_after_it(
     sent = len(line_api.sent)
     await inbox.drain()
     assert len(line_api.sent) == sent
+
+
+async def kept_and_processed(
+    inbox: LineInbox, line_api: FakeLineAPI, services: Services
+) -> Outcome:
+    """A question kept in the inbox and its step run, its answer saved and not sent: the
+    state a crash right after the step leaves."""
+    raw = text_event(line_api, USER, "訪問看護を使いたい")
+    await inbox.keep(received(raw))
+    action = to_action(parse_event(raw))
+    assert isinstance(action, Step)
+    saved = await services.process(action.inbound, event_key("line", str(raw["webhookEventId"])))
+    assert saved is not None
+    return saved
 
 
 async def _faq_views(tx: Tx) -> int:
@@ -347,12 +357,8 @@ async def test_a_reply_sent_before_a_crash_is_not_pushed_again_after_it(
 async def test_a_reply_not_sent_before_a_crash_goes_out_once_after_it(
     inbox: LineInbox, line_api: FakeLineAPI, services: Services
 ) -> None:
-    raw = text_event(line_api, USER, "訪問看護を使いたい")
-    await inbox.keep(received(raw))
-    action = to_action(parse_event(raw))
-    assert isinstance(action, Step)
-    saved = await services.process(action.inbound, event_key("line", str(raw["webhookEventId"])))
-    assert saved is not None and line_api.sent == []
+    saved = await kept_and_processed(inbox, line_api, services)
+    assert line_api.sent == []
     restarted = LineInbox(services, inbox.sender)
     await restarted.drain()
     assert len(line_api.sent) == len(render(saved.replies)[0])

@@ -74,17 +74,22 @@ def outside_when_unhandled(model_id: str = "keywords-1") -> ScopeModel:
                       np.ones(DIMENSIONS, dtype=np.float32), weights, -6.0)
 
 
+def embedded(
+    encoder: Encoder, passages: dict[Locale, list[tuple[str, str]]], cache_dir: Path
+) -> EntryVectors:
+    """Entry vectors started and waited for."""
+    entries = EntryVectors(encoder, passages, cache_dir)
+    entries.start()
+    assert entries.wait(10)
+    return entries
+
+
 def semantic_matcher(tmp_path: Path, encoder: KeywordEncoder) -> BandedMatcher:
     content = small_content()
     matcher = build_matching(content, tmp_path)
-    passages = {
-        locale: entry_passages((e.id, [e.question, *e.alternates]) for e in entries)
-        for locale, entries in content.faq.items()
-    }
-    entries = EntryVectors(encoder, passages, tmp_path)
-    entries.start()
-    assert entries.wait(10)
-    matcher.semantic = SemanticReader(encoder, outside_when_unhandled(), entries)
+    passages = entry_passages(content.faq)
+    matcher.semantic = SemanticReader(encoder, outside_when_unhandled(),
+                                      embedded(encoder, passages, tmp_path))
     return matcher
 
 
@@ -130,9 +135,7 @@ def test_entry_vectors_come_from_the_cache_and_only_changed_phrasings_are_embedd
     passages: dict[Locale, list[tuple[str, str]]] = {
         "ja": [("hoikuen", "保育園への入園"), ("houmon_kango", "訪問看護を利用したい")]}
     first = KeywordEncoder()
-    entries = EntryVectors(first, passages, tmp_path)
-    entries.start()
-    assert entries.wait(10)
+    entries = embedded(first, passages, tmp_path)
     assert len(first.encoded) == 2
     assert entries.ranked("ja", first.encode("看護のこと"))[0] == "houmon_kango"
 
@@ -144,16 +147,12 @@ def test_entry_vectors_come_from_the_cache_and_only_changed_phrasings_are_embedd
     edited: dict[Locale, list[tuple[str, str]]] = {
         "ja": [("hoikuen", "保育園に入りたい"), ("houmon_kango", "訪問看護を利用したい")]}
     third = KeywordEncoder()
-    changed = EntryVectors(third, edited, tmp_path)
-    changed.start()
-    assert changed.wait(10)
+    embedded(third, edited, tmp_path)
     assert third.encoded == ["保育園に入りたい"]
 
     # Another model's vectors are never reused.
     other_model = KeywordEncoder("keywords-2")
-    other = EntryVectors(other_model, passages, tmp_path)
-    other.start()
-    assert other.wait(10)
+    embedded(other_model, passages, tmp_path)
     assert len(other_model.encoded) == 2
 
 

@@ -101,10 +101,7 @@ def _semantic_reader(content: Content, cache_dir: Path) -> SemanticReader | None
     encoder = shared_encoder()
     if encoder is None:
         return None
-    passages = {
-        locale: entry_passages((e.id, [e.question, e.title or "", *e.alternates]) for e in entries)
-        for locale, entries in content.faq.items()
-    }
+    passages = entry_passages(content.faq)
     entries = EntryVectors(encoder, passages, cache_dir)
     try:
         reader = SemanticReader(encoder, ScopeModel.load(), entries)

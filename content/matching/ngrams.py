@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Self
+from typing import ClassVar, Self
 
 from content.matching.normalize import fold
 
@@ -38,9 +38,24 @@ def features(text: str) -> set[str]:
 
 
 class NgramModel:
+    # Where a kind of model ships its weights (set by each kind).
+    SHIPPED: ClassVar[Path | None] = None
+
     def __init__(self, weights: dict[str, float], bias: float) -> None:
         self._weights = weights
         self._bias = bias
+
+    @classmethod
+    def shipped(cls) -> Self:
+        """The weights that ship with the code, read once a process: they never change
+        while it runs, and every content reload would read them again."""
+        model = _SHIPPED.get(cls)
+        if model is None:
+            if cls.SHIPPED is None:
+                raise TypeError(f"{cls.__name__} ships no weights")
+            model = _SHIPPED[cls] = cls.load(cls.SHIPPED)
+        assert isinstance(model, cls)
+        return model
 
     @classmethod
     def load(cls, path: Path) -> Self:
@@ -88,3 +103,18 @@ def train(examples: Sequence[tuple[bool, str]]) -> NgramModel:
     kept = {f: round(float(weights[i]), 4) for f, i in vocabulary.items()
             if abs(weights[i]) >= PRUNE}
     return NgramModel(kept, round(bias, 4))
+
+
+# Each kind's shipped model, once loaded (two threads loading at once load it twice).
+_SHIPPED: dict[type[NgramModel], NgramModel] = {}
+
+
+def labelled(path: Path) -> Iterator[tuple[str, frozenset[str], str]]:
+    """(expected, tags, message) from an ``expected<TAB>tags<TAB>message`` file, the format
+    of every set in benchmarks/ and ../shared/eval/ (a header line and # comments skipped)."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) < 3 or line.startswith("#") or parts[0].strip().lower() == "expected":
+            continue
+        tags = frozenset(t.strip() for t in parts[1].split(","))
+        yield parts[0].strip(), tags, parts[2]

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from content.matching.ngrams import NgramModel, train
+from content.matching.ngrams import NgramModel, labelled, train
 
 NGRAMS_PATH = Path(__file__).with_name("scope_ngrams.json")
 
@@ -27,20 +27,12 @@ NGRAMS_PATH = Path(__file__).with_name("scope_ngrams.json")
 class ScopeNgrams(NgramModel):
     """P(the question is not the desk's)."""
 
-    @classmethod
-    def shipped(cls) -> ScopeNgrams:
-        return cls.load(NGRAMS_PATH)
+    SHIPPED = NGRAMS_PATH
 
 
 def read_faq_cases(path: Path) -> list[tuple[bool, str]]:
-    """(not ours, message) from an ``expected<TAB>tags<TAB>message`` FAQ set."""
-    cases = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        parts = line.split("\t")
-        if len(parts) < 3 or parts[0] == "expected" or line.startswith("#"):
-            continue
-        cases.append((parts[0] == "NONE", parts[2]))
-    return cases
+    """(not ours, message) from an FAQ set."""
+    return [(expected == "NONE", text) for expected, _, text in labelled(path)]
 
 
 def retrain(sources: Iterable[Path], phrasings: Iterable[str]) -> str:
@@ -49,3 +41,4 @@ def retrain(sources: Iterable[Path], phrasings: Iterable[str]) -> str:
     model = train(examples)
     model.save(NGRAMS_PATH, len(examples))
     return f"{len(examples)} messages, {model.size} weights -> {NGRAMS_PATH.name}"
+

@@ -31,7 +31,7 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -41,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 
 from content.base import Locale
+from content.models import FaqEntry
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +182,12 @@ class EntryVectors:
         cache_dir: Path | None,
     ) -> None:
         self._encoder = encoder
-        self._passages = {loc: list(pairs) for loc, pairs in passages.items()}
+        # (topic, text, cache key) per language; the key names the text and the model.
+        self._passages = {
+            loc: [(topic, text, _passage_key(encoder.model_id, text)) for topic, text in pairs]
+            for loc, pairs in passages.items()
+        }
+        self._keys = {key for rows in self._passages.values() for _, _, key in rows}
         self._cache_path = cache_dir / self.CACHE_NAME if cache_dir else None
         self._ready = threading.Event()
         self._topics: dict[Locale, list[str]] = {}
@@ -189,11 +195,7 @@ class EntryVectors:
 
     def start(self) -> None:
         known = self._read_cache()
-        keys = {
-            _passage_key(self._encoder.model_id, text)
-            for pairs in self._passages.values() for _, text in pairs
-        }
-        if keys <= known.keys():
+        if self._keys <= known.keys():
             self._fill(known)
             return
         threading.Thread(target=self._embed, args=(known,), name="entry-vectors",
@@ -220,9 +222,8 @@ class EntryVectors:
     def _embed(self, known: dict[str, Vector]) -> None:
         try:
             vectors = dict(known)
-            for pairs in self._passages.values():
-                for _, text in pairs:
-                    key = _passage_key(self._encoder.model_id, text)
+            for rows in self._passages.values():
+                for _, text, key in rows:
                     if key not in vectors:
                         vectors[key] = self._encoder.encode(text)
             # Written before the vectors are used, so a start that follows finds them.
@@ -232,10 +233,9 @@ class EntryVectors:
             log.exception("embedding the FAQ entries failed; suggestions stay lexical")
 
     def _fill(self, vectors: Mapping[str, Vector]) -> None:
-        for locale, pairs in self._passages.items():
-            self._topics[locale] = [topic for topic, _ in pairs]
-            rows = [vectors[_passage_key(self._encoder.model_id, text)] for _, text in pairs]
-            self._matrix[locale] = (np.vstack(rows) if rows
+        for locale, rows in self._passages.items():
+            self._topics[locale] = [topic for topic, _, _ in rows]
+            self._matrix[locale] = (np.vstack([vectors[key] for _, _, key in rows]) if rows
                                     else np.zeros((0, 1), dtype=np.float32))
         self._ready.set()
 
@@ -254,10 +254,7 @@ class EntryVectors:
     def _write_cache(self, vectors: Mapping[str, Vector]) -> None:
         if self._cache_path is None:
             return
-        used = sorted({
-            _passage_key(self._encoder.model_id, text)
-            for pairs in self._passages.values() for _, text in pairs
-        })
+        used = sorted(self._keys)
         self._cache_path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self._cache_path.parent, suffix=".npz")
         try:
@@ -295,15 +292,19 @@ class SemanticReader:
 
 
 def entry_passages(
-    entries: Iterable[tuple[str, Iterable[str]]],
-) -> list[tuple[str, str]]:
-    """(topic, text) for each non-empty phrasing of each entry, without repeats."""
-    seen: set[tuple[str, str]] = set()
-    out: list[tuple[str, str]] = []
-    for topic, texts in entries:
-        for text in texts:
-            text = text.strip()
-            if text and (topic, text) not in seen:
-                seen.add((topic, text))
-                out.append((topic, text))
-    return out
+    faq: Mapping[Locale, Sequence[FaqEntry]],
+) -> dict[Locale, list[tuple[str, str]]]:
+    """(topic, text) per language for each phrasing of each entry (question, title,
+    alternates), without repeats: what the entries are compared by, and what the scope
+    model learns as answerable."""
+    passages: dict[Locale, list[tuple[str, str]]] = {}
+    for locale, entries in faq.items():
+        seen: set[tuple[str, str]] = set()
+        out = passages.setdefault(locale, [])
+        for entry in entries:
+            for text in (entry.question, entry.title or "", *entry.alternates):
+                text = text.strip()
+                if text and (entry.id, text) not in seen:
+                    seen.add((entry.id, text))
+                    out.append((entry.id, text))
+    return passages

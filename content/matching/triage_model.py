@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from content.matching.ngrams import NgramModel, train
+from content.matching.ngrams import NgramModel, labelled, train
 
 MODEL_PATH = Path(__file__).with_name("triage_model.json")
 
@@ -28,22 +28,13 @@ MODEL_PATH = Path(__file__).with_name("triage_model.json")
 class TriageModel(NgramModel):
     """P(the message tells of a child in danger now)."""
 
-    @classmethod
-    def shipped(cls) -> TriageModel:
-        return cls.load(MODEL_PATH)
+    SHIPPED = MODEL_PATH
 
 
 def read_examples(paths: Iterable[Path]) -> list[tuple[bool, str]]:
-    examples: list[tuple[bool, str]] = []
-    for path in paths:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
-            parts = line.split("\t")
-            if len(parts) != 3 or (number == 0 and parts[0].lower() == "expected"):
-                continue
-            # FAQ sets hold ordinary questions (a topic id or NONE), unless tagged emergency.
-            tags = {t.strip() for t in parts[1].split(",")}
-            examples.append((parts[0].strip() == "EMERGENCY" or "emergency" in tags, parts[2]))
-    return examples
+    # FAQ sets hold ordinary questions (a topic id or NONE), unless tagged emergency.
+    return [(expected == "EMERGENCY" or "emergency" in tags, text)
+            for path in paths for expected, tags, text in labelled(path)]
 
 
 def training_files(root: Path) -> list[Path]:
@@ -63,3 +54,4 @@ def retrain() -> str:
     model = train(examples)
     model.save(MODEL_PATH, len(examples))
     return f"{len(examples)} messages, {model.size} weights -> {MODEL_PATH.name}"
+
