@@ -114,6 +114,11 @@ async def _console(settings: Settings, lang: Locale | None) -> int:
         await services.close()
 
 
+# Longest wait for the background readers before `tsunagu ask` answers (embedding every
+# entry on a cold cache takes about 20 s on a small machine).
+_SETTLE_SECONDS = 120.0
+
+
 async def _ask(settings: Settings, message: str, lang: Locale | None, as_json: bool,
                out: TextIO) -> int:
     from bot.ask import Asker
@@ -122,6 +127,9 @@ async def _ask(settings: Settings, message: str, lang: Locale | None, as_json: b
     services = await _start_services(settings, ":memory:")
     try:
         asker = Asker(services)
+        # Answered as the settled bot answers, whatever the order the background readers
+        # finish in; the wait also leaves their disk cache written for the next start.
+        await asyncio.to_thread(services.content.settle, _SETTLE_SECONDS)
         messages = sys.stdin if message == "-" else [message]
         for line in messages:
             text = line.rstrip("\n")

@@ -8,7 +8,7 @@ went (content/editor.py). flows/ and storage/ pass these on; content never needs
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
@@ -61,6 +61,13 @@ class UnansweredQuestion(BaseModel):
 
 class FaqMatcher(Protocol):
     def match(self, text: str, locale: Locale) -> FaqMatch: ...
+
+
+@runtime_checkable
+class Settling(Protocol):
+    """A matcher with readers that get ready in the background after it is built."""
+
+    def settle(self, timeout: float | None = None) -> bool: ...
 
 
 class EmergencyDetector(Protocol):

@@ -18,7 +18,7 @@ from content.faq_files import replace_files as write_files
 from content.faq_files import restore
 from content.loader import Content, LoadResult, Problem, load_content
 from content.matching import build_emergency_detector, build_matcher
-from content.records import EmergencyAssessment, EmergencyDetector, FaqMatcher
+from content.records import EmergencyAssessment, EmergencyDetector, FaqMatcher, Settling
 from content.watch import Snapshot, describe_refusal, snapshot
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,15 @@ class ContentStore:
 
     def emergency(self) -> EmergencyDetector:
         return _CurrentEmergency(self)
+
+    def settle(self, timeout: float | None = None) -> bool:
+        """Wait until the matcher in force has all its readers; False on timeout.
+
+        The running bot never waits (until then its suggestions are lexical); a one-off
+        check such as ``tsunagu ask`` does, so it answers as the settled bot would.
+        """
+        matcher = self._loaded.matcher
+        return not isinstance(matcher, Settling) or matcher.settle(timeout)
 
     def reload(self) -> LoadResult:
         """Load the files again; switch over only if they are valid.

@@ -9,6 +9,7 @@ Most tests use a keyword encoder that stands in for the model, so the layer's ow
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -160,6 +161,34 @@ def test_no_ranking_before_the_entries_are_embedded(tmp_path: Path) -> None:
     one: dict[Locale, list[tuple[str, str]]] = {"ja": [("hoikuen", "保育園")]}
     entries = EntryVectors(KeywordEncoder(), one, tmp_path)
     assert entries.ranked("ja", KeywordEncoder().encode("保育園")) == []
+
+
+class HeldEncoder(KeywordEncoder):
+    """Encodes only once released: the entry vectors stay unready until the test says."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def encode(self, text: str) -> Vector:
+        assert self.release.wait(10)
+        return super().encode(text)
+
+
+def test_settling_waits_for_the_entry_vectors_embedded_in_the_background(
+    tmp_path: Path,
+) -> None:
+    content = small_content()
+    matcher = build_matching(content, tmp_path)
+    assert matcher.settle(0)  # nothing in the background: settled at once
+    encoder = HeldEncoder()
+    entries = EntryVectors(encoder, entry_passages(content.faq), tmp_path)
+    matcher.semantic = SemanticReader(encoder, outside_when_unhandled(), entries)
+    entries.start()
+    assert not matcher.settle(0.05)
+    encoder.release.set()
+    assert matcher.settle(10)
+    assert entries.ranked("ja", KeywordEncoder().encode("保育園"))
 
 
 def test_a_scope_model_learnt_on_another_model_is_refused(tmp_path: Path) -> None:

@@ -95,6 +95,11 @@ class BandedMatcher:
         self._last: tuple[str, Locale, FaqMatch] | None = None
         self.bands = bands or Bands()
 
+    def settle(self, timeout: float | None = None) -> bool:
+        """Wait until every reader is ready (the semantic layer's entry vectors, embedded
+        in the background); False if ``timeout`` ran out first."""
+        return self.semantic is None or self.semantic.entries.wait(timeout)
+
     def prepare(self, text: str, locale: Locale) -> Query:
         """The message as the rankers see it (greetings and thanks taken out)."""
         return self._query(text, self._offtopic.without_courtesy(normalize(text)), locale)
