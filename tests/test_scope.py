@@ -59,6 +59,7 @@ def dimension(scope: ScopeFinder, text: str) -> str | None:
         "うちのばあちゃんが在宅酸素になりました",
         "近所のおじいさんの車いすを借りたい",
         "ちちの通院先を探しています",  # 父 in hiragana
+        "父親の身障手帳の等級変更したい",  # 父親 with の is another adult, not the writer
     ],
 )
 def test_a_message_about_another_adult_is_not_ours(scope: ScopeFinder, text: str) -> None:
@@ -111,6 +112,7 @@ def test_a_child_stated_to_be_an_adult_now_is_not_ours(scope: ScopeFinder, text:
         "母親の私が最近まいっています。家族向けの支援はありますか",
         "手帳は私が申請するんですか？",
         "父親ですが、コーディネーターさんに相談してもいいですか",
+        "母親の付き添いは必要ですか",  # the parent's part in the child's care
         "父です。人工呼吸器の停電対策を知りたい",
         # The writer with the child's aids and devices.
         "私が子どもの車いすを押して通院しています",

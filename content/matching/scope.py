@@ -288,22 +288,29 @@ class ScopeFinder:
             if needs and self._self_marks.found(text):
                 return OutOfScope("who", self._who_pointer, tuple(needs))
             # 夫がALSで呼吸器を…子どもは元気です: the child is named only to say they are well.
-            adults = [m.group(0) for m in self._adults.finditer(text) if not self._helps(text, m)]
+            adults = self._adults_in(text)
             if adults and self.says_healthy(surface):
                 return OutOfScope("who", self._who_pointer, tuple(adults))
             return None
         words = list(adult_age)
-        words += [m.group(0) for m in self._adults.finditer(text) if not self._helps(text, m)]
+        words += self._adults_in(text)
         words += self._writer_needs(text, surface)
         if not words:
             return None
         return OutOfScope("who", self._who_pointer, tuple(words))
 
+    def _adults_in(self, text: str) -> list[str]:
+        return [m.group(0) for m in self._adults.finditer(text)
+                if not self._helps(text, m)
+                # 母親の私: the writer, named by their part.
+                and not (has_japanese(m.group(0)) and self._writer.starts_within(text, m.end(), 1))]
+
     def _helps(self, text: str, adult: re.Match[str]) -> bool:
         """An adult who helps with the child (夫が単身赴任で, 祖母が手伝いに, my husband
         works late), not one whose own care is asked about (祖母の付き添いサービス)."""
         after = adult.end()
-        if has_japanese(adult.group(0)):
+        # 母親の付き添い: a parent's part in the child's care (the word ends with its の).
+        if has_japanese(adult.group(0)) and not adult.group(0).endswith("の"):
             if text[after:after + 1] not in HELPER_PARTICLES:
                 return False
             after += 1
