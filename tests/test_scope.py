@@ -78,6 +78,9 @@ def test_a_message_about_another_adult_is_not_ours(scope: ScopeFinder, text: str
         "私が車椅子を使っていて、買い替えの補助を知りたい",
         "私自身が酸素吸入をしています。ボンベの業者を変えたい",
         "I have a wheelchair and need a ramp at home",
+        # The writer named by their part, or by their age.
+        "I'm a mother with a disability myself. Can I get a home helper?",
+        "I'm 45 and just had a tracheostomy. Who can coordinate my care?",
     ],
 )
 def test_the_writers_own_condition_is_not_ours(scope: ScopeFinder, text: str) -> None:
@@ -126,6 +129,9 @@ def test_a_child_stated_to_be_an_adult_now_is_not_ours(scope: ScopeFinder, text:
         "特別児童扶養手当は20歳までですか",
         "18歳以上になったら手帳はどうなる？",
         "親の会に入りたい",
+        # The writer's age beside a child; the writer's appointment as the time away.
+        "I'm 45 years old and my son has a trach. Can we get a visiting nurse?",
+        "家に看護師さんに来てもらって、その間に私が買い物や通院に行けるような制度ってありますか",
     ],
 )
 def test_a_child_in_the_message_or_an_adult_who_only_helps_keeps_it_ours(

@@ -51,6 +51,15 @@ _AGE_JA = re.compile(r"(\d{1,3}) ?(?:歳|才|さい)")
 # 40代の兄: a decade names an adult only beside a kin word (20代の母です is the writer).
 _DECADE_KIN = re.compile(r"([2-9])0 ?代の(?:兄|姉|弟|妹|息子|娘|長男|長女|次男|次女|子)")
 _AGE_EN = re.compile(r"(?:(\d{1,3}) ?(?:years? old|yo|y o)(?![a-z])|(?:aged|turned) (\d{1,3}))")
+# The writer's own age (I'm 45): an adult, though unlike a child's stated age it says
+# nothing of a child named beside it (I'm 45 and my son has a trach).
+_WRITER_AGE_EN = re.compile(
+    r"(?<![a-z])(?:i m|i am) (\d{2})(?: ?(?:years? old|yo|y o))?"
+    r"(?![a-z0-9]| ?(?:min|minutes|hours|weeks|months|days|km|percent)(?![a-z]))"
+)
+# After the writer's need, words that make it an errand (私が通院に行ける間, 私が手術の間):
+# the time the writer is away, while the question is the child's care meanwhile.
+_ERRANDS = ("に行", "へ行", "に出", "の間", "のあいだ", "する間", "している間", "の時間")
 _LATER_EN = ("or older", "and older", "and over", "or over", "until", "up to")
 # After a word ending in な (元気な), what makes it a negation: 元気ない, 元気なく, 元気なさそう.
 _NEGATED = "いくかさ"
@@ -293,6 +302,8 @@ class ScopeFinder:
                 return OutOfScope("who", self._who_pointer, tuple(adults))
             return None
         words = list(adult_age)
+        words += [m.group(0) for m in _WRITER_AGE_EN.finditer(text)
+                  if int(m.group(1)) >= self._adult_age]
         words += self._adults_in(text)
         words += self._writer_needs(text, surface)
         if not words:
@@ -323,6 +334,8 @@ class ScopeFinder:
                 ages.append(m.group(0))
         ages += [m.group(0) for m in _DECADE_KIN.finditer(text)]
         for m in _AGE_EN.finditer(text):
+            if _WRITER_AGE_EN.search(text, max(0, m.start() - 5), m.end()):
+                continue  # the writer's age, not the child's: see who()
             age = int(m.group(1) or m.group(2))
             rest = text[m.end():].lstrip()
             if age >= self._adult_age and not rest.startswith(_LATER_EN):
@@ -343,7 +356,8 @@ class ScopeFinder:
                 reach = WRITER_REACH_JA
             else:
                 after, reach = m.end(), WRITER_REACH_EN
-            if self._needs.starts_within(surface, after, reach):
+            need = self._needs.first_within(surface, after, reach)
+            if need is not None and not surface.startswith(_ERRANDS, need.end()):
                 found.append(word)
         return found
 
