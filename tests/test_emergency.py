@@ -373,3 +373,37 @@ def test_fourteenth_round_signs_and_scope(detector: TriageDetector) -> None:
     assert not detector.assess(
         "vent alarms 5 or 6 times a night from leaks when he rolls over, always settles"
     ).emergency
+
+
+def test_words_that_only_look_like_a_condition_or_a_resolution(detector: TriageDetector) -> None:
+    # あたまに holds たまに; びりっと来た holds とき; a past とき told on is what happened.
+    assert detector.assess(
+        "こども あたまに シャント ある。きょう はく はく、あたま いたい、ねむい"
+    ).emergency
+    assert detector.assess(
+        "コードの被覆が破れていて、娘が触ったときにビリッときたようです。手のひらが黒くなっています。"
+    ).emergency
+    # 復旧しない: the failure goes on.
+    assert detector.assess("ブレーカー落ちた、vent on battery、上げても復旧しない").emergency
+    # …while 抜けた時のために stays a plan, and まえに a past.
+    assert not detector.assess(
+        "先週胃ろうが抜けて救急で入れてもらいました。次に抜けた時のために予備を置けますか？"
+    ).emergency
+    assert not detector.assess(
+        "まえに いろうが ぬけたとき すごく あせった けど いまは なれた"
+    ).emergency
+
+
+def test_little_urine_feeds_not_going_in_and_medicine_gone_are_read(
+    detector: TriageDetector,
+) -> None:
+    assert detector.assess(
+        "注入が入らなくなって丸一日。尿は朝少し出ただけで、今はずっと眠っています。"
+    ).emergency
+    assert detector.assess(
+        "found my toddler with an empty blister pack of his sister's seizure meds,"
+        " don't know how many he took"
+    ).emergency
+    assert detector.assess(
+        "弟が、兄の胃ろう用に準備していたフェノバールのシリンジを口に入れていました。中身は全部なくなっています。"
+    ).emergency

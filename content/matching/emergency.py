@@ -371,7 +371,13 @@ def _overlaps(found: re.Match[str], spans: list[Span]) -> bool:
 
 
 def _narrative(sentence: str, found: re.Match[str]) -> bool:
-    if not found.group(0).endswith("ら"):
+    word = found.group(0)
+    # 触ったときにビリッときた: a past とき told on with what happened is no condition.
+    # (抜けた時のために, 抜けたときの対処 stay general.)
+    before = sentence[found.start() - 1:found.start()]
+    past_when = (word in ("とき", "時") and before in ("た", "だ")
+                 and not sentence.startswith("の", found.end()))
+    if not word.endswith("ら") and not past_when:
         return False
     rest = sentence[found.end():]
     quoted = _QUOTED.search(rest)
