@@ -15,7 +15,7 @@ from content.loader import DEFAULT_CONTENT_DIR, Content, load_content
 from content.matching import build_matching
 from content.matching.matcher import BandedMatcher
 from content.matching.normalize import normalize
-from content.matching.scope import ScopeFinder
+from content.matching.scope import ScopeFinder, without_comparisons
 from content.models import ScopeFile, ScopeWhere, ScopeWho
 from tests.content_dirs import copy_shipped
 
@@ -700,3 +700,24 @@ def test_one_kanji_written_alone_is_a_pattern_of_its_own(tmp_path: Path) -> None
     text = path.read_text("utf-8")
     path.write_text(text.replace("patterns: [ごみ, ゴミ,", "patterns: [ごみ, 芥,", 1), "utf-8")
     assert load_content(root).content is not None
+
+
+def test_what_a_question_only_compares_with_is_not_its_matter(matcher: BandedMatcher) -> None:
+    # An adult service named to say what the desk's own is like.
+    compared = matcher.match(
+        "障害児相談支援ってよく聞くけど、具体的に何してもらえるの？"
+        "高齢者のケアマネさんみたいなもの？",
+        "ja",
+    )
+    assert (compared.mode, compared.topic) == ("answer", "soudan_shien")
+    # The adult or the place outside the comparison still decides.
+    assert matcher.match("高齢者のショートステイみたいなのを父に使いたい", "ja").offtopic == "otona"
+    assert matcher.match("船橋市のマル乳みたいな制度って何歳まで使えますか", "ja").mode == "refuse"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["申し込みたいなと思っています", "試してみたいな", "育成医療はどのような場合に使えますか"],
+)
+def test_a_verb_or_a_question_word_is_no_comparison(text: str) -> None:
+    assert without_comparisons(normalize(text)) == normalize(text)

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 
 from content.base import Locale
 from content.matching.normalize import normalize, text_locale
-from content.matching.offtopic import OffTopicFinder
+from content.matching.offtopic import Matter, OffTopicFinder
 from content.matching.phrases import Views
 from content.matching.ranking import Query, Ranker, Scored
 from content.matching.readings import KanaReader
-from content.matching.scope import ScopeFinder
+from content.matching.scope import OutOfScope, ScopeFinder, without_comparisons
 from content.matching.scope_ngrams import ScopeNgrams
 from content.matching.semantic import SemanticReader, fuse
 from content.matching.synonyms import Lexicon
@@ -157,6 +157,8 @@ class BandedMatcher:
         query = self._query(text, rest, locale)
         matter = self._offtopic.find(query.views, query.named)
         outside = self._scope.assess(rest) if self._scope else None
+        if matter is not None or (outside is not None and outside.dimension == "who"):
+            matter, outside = self._beyond_comparisons(text, rest, locale, matter, outside)
         if outside is not None:
             # A named ward matter says more than "an adult" (祖母の介護認定 → long-term
             # care insurance); another municipality's matter is that municipality's.
@@ -198,6 +200,23 @@ class BandedMatcher:
             suggestions=result.suggestions,
             offtopic=matter.topic,
         ), ranked
+
+    def _beyond_comparisons(
+        self, text: str, rest: str, locale: Locale, matter: Matter | None,
+        outside: OutOfScope | None,
+    ) -> tuple[Matter | None, OutOfScope | None]:
+        """The ward matter and the adult, unless named only to compare with (障害児相談支援
+        って…高齢者のケアマネさんみたいなもの？ asks about the desk's own service). Another
+        municipality stays: 船橋市のマル乳みたいな制度 asks about Funabashi's."""
+        compared = without_comparisons(rest)
+        if compared == rest:
+            return matter, outside
+        if matter is not None:
+            views = self._query(text, compared, locale)
+            matter = self._offtopic.find(views.views, views.named)
+        if outside is not None and outside.dimension == "who" and self._scope is not None:
+            outside = self._scope.assess(compared)
+        return matter, outside
 
     def _healthy_child(self, text: str, rest: str, locale: Locale, result: FaqMatch) -> FaqMatch:
         """A question about a child the message calls healthy (上の子（健常）の入学通知,
