@@ -407,3 +407,24 @@ def test_little_urine_feeds_not_going_in_and_medicine_gone_are_read(
     assert detector.assess(
         "弟が、兄の胃ろう用に準備していたフェノバールのシリンジを口に入れていました。中身は全部なくなっています。"
     ).emergency
+
+
+def test_more_ways_to_tell_danger_and_its_end(detector: TriageDetector) -> None:
+    for text in [
+        "Sorry to bother you. My daughter seems to be pausing in her breathing for maybe"
+        " 15-20 seconds at a time since about 10 minutes ago.",
+        'Trilogy alarming "circuit disconnect" over and over, I\'ve reconnected everything and'
+        " it won't stop, she looks distressed",
+        "baby no pee all day, very sleep, the soft spot on her head is sink in",
+        "公園から帰ってきたら40度あって吐いて呼んでも返事が弱い",
+        "こども 洗剤 のみました。せき してる。どうしますか",
+        "Little one got her finger crushed in the door, the tip looks nearly cut off.",
+        "baby's lips going purple after crying and not turning pink again, 2 min now",
+    ]:
+        assert detector.assess(text).emergency, text
+    for text in [
+        "パンが喉に詰まったけど背中叩いたら出ました 今は元気に泣いてます",
+        "sats dipped to 85 but after suctioning he's back to 97 and pink again",
+        "How do I change the low SpO2 alarm threshold on the Masimo? Doctor wants it at 90.",
+    ]:
+        assert not detector.assess(text).emergency, text
