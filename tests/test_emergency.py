@@ -428,3 +428,25 @@ def test_more_ways_to_tell_danger_and_its_end(detector: TriageDetector) -> None:
         "How do I change the low SpO2 alarm threshold on the Masimo? Doctor wants it at 90.",
     ]:
         assert not detector.assess(text).emergency, text
+
+
+def test_a_device_the_child_lives_with_and_what_is_wrong_now(detector: TriageDetector) -> None:
+    for text in [
+        "broviac line cracked near the clamp yesterday and now he has a fever of 39 and is shaking",
+        "新しい抗生剤の点滴を始めてから全身に発疹が出てきて、呼吸器の気道内圧がどんどん上がってきています",
+        "なべの あぶら かおに かかった",
+        "CVのルート、お姉ちゃんがふざけてハサミで切っちゃった…いまクランプしてる",
+        "気切の子をお風呂に入れてたら、お湯が気切口に入ってしまいました。ゴボゴボいってて吸引してもまだ水が引けます",
+        "trach抜けた 再挿入できない help",
+    ]:
+        assert detector.assess(text).emergency, text
+    for text in [
+        "he had a seizure last year, fine now",
+        "3年前にシャント不全で緊急手術したことがあります。それ以来、頭痛の訴えには敏感になりました",
+        "Button came out in the bath but I put the spare in straight away and she fed fine after.",
+        "胃ろうボタン抜けたけど予備ですぐ入れた。漏れもない。念のため報告です",
+        "先ほどNGチューブが抜けましたが、訪問看護師さんに再挿入していただき、位置確認も済みました。",
+        "患者会のお母さんが、胃ろうが抜けて夜間救急に行ったら断られたと言っていました。",
+        "上の子が下の子の呼吸器のチューブ引っ張らないか、いつもヒヤヒヤしてる",
+    ]:
+        assert not detector.assess(text).emergency, text

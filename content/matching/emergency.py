@@ -44,8 +44,11 @@ _AFTER_WINDOW = 10
 # learning Japanese) carry nothing: they go, so words match as if written together.
 _JAPANESE_SPACE = re.compile(r"(?<=[^\x00-\x7f])[ \u3000]+(?=[^\x00-\x7f])")
 # Who the child is (under 3 months old) is true whatever tense the sentence is in.
-# So is the condition a child lives with (QT延長症候群と言われている子, a type 1 diabetic).
-_TIMELESS = frozenset({"@young_infant", "heart_child", "diabetes_child"})
+# So is the condition a child lives with (QT延長症候群と言われている子, a type 1 diabetic),
+# and a device the child lives with, named in any tense (the line that cracked yesterday,
+# with a fever now).
+_TIMELESS = frozenset({"@young_infant", "heart_child", "diabetes_child", "cvline", "shunt",
+                       "dialysis"})
 # The n-gram model (content/matching/triage_model.py) adds an emergency the signs missed
 # from this probability on, and the calm line from MODEL_MAYBE on; both were chosen by
 # cross-validation across the tuning sets' authors (never on the reported sets).
@@ -327,7 +330,11 @@ class TriageDetector:
         if past.start() < start:
             # From the past word's own start: 先週手術した傷 names the wound, not when it bled.
             return s.present.search(sentence, past.start(), start) is None
-        return s.present.search(sentence, 0, start) is None
+        # The past among the sign's words, then "now" before its last ones: cracked yesterday
+        # and now a fever of 39 is about now.
+        own = [span for concept in sign.all for span in message.spans(index, concept)]
+        return s.present.search(sentence, 0, start) is None and not any(
+            not _overlaps(now, own) for now in s.present.finditer(sentence, past.end(), end))
 
 
 # …できるのかな, …だろうか: wondering, a question without its mark.
