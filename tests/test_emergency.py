@@ -375,78 +375,63 @@ def test_fourteenth_round_signs_and_scope(detector: TriageDetector) -> None:
     ).emergency
 
 
-def test_words_that_only_look_like_a_condition_or_a_resolution(detector: TriageDetector) -> None:
-    # あたまに holds たまに; びりっと来た holds とき; a past とき told on is what happened.
-    assert detector.assess(
-        "こども あたまに シャント ある。きょう はく はく、あたま いたい、ねむい"
-    ).emergency
-    assert detector.assess(
-        "コードの被覆が破れていて、娘が触ったときにビリッときたようです。手のひらが黒くなっています。"
-    ).emergency
-    # 復旧しない: the failure goes on.
-    assert detector.assess("ブレーカー落ちた、vent on battery、上げても復旧しない").emergency
-    # …while 抜けた時のために stays a plan, and まえに a past.
-    assert not detector.assess(
-        "先週胃ろうが抜けて救急で入れてもらいました。次に抜けた時のために予備を置けますか？"
-    ).emergency
-    assert not detector.assess(
-        "まえに いろうが ぬけたとき すごく あせった けど いまは なれた"
-    ).emergency
 
-
-def test_little_urine_feeds_not_going_in_and_medicine_gone_are_read(
-    detector: TriageDetector,
-) -> None:
-    assert detector.assess(
-        "注入が入らなくなって丸一日。尿は朝少し出ただけで、今はずっと眠っています。"
-    ).emergency
-    assert detector.assess(
-        "found my toddler with an empty blister pack of his sister's seizure meds,"
-        " don't know how many he took"
-    ).emergency
-    assert detector.assess(
-        "弟が、兄の胃ろう用に準備していたフェノバールのシリンジを口に入れていました。中身は全部なくなっています。"
-    ).emergency
-
-
-def test_more_ways_to_tell_danger_and_its_end(detector: TriageDetector) -> None:
-    for text in [
-        "Sorry to bother you. My daughter seems to be pausing in her breathing for maybe"
-        " 15-20 seconds at a time since about 10 minutes ago.",
+@pytest.mark.parametrize(
+    "text",
+    [
+        # あたまに holds たまに; びりっと来た holds とき; a past とき told on is what happened.
+        "こども あたまに シャント ある。きょう はく はく、あたま いたい、ねむい",
+        "コードの被覆が破れていて、娘が触ったときにビリッときたようです。手のひらが黒くなっています。",
+        # 復旧しない, reconnected but still alarming: the failure goes on.
+        "ブレーカー落ちた、vent on battery、上げても復旧しない",
         'Trilogy alarming "circuit disconnect" over and over, I\'ve reconnected everything and'
         " it won't stop, she looks distressed",
+        "trach抜けた 再挿入できない help",
+        # Little urine, feeds not going in, sleeping on; a soft spot sinking.
+        "注入が入らなくなって丸一日。尿は朝少し出ただけで、今はずっと眠っています。",
         "baby no pee all day, very sleep, the soft spot on her head is sink in",
-        "公園から帰ってきたら40度あって吐いて呼んでも返事が弱い",
+        # Medicine gone: an empty pack, contents gone, a medicine by name, a poison in kana.
+        "found my toddler with an empty blister pack of his sister's seizure meds,"
+        " don't know how many he took",
+        "弟が、兄の胃ろう用に準備していたフェノバールのシリンジを口に入れていました。中身は全部なくなっています。",
         "こども 洗剤 のみました。せき してる。どうしますか",
-        "Little one got her finger crushed in the door, the tip looks nearly cut off.",
-        "baby's lips going purple after crying and not turning pink again, 2 min now",
-    ]:
-        assert detector.assess(text).emergency, text
-    for text in [
-        "パンが喉に詰まったけど背中叩いたら出ました 今は元気に泣いてます",
-        "sats dipped to 85 but after suctioning he's back to 97 and pink again",
-        "How do I change the low SpO2 alarm threshold on the Masimo? Doctor wants it at 90.",
-    ]:
-        assert not detector.assess(text).emergency, text
-
-
-def test_a_device_the_child_lives_with_and_what_is_wrong_now(detector: TriageDetector) -> None:
-    for text in [
-        "broviac line cracked near the clamp yesterday and now he has a fever of 39 and is shaking",
+        # More words for breathing, answering, allergy, burns, water, lines and wounds.
+        "My daughter seems to be pausing in her breathing for maybe 15-20 seconds at a time"
+        " since about 10 minutes ago.",
+        "公園から帰ってきたら40度あって吐いて呼んでも返事が弱い",
         "新しい抗生剤の点滴を始めてから全身に発疹が出てきて、呼吸器の気道内圧がどんどん上がってきています",
         "なべの あぶら かおに かかった",
-        "CVのルート、お姉ちゃんがふざけてハサミで切っちゃった…いまクランプしてる",
         "気切の子をお風呂に入れてたら、お湯が気切口に入ってしまいました。ゴボゴボいってて吸引してもまだ水が引けます",
-        "trach抜けた 再挿入できない help",
-    ]:
-        assert detector.assess(text).emergency, text
-    for text in [
+        "CVのルート、お姉ちゃんがふざけてハサミで切っちゃった…いまクランプしてる",
+        "Little one got her finger crushed in the door, the tip looks nearly cut off.",
+        "baby's lips going purple after crying and not turning pink again, 2 min now",
+        # A device the child lives with, named in the past, and what is wrong now.
+        "broviac line cracked near the clamp yesterday and now he has a fever of 39 and is shaking",
+    ],
+)
+def test_more_ways_danger_now_is_told(detector: TriageDetector, text: str) -> None:
+    assert detector.assess(text).emergency
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A plan for next time, and the past.
+        "先週胃ろうが抜けて救急で入れてもらいました。次に抜けた時のために予備を置けますか？",
+        "まえに いろうが ぬけたとき すごく あせった けど いまは なれた",
         "he had a seizure last year, fine now",
         "3年前にシャント不全で緊急手術したことがあります。それ以来、頭痛の訴えには敏感になりました",
+        # Already put right.
+        "パンが喉に詰まったけど背中叩いたら出ました 今は元気に泣いてます",
+        "sats dipped to 85 but after suctioning he's back to 97 and pink again",
         "Button came out in the bath but I put the spare in straight away and she fed fine after.",
         "胃ろうボタン抜けたけど予備ですぐ入れた。漏れもない。念のため報告です",
         "先ほどNGチューブが抜けましたが、訪問看護師さんに再挿入していただき、位置確認も済みました。",
+        # Settings, someone else's story, a standing worry.
+        "How do I change the low SpO2 alarm threshold on the Masimo? Doctor wants it at 90.",
         "患者会のお母さんが、胃ろうが抜けて夜間救急に行ったら断られたと言っていました。",
         "上の子が下の子の呼吸器のチューブ引っ張らないか、いつもヒヤヒヤしてる",
-    ]:
-        assert not detector.assess(text).emergency, text
+    ],
+)
+def test_the_same_words_not_about_now_stay_quiet(detector: TriageDetector, text: str) -> None:
+    assert not detector.assess(text).emergency

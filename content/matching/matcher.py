@@ -212,8 +212,8 @@ class BandedMatcher:
         if compared == rest:
             return matter, outside
         if matter is not None:
-            views = self._query(text, compared, locale)
-            matter = self._offtopic.find(views.views, views.named)
+            query = self._query(text, compared, locale)
+            matter = self._offtopic.find(query.views, query.named)
         if outside is not None and outside.dimension == "who" and self._scope is not None:
             outside = self._scope.assess(compared)
         return matter, outside

@@ -94,21 +94,6 @@ _FROM = ("から", " から", "を出", "から出", "から転出", "from")
 _EXISTS_EN = re.compile(r"(?<![a-z])(?:is|are|was|were|be) ?$")
 _FROM_EN = re.compile(r"(?<![a-z])from ?$")
 # …when the other place is where the matter is: 横浜での訪問看護, 大阪市で申請, 横浜市の窓口.
-# A thing named only to compare with (高齢者のケアマネさんみたいなもの？, 介護タクシーのような):
-# the question is about something of the desk's that resembles it. The compared words are
-# the few before the marker (back to a break, ten characters at most). Not 申し込みたいな or
-# 試してみたい (a verb), nor どのような.
-_COMPARED_JA = re.compile(
-    r"[^ ]{1,10}(?:(?<![込休頼読飲住進悩望組積済踏挟包噛揉産編てで])みたい(?:な|の|に)"
-    r"|(?<![どこそあ])のよう(?:な|に)|と同じ|と似|とは違|と違|とどう違|と何が違|となにが違)"
-)
-
-
-def without_comparisons(surface: str) -> str:
-    """The normalised message with what it compares with blanked out (same length)."""
-    return _COMPARED_JA.sub(lambda m: " " * len(m.group(0)), surface)
-
-
 _HERE = re.compile(r" ?(?:で|の|では|にある|in)(?![a-z])")
 # Words that end up before "city" or "ward" without being a name: "nurse from city health
 # center", "can ward pay", "the local ward". ("another city" is another municipality.)
@@ -168,6 +153,21 @@ class WordList:
             return None
         match = self.regex.search(text, start)
         return match if match is not None and match.start() <= start + reach else None
+
+
+# A thing named only to compare with (高齢者のケアマネさんみたいなもの？, 介護タクシーのような):
+# the question is about something of the desk's that resembles it. The compared words are
+# the few before the marker (back to a break, ten characters at most). Not 申し込みたいな or
+# 試してみたい (a verb), nor どのような.
+_COMPARED_JA = re.compile(
+    r"[^ ]{1,10}(?:(?<![込休頼読飲住進悩望組積済踏挟包噛揉産編てで])みたい(?:な|の|に)"
+    r"|(?<![どこそあ])のよう(?:な|に)|と同じ|と似|とは違|と違|とどう違|と何が違|となにが違)"
+)
+
+
+def without_comparisons(surface: str) -> str:
+    """The normalised message with what it compares with blanked out (same length)."""
+    return _COMPARED_JA.sub(lambda m: " " * len(m.group(0)), surface)
 
 
 def _masked(text: str, words: WordList) -> str:
