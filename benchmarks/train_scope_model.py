@@ -28,6 +28,7 @@ if str(ROOT) not in sys.path:
 
 from content.loader import load_content  # noqa: E402
 from content.matching import scope_ngrams  # noqa: E402
+from content.matching.matcher import Bands  # noqa: E402
 from content.matching.semantic import (  # noqa: E402
     SCOPE_MODEL_PATH,
     E5Encoder,
@@ -92,14 +93,15 @@ def main() -> None:
         return x, y
 
     if args.folds:
+        threshold = Bands().semantic_outside
         for name, cases in groups:
             if not name.startswith("faq-round"):
                 continue
             model = fit(*data(name), encoder.model_id)
-            outside = [model.outside(v) > 0.8 for v, o in cases if o]
-            inside = [model.outside(v) > 0.8 for v, o in cases if not o]
-            print(f"{name}: not-ours over 0.8 {sum(outside)}/{len(outside)}, "
-                  f"answerable over 0.8 {sum(inside)}/{len(inside)}")
+            outside = [model.outside(v) > threshold for v, o in cases if o]
+            inside = [model.outside(v) > threshold for v, o in cases if not o]
+            print(f"{name}: not-ours over {threshold} {sum(outside)}/{len(outside)}, "
+                  f"answerable over {threshold} {sum(inside)}/{len(inside)}")
     model = fit(*data(None), encoder.model_id)
     model.save(SCOPE_MODEL_PATH, [p.name for p in SOURCES] + ["the FAQ entries' phrasings"])
     print(f"written {SCOPE_MODEL_PATH.relative_to(ROOT)}")

@@ -26,6 +26,7 @@ from flows.model import Button, Inbound, Outcome, Reply
 from flows.text import BULLET, Html, MarkupError, check_markup, esc, join_lines, markup, to_plain
 from tests.desk_world import A, World, announced, send_request
 from tests.fake_bot_api import check_text
+from tests.fake_line_api import postback_actions
 
 URL = "https://www.city.chiyoda.lg.jp/koho/kenko/?a=1&b=2"
 
@@ -272,7 +273,7 @@ async def test_every_reply_of_a_request_and_its_desk_fits_line(world: World) -> 
     for reply in made:
         messages = line_messages([reply])
         for message in messages:
-            actions = _actions(message)
+            actions = postback_actions(message.to_dict())
             assert len(actions) <= (MAX_QUICK_REPLIES if isinstance(message, TextMessage)
                                     else len(actions))
             for action in actions:
@@ -282,23 +283,6 @@ async def test_every_reply_of_a_request_and_its_desk_fits_line(world: World) -> 
         if reply.buttons and reply.keep_buttons:
             assert FlexMessage in kinds, to_plain(reply.text)[:60]
     assert any(r.keep_buttons for r in made)  # the desk's ticket actions
-
-
-def _actions(message: Message) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "postback":
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(message.to_dict())
-    return found
 
 
 # -- edits and toasts where a channel has neither ---------------------------------------------

@@ -143,7 +143,7 @@ def test_entry_vectors_come_from_the_cache_and_only_changed_phrasings_are_embedd
     again = KeywordEncoder()
     cached = EntryVectors(again, passages, tmp_path)
     cached.start()
-    assert cached.ready and again.encoded == []  # ready at once, from the disk
+    assert cached.wait(0) and again.encoded == []  # ready at once, from the disk
 
     edited: dict[Locale, list[tuple[str, str]]] = {
         "ja": [("hoikuen", "保育園に入りたい"), ("houmon_kango", "訪問看護を利用したい")]}

@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from content.matching.normalize import fold
+from content.matching.normalize import fold, fold_joined
 from content.matching.quantities import Span, arabic_numbers, measures
 from content.matching.triage_model import TriageModel
 from content.records import EmergencyAssessment
@@ -40,9 +40,6 @@ _SENTENCE_END = re.compile(r"[。．?？\n]+|(?<![0-9])\.+|\.+(?![0-9])")
 _CLAUSE_BREAK = re.compile(r"[、,，;；]|けど|けれど|\bbut\b|\bthough\b")
 # How far after a sign a condition (…たら, …とき) still bears on it, in characters.
 _AFTER_WINDOW = 10
-# Spaces between Japanese words (こども の いき とても はやい, dictated or typed by someone
-# learning Japanese) carry nothing: they go, so words match as if written together.
-_JAPANESE_SPACE = re.compile(r"(?<=[^\x00-\x7f])[ \u3000]+(?=[^\x00-\x7f])")
 # Who the child is (under 3 months old) is true whatever tense the sentence is in.
 # So is the condition a child lives with (QT延長症候群と言われている子, a type 1 diabetic),
 # and a device the child lives with, named in any tense (the line that cracked yesterday,
@@ -120,7 +117,7 @@ class _Message:
     """A folded message, its sentences, and the concepts found in each (looked up once)."""
 
     def __init__(self, text: str, finders: dict[str, Callable[[str], list[Span]]]) -> None:
-        self.text = arabic_numbers(_JAPANESE_SPACE.sub("", fold(text)))
+        self.text = arabic_numbers(fold_joined(text))
         self.sentences = _split(self.text)
         self._finders = finders
         self._found: dict[tuple[int, str], list[Span]] = {}

@@ -127,8 +127,9 @@ class BandedMatcher:
         return result
 
     def _match(self, text: str, locale: Locale) -> FaqMatch:
-        result, ranked = self._lexical(text, locale)
-        if normalize(text) in self._phrasings:
+        surface = normalize(text)
+        result, ranked = self._lexical(text, surface, locale)
+        if surface in self._phrasings:
             return result
         if (result.mode == "answer" and self.ngrams is not None
                 and self.ngrams.probability(text) > self.bands.ngram_outside):
@@ -150,9 +151,9 @@ class BandedMatcher:
         return result.model_copy(
             update={"suggestions": fuse(lexical, reading.ranked, SUGGESTIONS)})
 
-    def _lexical(self, text: str, locale: Locale) -> tuple[FaqMatch, list[Scored]]:
-        """The lexical decision, and the ranking it came from (empty when there was none)."""
-        surface = normalize(text)
+    def _lexical(self, text: str, surface: str, locale: Locale) -> tuple[FaqMatch, list[Scored]]:
+        """The lexical decision on the message (``surface``: normalised), and the ranking it
+        came from (empty when there was none)."""
         rest = self._offtopic.without_courtesy(surface)
         query = self._query(text, rest, locale)
         matter = self._offtopic.find(query.views, query.named)

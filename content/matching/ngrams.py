@@ -16,9 +16,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import ClassVar, Self
 
-from content.matching.normalize import fold
+from content.matching.normalize import fold_joined
 
-_SPACES = re.compile(r"(?<=[^\x00-\x7f])[ \u3000]+(?=[^\x00-\x7f])")
 _DIGIT = re.compile(r"[0-9]")
 _ENGLISH_WORD = re.compile(r"[a-z]+")
 # Training: passes over the data, learning rate, L2 strength; weights smaller than
@@ -31,7 +30,7 @@ PRUNE = 0.005
 
 def features(text: str) -> set[str]:
     """Character 1–3-grams of the folded text (digits as 0), and English words."""
-    folded = _DIGIT.sub("0", _SPACES.sub("", fold(text)))
+    folded = _DIGIT.sub("0", fold_joined(text))
     grams = {folded[i:i + n] for n in (1, 2, 3) for i in range(len(folded) - n + 1)}
     words = {"w:" + w for w in _ENGLISH_WORD.findall(folded)}
     return {g for g in grams if g.strip()} | words

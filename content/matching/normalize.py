@@ -44,6 +44,17 @@ def fold(text: str) -> str:
     return _DROPPED.sub("", text)
 
 
+# Spaces between Japanese words (こども の いき とても はやい, dictated or typed by someone
+# learning Japanese) carry nothing to the readers of danger and scope: they go, so words
+# match as if written together.
+_JAPANESE_SPACE = re.compile(r"(?<=[^\x00-\x7f])[ \u3000]+(?=[^\x00-\x7f])")
+
+
+def fold_joined(text: str) -> str:
+    """:func:`fold`, with the spaces between Japanese characters taken out."""
+    return _JAPANESE_SPACE.sub("", fold(text))
+
+
 def normalize(text: str) -> str:
     """Lower-case hiragana/ASCII text with single spaces between words."""
     text = "".join(" " if _is_separator(c) else c for c in fold(text))

@@ -204,10 +204,6 @@ class EntryVectors:
     def wait(self, timeout: float | None = None) -> bool:
         return self._ready.wait(timeout)
 
-    @property
-    def ready(self) -> bool:
-        return self._ready.is_set()
-
     def ranked(self, locale: Locale, vector: Vector) -> list[str]:
         """Topics of the language, most similar first; empty until the vectors are ready."""
         if not self._ready.is_set() or locale not in self._matrix:
