@@ -23,8 +23,8 @@ if str(ROOT) not in sys.path:
 from content.loader import load_content  # noqa: E402
 from content.matching import build_emergency_detector, build_matching  # noqa: E402
 
-PARAGRAPH_JA = "呼吸器とカニューレと吸引とけいれんと停電の話。退院してから訪問看護が週3回来ています。"
-PARAGRAPH_EN = "The ventilator, the cannula, suction and a power cut. Nurses visit three times a week. "
+PARAGRAPH_JA = "呼吸器とカニューレと吸引とけいれんと停電の話。訪問看護が週3回来ています。"
+PARAGRAPH_EN = "The ventilator, the cannula, suction and a power cut. Nurses visit weekly. "
 LENGTHS = (500, 1000, 2000, 4096, 5000)
 
 

@@ -3,8 +3,6 @@ hypothetical or preparation are not."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from pydantic import ValidationError
 
@@ -415,6 +413,13 @@ def test_fourteenth_round_signs_and_scope(detector: TriageDetector) -> None:
         # The full negative of ている reads as its spoken form (していません as してません).
         "娘が息をしていません",
         "朝からおしっこが出ていません。ぐったりしていて呼んでも反応していません",
+        # Polite forms of the stem: 鳴り止みません, 残量がありません, 目を覚ましません.
+        "人工呼吸器のアラームが鳴り止みません",
+        "酸素ボンベの残量がありません",
+        "名前を呼んでも返事をしません、目を覚ましません",
+        # Skin that has sloughed after a burn; chest pain and a collapse in any child.
+        "やけどをして、皮膚がただれています",
+        "胸が痛いと言って倒れました",
     ],
 )
 def test_more_ways_danger_now_is_told(detector: TriageDetector, text: str) -> None:
@@ -443,6 +448,7 @@ def test_more_ways_danger_now_is_told(detector: TriageDetector, text: str) -> No
         "胃ろうボタン外れかけたけど すぐ戻して 漏れもないです",
         "酸素ボンベが切れそうだったけど予備に替えた、all ok",
         "スマホを落としてしまいました、画面が割れて動かないです",
+        "ゲームを取り上げたら、すねて返事をしません",  # sulking, not unresponsive
     ],
 )
 def test_the_same_words_not_about_now_stay_quiet(detector: TriageDetector, text: str) -> None:

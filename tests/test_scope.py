@@ -171,6 +171,7 @@ def test_a_child_in_the_message_or_an_adult_who_only_helps_keeps_it_ours(
         "江東区の放デイで看護師がいるところを教えてください",
         "新宿区の保健センターの保健師さんの連絡先教えて",  # that ward's own office
         "さいたま市の小学校って看護師さん配置してもらえるんですか？",
+        "墨田区の中学校の看護師さんの配置を聞きたい",  # that ward's school, not a nurse visited
     ],
 )
 def test_another_municipality_is_not_ours(scope: ScopeFinder, text: str) -> None:
@@ -653,7 +654,12 @@ def test_privacy_helpers_and_devices_stay_ours(
         ("吸引器を開発している会社です。製品の紹介をさせてください", "irai"),  # a business
         ("区内の医療的ケア児の人数を教えて", "irai"),  # asking for figures
         ("医ケア児の支援に寄付したい", "irai"),  # an offer of a donation
+        ("訪問看護の年間の利用件数は？", "irai"),  # figures by the year
         ("文字を大きくするにはどうしたらいい？", "chat_settei"),  # the chat's display
+        ("了解です、なるほど", "aisatsu"),  # an acknowledgement, nothing asked
+        ("Is there a nurse position open at your office?", "shigoto"),  # a post
+        ("更生医療って申請できますか", "otona"),  # the adults' rehabilitation medical care
+        ("マンションの隣の工事の騒音がひどい", "kusei_ippan"),  # noise next door
     ],
 )
 def test_chit_chat_offers_figures_and_the_chats_display_get_their_pointers(
