@@ -420,6 +420,16 @@ def test_fourteenth_round_signs_and_scope(detector: TriageDetector) -> None:
         # Skin that has sloughed after a burn; chest pain and a collapse in any child.
         "やけどをして、皮膚がただれています",
         "胸が痛いと言って倒れました",
+        # After a seizure, consciousness that does not come back, in keigo.
+        "けいれんは治まりましたが、その後も意識が戻らず、お声がけにも反応がございません",
+        # Kana vomiting, green; a medicine pushed down the tube by mistake; a tongue falling
+        # back again; a worry about what may follow a cut line that has happened.
+        "むすこ ずっと はきます。みどりの みず",
+        "兄が大人用の解熱剤をシリンジで胃ろうから注入しちゃって、量がわからない",
+        "舌が落ち込んで息がしづらそう。あごを上げてもまたすぐ戻る",
+        "中心静脈の管を切っちゃって先がなくなってる、体の中に入ってないか心配",
+        # A shock in a child with a heart condition, however well they look.
+        "心臓病の娘がコンセントで感電しました。いまは元気そうです",
     ],
 )
 def test_more_ways_danger_now_is_told(detector: TriageDetector, text: str) -> None:
@@ -449,6 +459,9 @@ def test_more_ways_danger_now_is_told(detector: TriageDetector, text: str) -> No
         "酸素ボンベが切れそうだったけど予備に替えた、all ok",
         "スマホを落としてしまいました、画面が割れて動かないです",
         "ゲームを取り上げたら、すねて返事をしません",  # sulking, not unresponsive
+        "チューブが抜けないか心配です",  # a worry about the sign itself
+        "胃ろうが抜けたばあいは何時間でふさがりますか",  # 場合 in kana
+        "友達のbabyがSpO2 82まで下がったんだって",  # someone else's child
     ],
 )
 def test_the_same_words_not_about_now_stay_quiet(detector: TriageDetector, text: str) -> None:

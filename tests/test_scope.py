@@ -172,6 +172,7 @@ def test_a_child_in_the_message_or_an_adult_who_only_helps_keeps_it_ours(
         "新宿区の保健センターの保健師さんの連絡先教えて",  # that ward's own office
         "さいたま市の小学校って看護師さん配置してもらえるんですか？",
         "墨田区の中学校の看護師さんの配置を聞きたい",  # that ward's school, not a nurse visited
+        "おおさかの ほうかごデイ を さがしてます",  # a city in kana
     ],
 )
 def test_another_municipality_is_not_ours(scope: ScopeFinder, text: str) -> None:
@@ -206,6 +207,7 @@ def test_another_municipality_is_not_ours(scope: ScopeFinder, text: str) -> None
         "After we leave hospital, will nurse from city health center come to check baby?",
         "Can ward pay for suction machine? We cannot buy, too expensive.",
         "Does the local ward have short stays for ventilated kids?",
+        "Is there anything ward can do before he leaves the hospital?",  # no name before ward
     ],
 )
 def test_chiyoda_tokyo_and_places_visited_stay_ours(scope: ScopeFinder, text: str) -> None:
@@ -659,7 +661,15 @@ def test_privacy_helpers_and_devices_stay_ours(
         ("了解です、なるほど", "aisatsu"),  # an acknowledgement, nothing asked
         ("Is there a nurse position open at your office?", "shigoto"),  # a post
         ("更生医療って申請できますか", "otona"),  # the adults' rehabilitation medical care
-        ("マンションの隣の工事の騒音がひどい", "kusei_ippan"),  # noise next door
+        ("マンションの隣の工事の騒音がひどい", "jutaku"),  # noise next door
+        ("消費者センターに相談したいことがあります", "kusei_ippan"),  # consumer affairs
+        ("いーたっくすで確定申告するには", "zeikin"),  # filing online
+        ("りこん したら 手当は どうなるの", "funso"),  # divorce in kana
+        ("家を買うときの相談はできますか", "jutaku"),  # buying a home
+        ("医ケア児のいる施設で夜勤の仕事ってありますか", "shigoto"),  # a night-shift post
+        ("熱が続いていますが、病院に行ったほうがいいですか", "iryo_soudan"),  # see a doctor?
+        ("When is the 3-month checkup for a healthy baby?", "yobo_sesshu"),  # a check-up
+        ("防災用品のあっせんはいつありますか", "kusei_ippan"),  # disaster goods for everyone
     ],
 )
 def test_chit_chat_offers_figures_and_the_chats_display_get_their_pointers(

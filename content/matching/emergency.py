@@ -267,7 +267,10 @@ class TriageDetector:
         for found in s.after.finditer(sentence, start, min(end + _AFTER_WINDOW, clause_end)):
             if not _narrative(sentence, found):
                 return True
-        if s.worry.search(sentence, end, clause_end):
+        # 抜けないか心配 is a worry about the sign; ハサミで切っちゃって…入ってないか心配 is a
+        # worry about what may follow a sign that has happened.
+        worry = s.worry.search(sentence, end, clause_end)
+        if worry is not None and not _HAPPENED.search(sentence, end, worry.start()):
             return True
         # A clause that ends in …たら is a condition (停電して吸引器が使えなくなったら、…べき？),
         # unless what follows it tells what happened.
@@ -375,6 +378,8 @@ _OPENING = 6
 # どうしたら, どうすれば, どうやったら ask what to do: no condition.
 _CONDITION_AT_END = re.compile(
     r"(?<!どうし)(?<!どうす)(?<!どうや)(?<!どうやっ)(?:たら|だら|なら|れば)\s*$")
+# A perfective auxiliary: what it follows has happened (切っちゃって, 抜けてしまって).
+_HAPPENED = re.compile(r"(?:ちゃっ|じゃっ|ちゃい|てしまっ|でしまっ|てしまい|でしまい)")
 # What others said (…たら救急車って言われてる) keeps a condition a condition.
 _QUOTED = re.compile(r"って[^、。]{0,8}(?:言|いわ|聞|きい)|と(?:言|聞|いわ)")
 

@@ -101,7 +101,8 @@ _NOT_PLACES_EN = frozenset(
     "chiyoda the this that our your my each every same which what a one tokyo any"
     " an his her their its from in of to for at by with on into and or but if as than"
     " can will does do did is are was were be could would should may might must please"
-    " ask call say says said how who when where why whose local big home nearby current".split()
+    " ask call say says said how who when where why whose local big home nearby current"
+    " anything something nothing everything there here".split()
 )
 
 
