@@ -1,6 +1,6 @@
 """The whole FAQ matcher on each tuning round with both scope models learnt without it.
 
-    .venv/bin/python benchmarks/heldout.py [--thresholds 0.7,0.8,0.9] [--tail 80]
+    .venv/bin/python benchmarks/heldout.py [--thresholds 0.7,0.8,0.9] [--tail 80] [--tokens 32]
 
 The two scope models (n-grams, and the semantic layer's, only with the extra installed)
 are learnt from the tuning rounds, so run on those rounds they look better than they
@@ -33,6 +33,7 @@ from content.matching.normalize import text_locale  # noqa: E402
 from content.matching.scope_ngrams import read_faq_cases  # noqa: E402
 from content.matching.semantic import (  # noqa: E402
     TAIL_CHARS,
+    TAIL_TOKENS,
     E5Encoder,
     EntryVectors,
     SemanticReader,
@@ -44,8 +45,8 @@ from content.matching.semantic import (  # noqa: E402
 class RememberingEncoder:
     """E5 reading the last ``tail`` characters, each text encoded once."""
 
-    def __init__(self, tail: int) -> None:
-        self._inner = E5Encoder()
+    def __init__(self, tail: int, tokens: int | None) -> None:
+        self._inner = E5Encoder(tokens)
         self._tail = tail
         self._known: dict[str, Vector] = {}
 
@@ -97,12 +98,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--thresholds", default="0.7,0.8,0.9,1.01")
     parser.add_argument("--tail", type=int, default=TAIL_CHARS)
+    parser.add_argument("--tokens", type=int, default=TAIL_TOKENS)
     args = parser.parse_args()
     thresholds = [float(t) for t in args.thresholds.split(",")]
     content = load_content().content
     assert content is not None
     matcher = build_matching(content, semantic=False)
-    encoder = RememberingEncoder(args.tail)
+    encoder = RememberingEncoder(args.tail, args.tokens)
     entries = EntryVectors(encoder, entry_passages(content.faq), cache_dir=None)
     entries.start()
     entries.wait()
@@ -135,7 +137,8 @@ def main() -> None:
                 totals[threshold].add(case, mode, topics)
             figures.append(f"{threshold}: {tally.line()}")
         print(path.name, *figures, sep="\n  ", flush=True)
-    print(f"all rounds, each held out (reading the last {args.tail} characters):")
+    print(f"all rounds, each held out (reading the last {args.tail} characters,"
+          f" at most {args.tokens} tokens):")
     for threshold, tally in totals.items():
         print(f"  semantic_outside {threshold}: {tally.line()}")
 

