@@ -112,11 +112,11 @@ class E5Encoder:
 
     def encode(self, text: str) -> Vector:
         text = shortened(text)
-        if self._tokens is not None:
-            # From the front, a few characters at a time: counting takes microseconds.
-            while len(text) > 4 and self._model.token_count(text) > self._tokens:
-                text = text[4:]
         with self._lock:
+            if self._tokens is not None:
+                # From the front, a few characters at a time: counting takes microseconds.
+                while len(text) > 4 and self._model.token_count(text) > self._tokens:
+                    text = text[4:]
             vector = self._model.query(text)
         return np.asarray(vector, dtype=np.float32)
 
