@@ -430,6 +430,9 @@ def test_fourteenth_round_signs_and_scope(detector: TriageDetector) -> None:
         "中心静脈の管を切っちゃって先がなくなってる、体の中に入ってないか心配",
         # A shock in a child with a heart condition, however well they look.
         "心臓病の娘がコンセントで感電しました。いまは元気そうです",
+        # A fire at home now.
+        "台所から火が出て煙が充満してる、娘は呼吸器です",
+        "house fire, smoke everywhere, my son is on oxygen",
     ],
 )
 def test_more_ways_danger_now_is_told(detector: TriageDetector, text: str) -> None:
@@ -462,6 +465,8 @@ def test_more_ways_danger_now_is_told(detector: TriageDetector, text: str) -> No
         "チューブが抜けないか心配です",  # a worry about the sign itself
         "胃ろうが抜けたばあいは何時間でふさがりますか",  # 場合 in kana
         "友達のbabyがSpO2 82まで下がったんだって",  # someone else's child
+        "火災警報器の電池が切れたので交換したい",  # a smoke alarm's battery, not a ventilator's
+        "消防の避難訓練で火事の想定でした",  # a fire drill
     ],
 )
 def test_the_same_words_not_about_now_stay_quiet(detector: TriageDetector, text: str) -> None:
